@@ -1,0 +1,148 @@
+package org.attnfer.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * A 2-D convolution with PyTorch's parameters: {@code weight [out, in/groups, kh, kw]} and an
+ * optional {@code bias [out]}.
+ */
+public final class Conv2d extends Module implements Costed {
+
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final int dilation;
+    private final int groups;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    private Conv2d(Builder b) {
+        if (b.in % b.groups != 0 || b.out % b.groups != 0) {
+            throw new IllegalArgumentException(
+                    "groups (" + b.groups + ") must divide in (" + b.in + ") and out (" + b.out + ") channels");
+        }
+        inChannels = b.in;
+        outChannels = b.out;
+        kernel = b.kernel;
+        stride = b.stride;
+        padding = b.padding;
+        dilation = b.dilation;
+        groups = b.groups;
+        Shape shape = new Shape(outChannels, inChannels / groups, kernel, kernel);
+        weight = param("weight", Parameter.Type.WEIGHT, shape, Init.KAIMING_NORMAL_FAN_OUT);
+        bias = b.bias
+                ? param("bias", Parameter.Type.BIAS, new Shape(outChannels), Init.uniformFanIn(Init.fanIn(shape)))
+                : null;
+    }
+
+    /** A builder; channels first, the rest by name. Defaults: 1×1, stride 1, no padding, bias on. */
+    public static Builder builder(int inChannels, int outChannels) {
+        return new Builder(inChannels, outChannels);
+    }
+
+    /** The weight parameter. */
+    public Parameter weight() {
+        return weight;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray w = store.getValue(weight, x.getDevice(), training);
+        NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
+        return ai.djl.nn.convolutional.Conv2d.conv2d(
+                x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                new Shape(dilation, dilation), groups);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {new Shape(in.get(0), outChannels, size(in.get(2)), size(in.get(3)))};
+    }
+
+    private long size(long n) {
+        return (n + 2L * padding - (long) dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    @Override
+    public long macs(Shape[] input, Shape[] output) {
+        return output[0].size() * (inChannels / groups) * kernel * kernel;
+    }
+
+    @Override
+    public String toString() {
+        return "Conv2d(" + inChannels + ", " + outChannels + ", k=" + kernel + ", s=" + stride
+                + ", p=" + padding + (dilation > 1 ? ", d=" + dilation : "") + (groups > 1 ? ", g=" + groups : "")
+                + (bias == null ? ", bias=false" : "") + ")";
+    }
+
+    /** Builds a {@link Conv2d}. */
+    public static final class Builder {
+        private final int in;
+        private final int out;
+        private int kernel = 1;
+        private int stride = 1;
+        private int padding;
+        private int dilation = 1;
+        private int groups = 1;
+        private boolean bias = true;
+
+        private Builder(int in, int out) {
+            if (in < 1 || out < 1) {
+                throw new IllegalArgumentException("channels must be ≥ 1, got " + in + " → " + out);
+            }
+            this.in = in;
+            this.out = out;
+        }
+
+        /** Square kernel size. */
+        public Builder kernel(int k) {
+            kernel = k;
+            return this;
+        }
+
+        /** Stride. */
+        public Builder stride(int s) {
+            stride = s;
+            return this;
+        }
+
+        /** Zero padding on every side. */
+        public Builder padding(int p) {
+            padding = p;
+            return this;
+        }
+
+        /** Dilation. */
+        public Builder dilation(int d) {
+            dilation = d;
+            return this;
+        }
+
+        /** Groups. */
+        public Builder groups(int g) {
+            groups = g;
+            return this;
+        }
+
+        /** Whether the convolution has a bias. */
+        public Builder bias(boolean b) {
+            bias = b;
+            return this;
+        }
+
+        /** Builds the layer. */
+        public Conv2d build() {
+            return new Conv2d(this);
+        }
+    }
+}

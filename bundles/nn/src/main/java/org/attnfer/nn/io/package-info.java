@@ -1,0 +1,8 @@
+/**
+ * Tensor files: NumPy {@code .npy} and {@code .npz}, and {@code .safetensors}, read and written
+ * without any engine, so that PyTorch state dicts and reference tensors move in and out by name.
+ */
+@Version("1.0.0")
+package org.attnfer.nn.io;
+
+import org.osgi.annotation.versioning.Version;

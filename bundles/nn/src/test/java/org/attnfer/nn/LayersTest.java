@@ -1,0 +1,152 @@
+package org.attnfer.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.List;
+import java.util.Map;
+import org.attnfer.nn.io.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Leaf layers under fixed initialisation, with closed-form expectations. */
+class LayersTest {
+
+    private NDManager manager;
+
+    @BeforeEach
+    void open() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private NDArray forward(ai.djl.nn.Block block, NDArray x) {
+        return block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+    }
+
+    @Test
+    void convWithOnesSumsItsWindow() {
+        Conv2d conv = Conv2d.builder(2, 3).kernel(3).padding(1).bias(false).build();
+        conv.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 4, 5));
+        conv.weight().getArray().set(manager.ones(new Shape(3, 2, 3, 3)).toFloatArray());
+        NDArray y = forward(conv, manager.ones(new Shape(1, 2, 4, 5)));
+        assertThat(y.getShape()).isEqualTo(new Shape(1, 3, 4, 5));
+        // interior: 2 channels × 9 taps; corner: 2 × 4 taps
+        assertThat(y.getFloat(0, 0, 1, 1)).isEqualTo(18f);
+        assertThat(y.getFloat(0, 2, 0, 0)).isEqualTo(8f);
+        assertThat(conv.getOutputShapes(new Shape[] {new Shape(1, 2, 4, 5)})[0]).isEqualTo(y.getShape());
+    }
+
+    @Test
+    void convOutputSizeFormulaWithStrideAndDilation() {
+        Conv2d conv = Conv2d.builder(4, 4).kernel(3).stride(2).padding(4).dilation(4).groups(2).build();
+        Shape in = new Shape(2, 4, 13, 9);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        assertThat(forward(conv, manager.randomNormal(in)).getShape())
+                .isEqualTo(conv.getOutputShapes(new Shape[] {in})[0])
+                .isEqualTo(new Shape(2, 4, 7, 5));
+        assertThatThrownBy(() -> Conv2d.builder(3, 4).groups(2).build()).hasMessageContaining("groups");
+    }
+
+    @Test
+    void batchNormEvalIsTheAffineFormula() {
+        BatchNorm bn = new BatchNorm(2);
+        bn.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 1, 1));
+        StateDict.load(bn, Map.of(
+                "weight", new Tensor(new long[] {2}, new float[] {2, 3}),
+                "bias", new Tensor(new long[] {2}, new float[] {1, -1}),
+                "running_mean", new Tensor(new long[] {2}, new float[] {0.5f, 0}),
+                "running_var", new Tensor(new long[] {2}, new float[] {4, 1})), true);
+        NDArray y = forward(bn, manager.create(new float[] {2.5f, 1f}, new Shape(1, 2, 1, 1)));
+        assertThat(y.getFloat(0, 0, 0, 0)).isCloseTo(2f * 2f / (float) Math.sqrt(4 + 1e-5) + 1f, within(1e-5f));
+        assertThat(y.getFloat(0, 1, 0, 0)).isCloseTo(3f / (float) Math.sqrt(1 + 1e-5) - 1f, within(1e-5f));
+    }
+
+    @Test
+    void batchNormTrainingMovesStatisticsByPytorchMomentum() {
+        BatchNorm bn = new BatchNorm(1);
+        bn.initialize(manager, DataType.FLOAT32, new Shape(4, 1));
+        bn.forward(new ParameterStore(manager, false), new NDList(manager.create(new float[] {1, 2, 3, 4}, new Shape(4, 1))), true);
+        Map<String, Tensor> s = StateDict.export(bn);
+        // PyTorch: running = 0.9 · running + 0.1 · batch statistic (unbiased variance)
+        assertThat(s.get("running_mean").data()[0]).isCloseTo(0.25f, within(1e-6f));
+        assertThat(s.get("running_var").data()[0]).isCloseTo(0.9f + 0.1f * (5f / 3f), within(1e-6f));
+    }
+
+    @Test
+    void linearIsWxPlusB() {
+        Linear fc = new Linear(2, 1, true);
+        fc.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
+        StateDict.load(fc, Map.of(
+                "weight", new Tensor(new long[] {1, 2}, new float[] {2, -1}),
+                "bias", new Tensor(new long[] {1}, new float[] {0.5f})), true);
+        assertThat(forward(fc, manager.create(new float[] {3, 4}, new Shape(1, 2))).getFloat(0, 0)).isEqualTo(2.5f);
+    }
+
+    @Test
+    void opsMatchTheirDefinitions() {
+        NDArray x = manager.create(new float[] {-4, -1, 0, 2, 5}, new Shape(1, 1, 1, 5));
+        assertThat(Ops.hardSigmoid(x).toFloatArray()).containsExactly(0f, 2f / 6, 0.5f, 5f / 6, 1f);
+        assertThat(Ops.hardSwish(x).toFloatArray()).containsExactly(-0f, -2f / 6, 0f, 10f / 6, 5f);
+        assertThat(Ops.gap(x).getFloat()).isEqualTo(0.4f);
+        assertThat(Ops.gmp(x).getFloat()).isEqualTo(5f);
+        NDArray p = Ops.maxPool3x3s2(manager.create(new float[] {-1, -2, -3, -4}, new Shape(1, 1, 2, 2)));
+        assertThat(p.toFloatArray()).as("padding never wins").containsExactly(-1f);
+    }
+
+    /** Two convolutions in a row, one called twice, named like a PyTorch module. */
+    static final class Pair extends Module {
+        final Conv2d first = child("first", Conv2d.builder(1, 2).kernel(3).padding(1).build());
+        final BatchNorm norm = child("norm", new BatchNorm(2));
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+            NDArray x = run(first, ps, in.singletonOrThrow(), training, params);
+            return new NDList(run(norm, ps, x, training, params).add(run(norm, ps, x, training, params)));
+        }
+    }
+
+    @Test
+    void stateDictNamesAndCostsFollowTheTree() {
+        Pair pair = new Pair();
+        assertThat(StateDict.parameters(pair).keySet()).containsExactly(
+                "first.weight", "first.bias", "norm.weight", "norm.bias", "norm.running_mean", "norm.running_var");
+        assertThat(StateDict.trainableCount(pair)).isEqualTo(2 * 9 + 2 + 2 + 2);
+        pair.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 5, 6));
+        List<ModelStats.Layer> layers = ModelStats.trace(pair, new Shape(1, 5, 6));
+        assertThat(layers).extracting(ModelStats.Layer::path).containsExactly("", "first", "norm");
+        assertThat(layers.get(0).macs()).isEqualTo(2L * 5 * 6 * 9);
+        assertThat(layers.get(1).outputShape()).isEqualTo(new Shape(1, 2, 5, 6));
+    }
+
+    @Test
+    void strictLoadNamesEveryProblem() {
+        Pair pair = new Pair();
+        pair.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 5, 6));
+        Map<String, Tensor> weights = new java.util.HashMap<>(StateDict.export(pair));
+        weights.remove("norm.bias");
+        weights.put("first.weight", new Tensor(new long[] {2, 1, 1, 1}, new float[2]));
+        weights.put("extra.weight", new Tensor(new long[] {1}, new float[1]));
+        weights.put("norm.num_batches_tracked", new Tensor(new long[] {}, new float[1]));
+        assertThatThrownBy(() -> StateDict.load(pair, weights, true))
+                .hasMessageContaining("missing from the file: norm.bias")
+                .hasMessageContaining("unexpected in the file: extra.weight")
+                .hasMessageContaining("first.weight [2, 1, 1, 1] ≠ [2, 1, 3, 3]")
+                .hasMessageNotContaining("num_batches_tracked");
+        LoadReport lenient = StateDict.load(pair, weights, false);
+        assertThat(lenient.loaded()).contains("first.bias", "norm.weight").doesNotContain("first.weight");
+    }
+}

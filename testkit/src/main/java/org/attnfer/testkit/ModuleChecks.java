@@ -1,0 +1,131 @@
+package org.attnfer.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.attnfer.nn.StateDict;
+import org.attnfer.nn.io.Tensor;
+
+/**
+ * The checks every module passes: output shapes on odd and non-square inputs, gradient flow to
+ * every trainable parameter, a save/load round trip, and training-mode behaviour (BatchNorm
+ * statistics move in training; eval mode is deterministic).
+ */
+public final class ModuleChecks {
+
+    private ModuleChecks() {}
+
+    /** Runs a fresh block on random input in eval mode and returns the output shape. */
+    public static Shape outputShape(Block block, Shape input) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT32, input);
+            NDArray x = manager.randomNormal(input);
+            NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+            assertThat(y.isNaN().any().getBoolean()).as("NaN in output for input %s", input).isFalse();
+            return y.getShape();
+        }
+    }
+
+    /**
+     * Trains one step's worth of backward pass and checks that every trainable parameter receives
+     * a non-zero gradient.
+     */
+    public static void gradientFlow(Block block, Shape input) {
+        Engine.getInstance().setRandomSeed(7);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT32, input);
+            NDArray x = manager.randomNormal(input);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                NDArray probe = manager.randomNormal(y.getShape());
+                gc.backward(y.mul(probe).sum());
+            }
+            for (Map.Entry<String, Parameter> e : StateDict.parameters(block).entrySet()) {
+                Parameter p = e.getValue();
+                if (!p.requiresGradient()) {
+                    continue;
+                }
+                NDArray g = p.getArray().getGradient();
+                assertThat(g.abs().max().getFloat())
+                        .as("gradient of %s", e.getKey())
+                        .isGreaterThan(0f);
+            }
+        }
+    }
+
+    /**
+     * Saves a trained-looking block's parameters with DJL's format, loads them into a fresh block
+     * and compares outputs; also round-trips the state dict by name.
+     */
+    public static void saveLoadRoundTrip(Supplier<Block> factory, Shape input) throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block a = factory.get();
+            a.initialize(manager, DataType.FLOAT32, input);
+            // make the buffers non-trivial so that a forgotten buffer shows
+            for (Parameter p : StateDict.parameters(a).values()) {
+                p.getArray().set(manager.randomUniform(0.5f, 1.5f, p.getShape()).toFloatArray());
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            a.saveParameters(new DataOutputStream(bytes));
+            Block b = factory.get();
+            b.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            NDArray x = manager.randomNormal(input);
+            assertThat(outputs(a, x).maxAbsDiff(outputs(b, x))).as("DJL save/load").isEqualTo(0.0);
+
+            Block c = factory.get();
+            c.initialize(manager, DataType.FLOAT32, input);
+            StateDict.load(c, StateDict.export(a), true);
+            assertThat(outputs(a, x).maxAbsDiff(outputs(c, x))).as("state-dict round trip").isEqualTo(0.0);
+        }
+    }
+
+    /**
+     * Checks training mode: with BatchNorm inside, a training forward moves running statistics;
+     * two eval forwards agree exactly.
+     *
+     * @param hasBatchNorm whether the block contains BatchNorm layers
+     */
+    public static void trainingMode(Block block, Shape input, boolean hasBatchNorm) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT32, input);
+            NDArray x = manager.randomNormal(2f, 3f, input, DataType.FLOAT32);
+            Map<String, Tensor> before = StateDict.export(block);
+            Tensor e1 = outputs(block, x);
+            Tensor e2 = outputs(block, x);
+            assertThat(e1.maxAbsDiff(e2)).as("eval mode is deterministic").isEqualTo(0.0);
+            assertThat(StateDict.export(block)).as("eval mode leaves buffers alone").isEqualTo(before);
+            try (NDManager scratch = manager.newSubManager()) {
+                block.forward(new ParameterStore(scratch, false), new NDList(x), true);
+            }
+            boolean moved = false;
+            for (Map.Entry<String, Tensor> e : StateDict.export(block).entrySet()) {
+                if (e.getKey().endsWith("running_mean") || e.getKey().endsWith("running_var")) {
+                    moved |= !e.getValue().equals(before.get(e.getKey()));
+                }
+            }
+            assertThat(moved).as("BatchNorm statistics updated in training mode").isEqualTo(hasBatchNorm);
+        }
+    }
+
+    private static Tensor outputs(Block block, NDArray x) {
+        try (NDManager scratch = x.getManager().newSubManager()) {
+            NDArray y = block.forward(new ParameterStore(scratch, false), new NDList(x), false).singletonOrThrow();
+            return Tensor.of(y);
+        }
+    }
+}
