@@ -42,19 +42,21 @@ public final class ModuleChecks {
     }
 
     /**
-     * Trains one step's worth of backward pass and checks that every trainable parameter receives
-     * a non-zero gradient.
+     * Runs one backward pass in training mode and checks that the input and every trainable
+     * parameter receive a non-zero gradient.
      */
     public static void gradientFlow(Block block, Shape input) {
         Engine.getInstance().setRandomSeed(7);
         try (NDManager manager = NDManager.newBaseManager()) {
             block.initialize(manager, DataType.FLOAT32, input);
             NDArray x = manager.randomNormal(input);
+            x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
                 NDArray probe = manager.randomNormal(y.getShape());
                 gc.backward(y.mul(probe).sum());
             }
+            assertThat(x.getGradient().abs().max().getFloat()).as("gradient of the input").isGreaterThan(0f);
             for (Map.Entry<String, Parameter> e : StateDict.parameters(block).entrySet()) {
                 Parameter p = e.getValue();
                 if (!p.requiresGradient()) {
@@ -76,9 +78,12 @@ public final class ModuleChecks {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block a = factory.get();
             a.initialize(manager, DataType.FLOAT32, input);
-            // make the buffers non-trivial so that a forgotten buffer shows
+            // move every value off its initialisation so that a forgotten parameter or buffer shows
             for (Parameter p : StateDict.parameters(a).values()) {
-                p.getArray().set(manager.randomUniform(0.5f, 1.5f, p.getShape()).toFloatArray());
+                NDArray moved = p.requiresGradient()
+                        ? p.getArray().add(manager.randomUniform(-0.05f, 0.05f, p.getShape()))
+                        : manager.randomUniform(0.5f, 1.5f, p.getShape());
+                p.getArray().set(moved.toFloatArray());
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             a.saveParameters(new DataOutputStream(bytes));

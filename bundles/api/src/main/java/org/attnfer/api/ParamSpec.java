@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param name the key, as written in experiment files ({@code reduction})
  * @param type the value type
  * @param defaultValue the default, already of the type's Java class, or {@code null}
- * @param min the smallest allowed number (inclusive), or {@code null}
+ * @param min the smallest allowed number, or {@code null}
+ * @param minExclusive whether {@code min} itself is excluded
  * @param max the largest allowed number (inclusive), or {@code null}
  * @param choices the allowed words of a {@link ParamType#CHOICE}, else empty
  * @param doc one sentence for help texts
@@ -23,6 +24,7 @@ public record ParamSpec(
         ParamType type,
         Object defaultValue,
         Double min,
+        boolean minExclusive,
         Double max,
         List<String> choices,
         String doc) {
@@ -40,37 +42,42 @@ public record ParamSpec(
 
     /** An integer parameter. */
     public static ParamSpec ofInt(String name, Integer defaultValue, String doc) {
-        return new ParamSpec(name, ParamType.INT, defaultValue, null, null, List.of(), doc);
+        return new ParamSpec(name, ParamType.INT, defaultValue, null, false, null, List.of(), doc);
     }
 
     /** A number parameter. */
     public static ParamSpec ofDouble(String name, Double defaultValue, String doc) {
-        return new ParamSpec(name, ParamType.DOUBLE, defaultValue, null, null, List.of(), doc);
+        return new ParamSpec(name, ParamType.DOUBLE, defaultValue, null, false, null, List.of(), doc);
     }
 
     /** A boolean parameter. */
     public static ParamSpec ofBoolean(String name, boolean defaultValue, String doc) {
-        return new ParamSpec(name, ParamType.BOOLEAN, defaultValue, null, null, List.of(), doc);
+        return new ParamSpec(name, ParamType.BOOLEAN, defaultValue, null, false, null, List.of(), doc);
     }
 
     /** A text parameter. */
     public static ParamSpec ofString(String name, String defaultValue, String doc) {
-        return new ParamSpec(name, ParamType.STRING, defaultValue, null, null, List.of(), doc);
+        return new ParamSpec(name, ParamType.STRING, defaultValue, null, false, null, List.of(), doc);
     }
 
     /** A parameter that takes one of the given words; the first is the default. */
     public static ParamSpec ofChoice(String name, List<String> choices, String doc) {
-        return new ParamSpec(name, ParamType.CHOICE, choices.get(0), null, null, choices, doc);
+        return new ParamSpec(name, ParamType.CHOICE, choices.get(0), null, false, null, choices, doc);
     }
 
     /** The same parameter with an inclusive lower bound. */
     public ParamSpec atLeast(double lower) {
-        return new ParamSpec(name, type, defaultValue, lower, max, choices, doc);
+        return new ParamSpec(name, type, defaultValue, lower, false, max, choices, doc);
+    }
+
+    /** The same parameter with an exclusive lower bound. */
+    public ParamSpec greaterThan(double lower) {
+        return new ParamSpec(name, type, defaultValue, lower, true, max, choices, doc);
     }
 
     /** The same parameter with an inclusive upper bound. */
     public ParamSpec atMost(double upper) {
-        return new ParamSpec(name, type, defaultValue, min, upper, choices, doc);
+        return new ParamSpec(name, type, defaultValue, min, minExclusive, upper, choices, doc);
     }
 
     /**
@@ -93,7 +100,8 @@ public record ParamSpec(
                 };
         if (value instanceof Number n) {
             double d = n.doubleValue();
-            if ((min != null && d < min) || (max != null && d > max)) {
+            boolean low = min != null && (minExclusive ? d <= min : d < min);
+            if (low || (max != null && d > max)) {
                 throw new IllegalArgumentException(
                         name + " must be " + range() + ", got " + raw);
             }
@@ -101,13 +109,14 @@ public record ParamSpec(
         return value;
     }
 
-    /** The allowed range in words, e.g. {@code ≥ 1} or {@code between 0 and 1}. */
+    /** The allowed range in words, e.g. {@code ≥ 1} or {@code > 0 and ≤ 1}. */
     public String range() {
-        if (min != null && max != null) {
-            return "between " + number(min) + " and " + number(max);
+        String lower = min == null ? null : (minExclusive ? "> " : "≥ ") + number(min);
+        if (lower != null && max != null) {
+            return lower + " and ≤ " + number(max);
         }
-        if (min != null) {
-            return "≥ " + number(min);
+        if (lower != null) {
+            return lower;
         }
         return max != null ? "≤ " + number(max) : "any " + type.word();
     }

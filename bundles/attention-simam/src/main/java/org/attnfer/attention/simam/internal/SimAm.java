@@ -1,0 +1,54 @@
+package org.attnfer.attention.simam.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Map;
+import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.Module;
+import org.attnfer.nn.Ops;
+
+/**
+ * SimAM (Yang, Zhang, Li, Xie, <i>SimAM: A Simple, Parameter-Free Attention Module for
+ * Convolutional Neural Networks</i>, ICML 2021): every activation is weighted by the sigmoid of
+ * its inverse minimal energy, {@code E = (x − μ)² / (4(σ² + λ)) + 0.5}, with the mean over the
+ * {@code M = H·W} positions of its channel and the variance over {@code M − 1}. On a 1×1 map the
+ * variance is 0 (the official code divides 0 by 0).
+ */
+final class SimAm extends Module implements AttentionMaps {
+
+    private static final int[] HW = {2, 3};
+
+    private final float lambda;
+
+    SimAm(double lambda) {
+        this.lambda = (float) lambda;
+    }
+
+    /** σ(E), the weight of every activation. */
+    private NDArray weights(NDArray x) {
+        long m = x.getShape().get(2) * x.getShape().get(3);
+        NDArray d = x.sub(Ops.gap(x)).square();
+        // dividing by max(M − 1, 1) gives variance 0 on a 1×1 map, where d is 0
+        NDArray variance = d.sum(HW, true).div(Math.max(m - 1, 1));
+        return Ops.sigmoid(d.div(variance.add(lambda).mul(4f)).add(0.5f));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        NDArray x = in.singletonOrThrow();
+        return new NDList(x.mul(weights(x)));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+
+    @Override
+    public Map<String, NDArray> attentionMaps(ParameterStore store, NDArray input) {
+        return Map.of("spatial", weights(input).mean(new int[] {1}, true));
+    }
+}

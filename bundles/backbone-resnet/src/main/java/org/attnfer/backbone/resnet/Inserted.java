@@ -1,0 +1,43 @@
+package org.attnfer.backbone.resnet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.attnfer.api.Insert;
+import org.attnfer.nn.Module;
+
+/** The modules inserted at one hook of one block, applied in order. */
+final class Inserted {
+
+    private final List<Block> blocks = new ArrayList<>();
+
+    /**
+     * Adds the inserts as children of their owner, naming each uniquely within it ({@code simam},
+     * then {@code simam_1} if the owner already has one).
+     *
+     * @param inserts the modules, in order
+     * @param owner the owner's current children
+     * @param addChild the owner's way to add a child
+     */
+    Inserted(List<Insert> inserts, Map<String, Block> owner, BiFunction<String, Block, Block> addChild) {
+        for (Insert insert : inserts) {
+            String name = insert.name();
+            for (int i = 1; owner.containsKey(name); i++) {
+                name = insert.name() + "_" + i;
+            }
+            blocks.add(addChild.apply(name, insert.block()));
+        }
+    }
+
+    NDArray apply(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
+        for (Block b : blocks) {
+            x = Module.run(b, store, x, training, params);
+        }
+        return x;
+    }
+}

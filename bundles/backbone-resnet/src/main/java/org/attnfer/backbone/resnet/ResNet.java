@@ -1,0 +1,88 @@
+package org.attnfer.backbone.resnet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.attnfer.api.BackboneSpec;
+import org.attnfer.api.Insertions;
+import org.attnfer.api.Site;
+import org.attnfer.nn.BatchNorm;
+import org.attnfer.nn.Conv2d;
+import org.attnfer.nn.Linear;
+import org.attnfer.nn.Module;
+import org.attnfer.nn.Ops;
+
+/**
+ * A ResNet classifier in the torchvision v1.5 layout, with modules at its hooks.
+ *
+ * <p>Named points for features: {@code stem} (after the stem and its modules), {@code layer1} to
+ * {@code layer4} (stage outputs, after stage-end modules), {@code pool}, {@code logits}.
+ */
+public final class ResNet extends Module {
+
+    /** The standard stem: 7×7 stride-2 convolution and max-pool. */
+    public static final String STEM_STANDARD = "standard";
+    /** The small-image stem: 3×3 stride-1 convolution, no max-pool. */
+    public static final String STEM_SMALL = "small";
+
+    private final boolean maxPool;
+    private final Block conv1;
+    private final BatchNorm bn1;
+    private final Inserted stemModules;
+    private final Stage[] stages = new Stage[4];
+    private final Inserted[] stageEnd = new Inserted[4];
+    private final Linear fc;
+
+    /**
+     * Builds the network.
+     *
+     * @param spec variant, input channels, classes and stem
+     * @param insertions the modules to place at the hooks
+     */
+    public ResNet(BackboneSpec spec, Insertions insertions) {
+        Variant variant = Variant.of(spec.variant());
+        if (spec.inChannels() < 1 || spec.numClasses() < 1) {
+            throw new IllegalArgumentException(
+                    "ResNet needs ≥ 1 input channel and ≥ 1 class, got " + spec.inChannels() + " and " + spec.numClasses());
+        }
+        boolean small = switch (spec.stem()) {
+            case STEM_STANDARD -> false;
+            case STEM_SMALL -> true;
+            default -> throw new IllegalArgumentException(
+                    "unknown stem '" + spec.stem() + "' (known: " + STEM_STANDARD + ", " + STEM_SMALL + ")");
+        };
+        maxPool = !small;
+        int in = spec.inChannels();
+        Site stemSite = new Site(Hooks.STEM_CONV1, 0, -1, in, 64, small ? 1 : 2, "");
+        conv1 = child("conv1", insertions.replace(stemSite).orElseGet(() -> small
+                ? Conv2d.builder(in, 64).kernel(3).padding(1).bias(false).build()
+                : Conv2d.builder(in, 64).kernel(7).stride(2).padding(3).bias(false).build()));
+        bn1 = child("bn1", new BatchNorm(64));
+        stemModules = new Inserted(insertions.insert(Site.insert(Hooks.STEM, 0, -1, 64, "")), namedChildren(), this::child);
+        int channels = 64;
+        for (int s = 1; s <= 4; s++) {
+            stages[s - 1] = child("layer" + s, new Stage(variant, s, channels, insertions));
+            channels = variant.channels(s);
+            stageEnd[s - 1] = new Inserted(
+                    insertions.insert(Site.insert(Hooks.STAGE_END, s, -1, channels, "")), namedChildren(), this::child);
+        }
+        fc = child("fc", new Linear(channels, spec.numClasses(), true));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        NDArray x = Ops.relu(run(bn1, ps, run(conv1, ps, in.singletonOrThrow(), training, params), training, params));
+        if (maxPool) {
+            x = Ops.maxPool3x3s2(x);
+        }
+        x = point("stem", stemModules.apply(ps, x, training, params), params);
+        for (int s = 0; s < 4; s++) {
+            x = run(stages[s], ps, x, training, params);
+            x = point("layer" + (s + 1), stageEnd[s].apply(ps, x, training, params), params);
+        }
+        x = point("pool", Ops.gap(x).reshape(x.getShape().get(0), -1), params);
+        return new NDList(point("logits", run(fc, ps, x, training, params), params));
+    }
+}

@@ -1,0 +1,60 @@
+package org.attnfer.backbone.resnet;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** The ResNet depths of torchvision: block type and blocks per stage. */
+public enum Variant {
+    /** 18 layers, basic blocks. */
+    RESNET18(false, 2, 2, 2, 2),
+    /** 34 layers, basic blocks. */
+    RESNET34(false, 3, 4, 6, 3),
+    /** 50 layers, bottlenecks. */
+    RESNET50(true, 3, 4, 6, 3),
+    /** 101 layers, bottlenecks. */
+    RESNET101(true, 3, 4, 23, 3);
+
+    private final boolean bottleneck;
+    private final int[] blocks;
+
+    Variant(boolean bottleneck, int... blocks) {
+        this.bottleneck = bottleneck;
+        this.blocks = blocks;
+    }
+
+    /** Whether its blocks are bottlenecks. */
+    public boolean bottleneck() {
+        return bottleneck;
+    }
+
+    /** Blocks in stage {@code s} (1 to 4). */
+    public int blocks(int s) {
+        return blocks[s - 1];
+    }
+
+    /** Output channels of stage {@code s}. */
+    public int channels(int s) {
+        return (64 << (s - 1)) * (bottleneck ? Bottleneck.EXPANSION : 1);
+    }
+
+    /** The lower-case name ({@code resnet50}). */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** All names. */
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(Variant::id).toList();
+    }
+
+    /** The variant of a name. */
+    public static Variant of(String id) {
+        for (Variant v : values()) {
+            if (v.id().equals(id)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("unknown ResNet variant '" + id + "' (known: " + String.join(", ", ids()) + ")");
+    }
+}
