@@ -1,0 +1,28 @@
+package org.attnfer.composer;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One module in a model: which, where, with which parameters.
+ *
+ * @param id the module id ({@code ca})
+ * @param hook the hook, or {@code null} for the module's default
+ * @param stages the stages, or empty for the module's default
+ * @param params raw parameter values, validated at composition
+ */
+public record ModuleUse(String id, String hook, List<Integer> stages, Map<String, Object> params) {
+
+    /** Copies the collections. */
+    public ModuleUse {
+        Objects.requireNonNull(id, "module id");
+        stages = stages == null ? List.of() : List.copyOf(stages);
+        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+    }
+
+    /** A module at its defaults. */
+    public static ModuleUse of(String id) {
+        return new ModuleUse(id, null, List.of(), Map.of());
+    }
+}
