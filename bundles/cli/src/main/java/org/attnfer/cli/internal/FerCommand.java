@@ -1,0 +1,28 @@
+package org.attnfer.cli.internal;
+
+import picocli.CommandLine.Command;
+
+/** The top command. */
+@Command(
+        name = "fer",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {
+            "AttnFER: facial emotion recognition with attention modules.",
+            "Compose a backbone with attention modules supplied by bundles, train and compare them.",
+            "",
+            "Models are named by a shorthand: backbone then modules in order, each at its default hook,",
+            "e.g. resnet50+simam+ca, resnet18+ca(reduction=8)[3,4], resnet50+simam@bottleneck.after_conv2."
+        },
+        subcommands = {ModulesCommand.class, InspectCommand.class, FeaturesCommand.class},
+        footer = {"", "Run 'fer <command> --help' for a command's options. Set FER_DEBUG=1 for stack traces."})
+final class FerCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,103 @@
+package org.attnfer.cli.internal;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.attnfer.composer.Composer;
+import org.attnfer.composer.Composition;
+import org.attnfer.nn.ModelStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fer inspect}: a composed model's layers, shapes, parameters and multiply-accumulates. */
+@Command(name = "inspect", description = {
+    "Show a composed model's layers, output shapes, parameters and multiply-accumulates.",
+    "Layer names are the PyTorch state-dict names; multiply-accumulates are per image, counted by",
+    "the rule of the module specification (convolutions, linear maps and attention products)."})
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model shorthand, e.g. resnet50+simam+ca.")
+    String model;
+
+    @Option(names = "--input", paramLabel = "CxHxW", converter = InputShape.class, description = "Input shape of one image (default: ${DEFAULT-VALUE}).", defaultValue = "3x48x48")
+    Shape input;
+
+    @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: ${DEFAULT-VALUE}).", defaultValue = "7")
+    int classes;
+
+    @Option(names = "--depth", paramLabel = "D", description = "Deepest level of the tree to show; 0 shows only the total (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    int depth;
+
+    @Option(names = "--json", description = "Print JSON (every layer, whatever --depth says).")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Composer composer;
+
+    @Inject
+    InspectCommand(Composer composer) {
+        this.composer = composer;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (classes < 1) {
+            throw new IllegalArgumentException("--classes must be ≥ 1, got " + classes);
+        }
+        Composition c = composer.compose(model, (int) input.get(0), classes);
+        List<ModelStats.Layer> layers;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            c.block().initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
+            layers = ModelStats.trace(c.block(), input);
+        }
+        ModelStats.Layer total = layers.get(0);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("model", c.spec().shorthand());
+            doc.put("input", input.getShape());
+            doc.put("classes", classes);
+            doc.put("params", total.params());
+            doc.put("macs", total.macs());
+            doc.put("placements", c.placements());
+            doc.put("layers", layers.stream().map(l -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", l.path());
+                m.put("type", l.type());
+                m.put("output", l.outputShape() == null ? null : l.outputShape().getShape());
+                m.put("params", l.params());
+                m.put("macs", l.macs());
+                return m;
+            }).toList());
+            Json.print(out, doc);
+            return 0;
+        }
+        out.println("Model " + model + " (input " + InputShape.format(input) + ", " + classes + " classes, stem " + c.backbone().stem() + ")");
+        c.placements().forEach(p -> out.println("  " + p));
+        if (depth > 0) {
+            Table table = new Table("LAYER", "TYPE", "OUTPUT", ">PARAMS", ">MACS");
+            for (ModelStats.Layer l : layers) {
+                if (!l.path().isEmpty() && l.depth() <= depth) {
+                    table.row("  ".repeat(l.depth() - 1) + l.path(), l.type(),
+                            l.outputShape() == null ? "-" : InputShape.format(l.outputShape()), Table.count(l.params()), Table.count(l.macs()));
+                }
+            }
+            table.print(out);
+        }
+        out.println("Total: " + Table.count(total.params()) + " parameters, " + Table.count(total.macs())
+                + " multiply-accumulates per image (" + InputShape.format(input) + ")");
+        out.flush();
+        return 0;
+    }
+}
