@@ -1,0 +1,16 @@
+package org.attnfer.train;
+
+import java.io.IOException;
+
+/** Receives each epoch's results as soon as the epoch ends (to log them, checkpoint, stop early). */
+@FunctionalInterface
+public interface EpochListener {
+
+    /**
+     * Called after each epoch.
+     *
+     * @param result the figures
+     * @param validation the validation predictions of this epoch
+     */
+    void epoch(EpochResult result, Predictions validation) throws IOException;
+}

@@ -1,0 +1,26 @@
+package org.attnfer.train;
+
+/**
+ * One epoch's figures.
+ *
+ * @param epoch 1-based
+ * @param trainLoss mean training cross-entropy
+ * @param trainAccuracy training accuracy (in training mode, as the batches went)
+ * @param valLoss mean validation cross-entropy
+ * @param valAccuracy validation accuracy
+ * @param valMacroF1 validation macro-F1
+ * @param lr the learning rate used
+ * @param seconds wall time of the epoch, validation included
+ */
+public record EpochResult(
+        int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double valMacroF1, double lr, double seconds) {
+
+    /** The CSV header of {@link #csv()}. */
+    public static final String CSV_HEADER = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,seconds";
+
+    /** One CSV line. */
+    public String csv() {
+        return String.format(java.util.Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6g,%.2f",
+                epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, valMacroF1, lr, seconds);
+    }
+}
