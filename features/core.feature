@@ -7,4 +7,8 @@ org.attnfer.api
 org.attnfer.nn
 org.attnfer.backbone-resnet
 org.attnfer.composer
+org.attnfer.data
+org.attnfer.eval
+org.attnfer.train
+org.attnfer.experiment
 org.attnfer.cli

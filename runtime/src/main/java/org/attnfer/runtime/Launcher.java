@@ -175,7 +175,9 @@ public final class Launcher {
             for (String bsn : f.bundles()) {
                 Path jar = index.get(bsn);
                 if (jar == null) {
-                    throw new LaunchException("feature '" + f.name() + "' needs bundle " + bsn + ", which is not in " + home.resolve("bundles"));
+                    // the rest still runs: a command that needs what the bundle supplies will say so
+                    err.println("fer: warning: feature '" + f.name() + "' lists bundle " + bsn + ", which is not in " + home.resolve("bundles"));
+                    continue;
                 }
                 try {
                     out.add(context.installBundle("reference:" + jar.toUri()));

@@ -1,0 +1,74 @@
+package org.attnfer.cli.internal;
+
+import com.google.inject.Injector;
+import jakarta.inject.Inject;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.attnfer.experiment.Experiment;
+import org.attnfer.experiment.ExperimentReader;
+import org.attnfer.experiment.ExperimentRunner;
+import org.attnfer.experiment.Plan;
+import org.attnfer.experiment.Variant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fer run}: trains every variant × seed of an experiment file. */
+@Command(name = "run", description = {
+    "Train every variant × seed of an experiment file into run folders.",
+    "Everything is checked first (keys, values, dataset, every model); complete runs are skipped",
+    "when the experiment runs again. Progress goes to standard error, results to standard output."})
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "The experiment file (YAML).")
+    Path file;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the file, e.g. --set training.epochs=1 --set dataset.path=faces/.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Where the run folders go (default: the file's output, or runs/NAME).")
+    Path output;
+
+    @Option(names = "--dry-run", description = "Check the experiment and show the grid without training.")
+    boolean dryRun;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Injector injector;
+
+    @Inject
+    RunCommand(Injector injector) {
+        this.injector = injector;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> settings = new ArrayList<>(overrides);
+        if (output != null) {
+            settings.add("output=" + output.toAbsolutePath());
+        }
+        Experiment experiment = ExperimentReader.read(file, settings, Path.of("").toAbsolutePath());
+        // each experiment runs in its own child injector, with the experiment bound
+        ExperimentRunner runner = injector.createChildInjector(b -> b.bind(Experiment.class).toInstance(experiment))
+                .getInstance(ExperimentRunner.class);
+        Plan plan = runner.plan();
+        PrintStream out = System.out;
+        if (dryRun) {
+            out.println("Experiment " + experiment.name() + " is valid: " + plan.dataset().describe());
+            for (int i = 0; i < experiment.variants().size(); i++) {
+                Variant v = experiment.variants().get(i);
+                out.println("  " + v.name() + ": " + v.model().shorthand() + ", " + Table.count(plan.parameters().get(i)) + " parameters, seeds " + experiment.seeds());
+            }
+            out.println("  output: " + experiment.output());
+            return 0;
+        }
+        runner.run(plan, out);
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+package org.attnfer.experiment;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.attnfer.data.InputSpec;
+import org.attnfer.train.TrainingConfig;
+
+/**
+ * A validated experiment: what data, which models, which seeds, how to train, where to write.
+ *
+ * @param file the experiment file
+ * @param name the experiment's name
+ * @param dataset the dataset kind and its options
+ * @param validation the share of the data held out for validation
+ * @param splitSeed the seed of the training/validation split, the same for every run
+ * @param input the network input
+ * @param variants the models
+ * @param seeds the training seeds
+ * @param training the training settings
+ * @param output the folder of the run folders
+ */
+public record Experiment(
+        Path file,
+        String name,
+        DatasetSpec dataset,
+        double validation,
+        long splitSeed,
+        InputSpec input,
+        List<Variant> variants,
+        List<Long> seeds,
+        TrainingConfig training,
+        Path output) {
+
+    /**
+     * A dataset reference.
+     *
+     * @param type the provider id
+     * @param options the provider's options, as written
+     * @param where {@code file:line:} of the dataset mapping
+     * @param typeWhere {@code file:line:} of its type
+     */
+    public record DatasetSpec(String type, Map<String, Object> options, String where, String typeWhere) {}
+}

@@ -1,0 +1,166 @@
+package org.attnfer.experiment;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.attnfer.composer.ModelNames;
+import org.attnfer.composer.ModelSpec;
+import org.attnfer.composer.ModuleUse;
+import org.attnfer.data.InputSpec;
+import org.attnfer.train.TrainingConfig;
+
+/**
+ * Reads experiment files. The format, with defaults:
+ *
+ * <pre>
+ * name: smoke                      # default: the file name
+ * dataset:                         # required: a dataset kind and its options
+ *   type: image-folder
+ *   path: data/train               # relative to this file
+ * validation: 0.2                  # share held out for validation, stratified
+ * split_seed: 0                    # the split is the same for every run
+ * input: {size: 48, channels: 1}
+ * variants:                        # required; model = shorthand or mapping
+ *   - {name: ResNet18+SimAM, model: resnet18+simam}
+ *   - name: custom
+ *     model: {backbone: resnet18, stem: small, modules: [{id: ca, stages: [3, 4], params: {reduction: 8}}]}
+ * seeds: [0]
+ * training: {epochs: 10, batch_size: 32, optimizer: sgd, lr: 0.01, momentum: 0.9, weight_decay: 5.0e-4, workers: 1}
+ * output: runs/smoke               # default runs/NAME, relative to the working directory
+ * </pre>
+ *
+ * Unknown keys, values of the wrong type or out of range are errors that name the file, the line
+ * and the key.
+ */
+public final class ExperimentReader {
+
+    private ExperimentReader() {}
+
+    /**
+     * Reads and checks an experiment file.
+     *
+     * @param file the file
+     * @param overrides {@code key.path=value} settings applied over the file
+     * @param workingDir where a relative {@code output} goes
+     * @throws ExperimentException naming file, line and key
+     */
+    public static Experiment read(Path file, List<String> overrides, Path workingDir) throws IOException {
+        YamlDoc doc = YamlDoc.read(file);
+        overrides.forEach(doc::set);
+        Node root = Node.root(doc).only("name", "dataset", "validation", "split_seed", "input", "variants", "seeds", "training", "output");
+        String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        String name = root.text("name", fallbackName);
+        if (!name.matches("[A-Za-z0-9._+-]+")) {
+            throw root.get("name").error("must be letters, digits and . _ + - only, got '" + name + "'");
+        }
+
+        Node ds = root.required("dataset");
+        Map<String, Object> options = ds.plain();
+        if (!(options.remove("type") instanceof String type)) {
+            throw ds.error("missing required key 'type' (a dataset kind such as image-folder)");
+        }
+        Experiment.DatasetSpec dataset = new Experiment.DatasetSpec(type, options, ds.where(), ds.get("type").where());
+
+        double validation = root.number("validation", 0.2, 0.0, 1.0, true);
+        if (validation == 0) {
+            throw root.get("validation").error("must be > 0: every run is validated");
+        }
+        long splitSeed = root.integer("split_seed", 0, 0, Long.MAX_VALUE);
+
+        Node in = root.get("input").only("size", "channels");
+        int channels = (int) in.integer("channels", 1, 1, 3);
+        if (channels == 2) {
+            throw in.get("channels").error("must be 1 or 3");
+        }
+        InputSpec input = new InputSpec(channels, (int) in.integer("size", 48, 8, 1024));
+
+        List<Variant> variants = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<Node> variantNodes = root.required("variants").items();
+        if (variantNodes.isEmpty()) {
+            throw root.get("variants").error("lists no variants");
+        }
+        for (Node v : variantNodes) {
+            v.only("name", "model");
+            Node model = v.required("model");
+            ModelSpec spec = model(model);
+            String variantName = v.text("name", spec.shorthand());
+            if (!names.add(variantName)) {
+                throw v.get("name").error("the variant name '" + variantName + "' is used twice");
+            }
+            variants.add(new Variant(variantName, spec, model.where()));
+        }
+
+        List<Long> seeds = new ArrayList<>();
+        Node seedNode = root.get("seeds");
+        if (!seedNode.present()) {
+            seeds.add(0L);
+        } else if (seedNode.raw().isArray()) {
+            for (Node s : seedNode.items()) {
+                seeds.add(s.integer(0, Integer.MAX_VALUE));
+            }
+        } else {
+            seeds.add(seedNode.integer(0, Integer.MAX_VALUE));
+        }
+        if (seeds.isEmpty() || seeds.size() != new HashSet<>(seeds).size()) {
+            throw seedNode.error("must list distinct seeds");
+        }
+
+        Node t = root.get("training").only("epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "workers");
+        String optimizer = t.text("optimizer", "sgd");
+        if (!optimizer.equals("sgd")) {
+            throw t.get("optimizer").error("must be sgd, got " + optimizer);
+        }
+        double lr = t.number("lr", 0.01, 0, 10, false);
+        if (lr == 0) {
+            throw t.get("lr").error("must be > 0");
+        }
+        TrainingConfig training = new TrainingConfig(
+                (int) t.integer("epochs", 10, 1, 100_000),
+                (int) t.integer("batch_size", 32, 1, 65_536),
+                optimizer,
+                lr,
+                t.number("momentum", 0.9, 0, 1, true),
+                t.number("weight_decay", 5e-4, 0, 1, false),
+                (int) t.integer("workers", 1, 1, 64));
+
+        Path output = workingDir.resolve(root.text("output", "runs/" + name)).normalize();
+        return new Experiment(file, name, dataset, validation, splitSeed, input, variants, seeds, training, output);
+    }
+
+    private static ModelSpec model(Node model) {
+        if (model.raw().isTextual()) {
+            try {
+                return ModelNames.parse(model.text());
+            } catch (IllegalArgumentException e) {
+                throw model.error(e.getMessage());
+            }
+        }
+        model.only("backbone", "stem", "modules");
+        List<ModuleUse> modules = new ArrayList<>();
+        Node list = model.get("modules");
+        if (list.present()) {
+            for (Node m : list.items()) {
+                if (m.raw().isTextual()) {
+                    modules.add(ModuleUse.of(m.text()));
+                    continue;
+                }
+                m.only("id", "hook", "stages", "params");
+                List<Integer> stages = new ArrayList<>();
+                Node st = m.get("stages");
+                if (st.present()) {
+                    for (Node s : st.items()) {
+                        stages.add((int) s.integer(0, 16));
+                    }
+                }
+                Node params = m.get("params");
+                modules.add(new ModuleUse(m.required("id").text(), m.text("hook", null), stages, params.present() ? params.plain() : Map.of()));
+            }
+        }
+        return new ModelSpec(model.required("backbone").text(), model.text("stem", null), modules);
+    }
+}

@@ -1,0 +1,243 @@
+package org.attnfer.experiment;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import jakarta.inject.Inject;
+import java.io.BufferedWriter;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.attnfer.api.Params;
+import org.attnfer.api.data.Dataset;
+import org.attnfer.api.data.DatasetProvider;
+import org.attnfer.composer.Composer;
+import org.attnfer.composer.Composition;
+import org.attnfer.composer.CompositionException;
+import org.attnfer.data.Split;
+import org.attnfer.eval.Metrics;
+import org.attnfer.nn.StateDict;
+import org.attnfer.train.EpochResult;
+import org.attnfer.train.Predictions;
+import org.attnfer.train.Trainer;
+
+/**
+ * Runs one experiment: checks everything first (dataset, every variant's composition), then trains
+ * each variant × seed into its own run folder. A run folder is written under a temporary name and
+ * renamed when complete, so a crash never leaves a half-written result; complete runs are skipped
+ * when the experiment runs again. One runner per experiment, made by the experiment's own child
+ * injector where the experiment is bound.
+ */
+public class ExperimentRunner {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Composer composer;
+    private final DatasetCatalog datasets;
+    private final Trainer trainer;
+    private final Experiment experiment;
+
+    /** Creates the runner of an experiment. */
+    @Inject
+    public ExperimentRunner(Composer composer, DatasetCatalog datasets, Trainer trainer, Experiment experiment) {
+        this.composer = composer;
+        this.datasets = datasets;
+        this.trainer = trainer;
+        this.experiment = experiment;
+    }
+
+    /**
+     * Opens the dataset, splits it and composes every variant, so that any problem shows before
+     * training starts.
+     */
+    public Plan plan() throws IOException {
+        Experiment e = experiment;
+        Experiment.DatasetSpec spec = e.dataset();
+        DatasetProvider provider = datasets.find(spec.type()).orElseThrow(() -> new ExperimentException(spec.typeWhere()
+                + " dataset.type: unknown dataset kind '" + spec.type() + "' (known: "
+                + String.join(", ", datasets.providers().stream().map(DatasetProvider::id).sorted().toList()) + ")"));
+        Params options;
+        try {
+            options = Params.validate(provider.options(), spec.options());
+        } catch (IllegalArgumentException ex) {
+            throw new ExperimentException(spec.where() + " dataset: " + ex.getMessage());
+        }
+        Dataset dataset;
+        try {
+            dataset = provider.open(options, e.file().toAbsolutePath().getParent());
+        } catch (IOException | IllegalArgumentException ex) {
+            throw new ExperimentException(spec.where() + " dataset: " + ex.getMessage());
+        }
+        Split split = Split.stratified(dataset, e.validation(), e.splitSeed());
+        List<Long> parameters = new ArrayList<>();
+        for (Variant v : e.variants()) {
+            parameters.add(StateDict.trainableCount(compose(v, e, dataset).block()));
+        }
+        return new Plan(e, dataset, split, parameters);
+    }
+
+    private Composition compose(Variant v, Experiment e, Dataset dataset) {
+        try {
+            return composer.compose(v.model(), e.input().channels(), dataset.classes().size());
+        } catch (CompositionException ex) {
+            throw new ExperimentException(v.where() + " variant '" + v.name() + "': " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Trains every variant × seed that is not complete yet.
+     *
+     * @param plan a checked experiment
+     * @param out where the account of the runs goes
+     * @return one result per run, in grid order
+     */
+    public List<RunResult> run(Plan plan, PrintStream out) throws IOException {
+        Experiment e = plan.experiment();
+        Files.createDirectories(e.output());
+        out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output());
+        out.println("  data: " + plan.dataset().describe());
+        out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation (seed " + e.splitSeed() + ")");
+        List<RunResult> results = new ArrayList<>();
+        for (int i = 0; i < e.variants().size(); i++) {
+            Variant v = e.variants().get(i);
+            for (long seed : e.seeds()) {
+                results.add(runOne(plan, v, plan.parameters().get(i), seed, out));
+            }
+        }
+        out.println();
+        out.println(String.format(Locale.ROOT, "%-28s %6s %10s %10s", "VARIANT", "SEED", "VAL ACC", "MACRO-F1"));
+        for (RunResult r : results) {
+            out.println(String.format(Locale.ROOT, "%-28s %6d %10.4f %10.4f%s", r.variant(), r.seed(), r.accuracy(), r.macroF1(), r.skipped() ? "  (done before)" : ""));
+        }
+        return results;
+    }
+
+    private RunResult runOne(Plan plan, Variant v, long parameters, long seed, PrintStream out) throws IOException {
+        Experiment e = plan.experiment();
+        Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
+        Path metricsFile = dir.resolve("metrics.json");
+        if (Files.isRegularFile(metricsFile)) {
+            JsonNode m = JSON.readTree(metricsFile.toFile());
+            return new RunResult(v.name(), seed, dir, m.path("accuracy").asDouble(), m.path("macro_f1").asDouble(), true);
+        }
+        out.println();
+        out.println("== " + v.name() + " (" + v.model().shorthand() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
+        Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");
+        deleteTree(partial);
+        Files.createDirectories(partial);
+        Instant started = Instant.now();
+        Composition c = compose(v, e, plan.dataset());
+        Metrics metrics;
+        try (Model model = Model.newInstance(v.folder())) {
+            model.setBlock(c.block());
+            trainer.initialize(model, e.input(), seed);
+            Path epochs = partial.resolve("epochs.csv");
+            Files.writeString(epochs, EpochResult.CSV_HEADER + "\n");
+            List<Predictions> last = new ArrayList<>(1);
+            trainer.train(model, plan.dataset(), plan.split(), e.input(), e.training(), seed, (result, validation) -> {
+                Files.writeString(epochs, result.csv() + "\n", StandardOpenOption.APPEND);
+                last.clear();
+                last.add(validation);
+            });
+            Predictions validation = last.get(0);
+            metrics = validation.metrics(plan.dataset().classes());
+            writePredictions(partial.resolve("predictions.csv"), validation, plan.dataset());
+            JSON.writeValue(partial.resolve("metrics.json").toFile(), metrics.toMap());
+            try (OutputStream os = Files.newOutputStream(partial.resolve("model.params"))) {
+                model.getBlock().saveParameters(new DataOutputStream(os));
+            }
+        }
+        writeSpec(partial.resolve("spec.resolved.yaml"), e, v, c, seed);
+        JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest(plan, v, c, seed, parameters, started));
+        Files.createDirectories(dir.getParent());
+        Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        out.println(String.format(Locale.ROOT, "   validation accuracy %.4f, macro-F1 %.4f → %s", metrics.accuracy(), metrics.macroF1(), dir));
+        return new RunResult(v.name(), seed, dir, metrics.accuracy(), metrics.macroF1(), false);
+    }
+
+    private static void writePredictions(Path file, Predictions p, Dataset dataset) throws IOException {
+        List<String> classes = dataset.classes();
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            w.write("index,item,true,predicted");
+            for (String c : classes) {
+                w.write(",p_" + c);
+            }
+            w.newLine();
+            for (int i = 0; i < p.indices().length; i++) {
+                w.write(p.indices()[i] + "," + csv(dataset.get(p.indices()[i]).id()) + "," + classes.get(p.actual()[i]) + "," + classes.get(p.predicted()[i]));
+                for (float prob : p.probabilities()[i]) {
+                    w.write(String.format(Locale.ROOT, ",%.6f", prob));
+                }
+                w.newLine();
+            }
+        }
+    }
+
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static void writeSpec(Path file, Experiment e, Variant v, Composition c, long seed) throws IOException {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("experiment", e.name());
+        spec.put("variant", v.name());
+        spec.put("model", c.spec().shorthand());
+        spec.put("stem", c.backbone().stem());
+        spec.put("seed", seed);
+        spec.put("dataset", Map.of("type", e.dataset().type(), "options", e.dataset().options()));
+        spec.put("validation", e.validation());
+        spec.put("split_seed", e.splitSeed());
+        spec.put("input", Map.of("size", e.input().size(), "channels", e.input().channels()));
+        spec.put("training", e.training());
+        YamlDoc.YAML.writeValue(file.toFile(), spec);
+    }
+
+    private static Map<String, Object> manifest(Plan plan, Variant v, Composition c, long seed, long parameters, Instant started) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "complete");
+        m.put("experiment", plan.experiment().name());
+        m.put("variant", v.name());
+        m.put("model", c.spec().shorthand());
+        m.put("seed", seed);
+        m.put("parameters", parameters);
+        m.put("dataset", Map.of("description", plan.dataset().describe(), "size", plan.dataset().size(), "classes", plan.dataset().classes(),
+                "train", plan.split().train().length, "validation", plan.split().validation().length));
+        Map<String, Object> versions = new LinkedHashMap<>();
+        versions.put("attnfer", String.valueOf(ExperimentRunner.class.getPackage().getImplementationVersion()));
+        versions.put("djl", Engine.getDjlVersion());
+        versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        versions.put("java", System.getProperty("java.version"));
+        m.put("versions", versions);
+        m.put("hardware", Map.of("cores", Runtime.getRuntime().availableProcessors(), "os", System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                "arch", System.getProperty("os.arch"), "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20));
+        m.put("started", started.toString());
+        m.put("finished", Instant.now().toString());
+        return m;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package org.attnfer.experiment;
+
+import java.util.List;
+import org.attnfer.api.data.Dataset;
+import org.attnfer.data.Split;
+
+/**
+ * An experiment checked against the running framework: its dataset opened and split, every
+ * variant composed once. Nothing has trained yet.
+ *
+ * @param experiment the experiment
+ * @param dataset the opened dataset
+ * @param split the training/validation split
+ * @param parameters the trainable-parameter count of each variant, in variant order
+ */
+public record Plan(Experiment experiment, Dataset dataset, Split split, List<Long> parameters) {}

@@ -1,0 +1,119 @@
+package org.attnfer.experiment;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A parsed YAML document that remembers the line of every key, so that problems found after
+ * parsing still point into the file. Values set on the command line ({@code --set}) are marked as
+ * such.
+ */
+final class YamlDoc {
+
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Path file;
+    private final JsonNode root;
+    private final Map<String, Integer> lines;
+    private final Map<String, String> overridden = new HashMap<>();
+
+    private YamlDoc(Path file, JsonNode root, Map<String, Integer> lines) {
+        this.file = file;
+        this.root = root;
+        this.lines = lines;
+    }
+
+    /** Reads a file. */
+    static YamlDoc read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new ExperimentException(file + ": no such experiment file");
+        }
+        String text = Files.readString(file);
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.FIELD_NAME || t.isScalarValue() || t.isStructStart()) {
+                    lines.putIfAbsent(p.getParsingContext().pathAsPointer().toString(), p.currentLocation().getLineNr());
+                }
+            }
+        } catch (JsonProcessingException e) {
+            // SnakeYAML's message spans lines with a source excerpt: keep its sentences only
+            String reason = e.getOriginalMessage().lines()
+                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                    .collect(java.util.stream.Collectors.joining("; "));
+            throw new ExperimentException(file + ":" + e.getLocation().getLineNr() + ": not valid YAML: " + reason);
+        }
+        JsonNode root = YAML.readTree(text);
+        if (root == null || !root.isObject()) {
+            throw new ExperimentException(file + ":1: an experiment file is a mapping of keys (name, dataset, variants, ...)");
+        }
+        return new YamlDoc(file, root, lines);
+    }
+
+    /**
+     * Applies {@code key.path=value}; the value is read as YAML ({@code 3} is a number,
+     * {@code true} a boolean, {@code [1, 2]} a list).
+     */
+    void set(String assignment) {
+        int eq = assignment.indexOf('=');
+        if (eq <= 0) {
+            throw new ExperimentException("--set " + assignment + ": expected key=value, e.g. training.epochs=1");
+        }
+        String[] path = assignment.substring(0, eq).strip().split("\\.");
+        JsonNode value;
+        try {
+            value = YAML.readTree(assignment.substring(eq + 1));
+        } catch (IOException e) {
+            throw new ExperimentException("--set " + assignment + ": the value is not valid YAML");
+        }
+        ObjectNode node = (ObjectNode) root;
+        StringBuilder pointer = new StringBuilder();
+        for (int i = 0; i < path.length - 1; i++) {
+            pointer.append('/').append(path[i]);
+            JsonNode child = node.get(path[i]);
+            if (child == null || child.isNull()) {
+                child = node.putObject(path[i]);
+            }
+            if (!child.isObject()) {
+                throw new ExperimentException("--set " + assignment + ": " + String.join(".", java.util.Arrays.copyOf(path, i + 1)) + " is not a mapping");
+            }
+            node = (ObjectNode) child;
+        }
+        node.set(path[path.length - 1], value == null ? YAML.nullNode() : value);
+        overridden.put(pointer + "/" + path[path.length - 1], assignment);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    JsonNode root() {
+        return root;
+    }
+
+    /** {@code file:line:} for a JSON pointer ({@code /training/epochs}), or the {@code --set} that made it. */
+    String where(String pointer) {
+        for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
+            if (overridden.containsKey(p)) {
+                return "--set " + overridden.get(p) + ":";
+            }
+            Integer line = lines.get(p);
+            if (line != null) {
+                return file + ":" + line + ":";
+            }
+            if (p.isEmpty()) {
+                return file + ":";
+            }
+        }
+    }
+}

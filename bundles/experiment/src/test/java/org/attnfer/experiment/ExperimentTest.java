@@ -1,0 +1,131 @@
+package org.attnfer.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.attnfer.attention.ca.internal.ChannelAttentionModule;
+import org.attnfer.attention.simam.internal.SimAmModule;
+import org.attnfer.backbone.resnet.internal.ResNetBackbone;
+import org.attnfer.composer.Composer;
+import org.attnfer.composer.ModuleRegistry;
+import org.attnfer.data.internal.ImageFolderProvider;
+import org.attnfer.testkit.Fixtures;
+import org.attnfer.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentTest {
+
+    @TempDir Path dir;
+
+    static final Composer COMPOSER =
+            new Composer(ModuleRegistry.of(List.of(new SimAmModule(), new ChannelAttentionModule()), List.of(), List.of(new ResNetBackbone())));
+
+    private static ExperimentRunner runner(Experiment e) {
+        return new ExperimentRunner(COMPOSER, () -> List.of(new ImageFolderProvider()),
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false), e);
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("exp.yaml"), yaml);
+    }
+
+    private static final String GOOD = """
+            name: tiny
+            dataset:
+              type: image-folder
+              path: data
+            validation: 0.25
+            input: {size: 16, channels: 1}
+            variants:
+              - name: R18+SimAM
+                model: {backbone: resnet18, stem: small, modules: [simam]}
+              - name: R18+CA
+                model: resnet18+ca(reduction=8)
+            seeds: [3]
+            training: {epochs: 1, batch_size: 8, lr: 0.01}
+            """;
+
+    @Test
+    void readsAFileWithDefaults() throws IOException {
+        Experiment e = ExperimentReader.read(write(GOOD), List.of(), dir);
+        assertThat(e.name()).isEqualTo("tiny");
+        assertThat(e.variants()).extracting(Variant::name).containsExactly("R18+SimAM", "R18+CA");
+        assertThat(e.variants().get(1).model().shorthand()).isEqualTo("resnet18+ca(reduction=8)");
+        assertThat(e.training().momentum()).isEqualTo(0.9);
+        assertThat(e.output()).isEqualTo(dir.resolve("runs/tiny"));
+        Experiment o = ExperimentReader.read(write(GOOD), List.of("training.epochs=4", "seeds=[1, 2]", "dataset.path=elsewhere"), dir);
+        assertThat(o.training().epochs()).isEqualTo(4);
+        assertThat(o.seeds()).containsExactly(1L, 2L);
+        assertThat(o.dataset().options()).containsEntry("path", "elsewhere");
+    }
+
+    @Test
+    void problemsNameFileLineAndKey() throws IOException {
+        Path f = write(GOOD.replace("training: {epochs: 1,", "training: {epochs: 0,"));
+        assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
+                .hasMessage(f + ":13: training.epochs: must be between 1 and 100000, got 0");
+        Path g = write(GOOD.replace("validation: 0.25", "validaton: 0.25"));
+        assertThatThrownBy(() -> ExperimentReader.read(g, List.of(), dir))
+                .hasMessageStartingWith(g + ":5: validaton: unknown key (known here: dataset, input, name, output,");
+        Path h = write(GOOD.replace("training: {epochs: 1, batch_size: 8", "training: {epochs: 1, batch_size: eight"));
+        assertThatThrownBy(() -> ExperimentReader.read(h, List.of(), dir))
+                .hasMessage(h + ":13: training.batch_size: must be a whole number, got \"eight\"");
+        Path i = write(GOOD.replace("model: resnet18+ca(reduction=8)", "model: resnet18+ca(reduction=)"));
+        assertThatThrownBy(() -> ExperimentReader.read(i, List.of(), dir))
+                .hasMessageStartingWith(i + ":11: variants[1].model: model 'resnet18+ca(reduction=)': expected a value");
+        assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lr=-1"), dir))
+                .hasMessageStartingWith("--set training.lr=-1: training.lr: must be ≥ 0.0");
+        Path j = write("name: x\nvariants: [{model: resnet18}]\n");
+        assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir)).hasMessage(j + ":1: missing required key 'dataset'");
+        Path k = write("name: [unclosed\n");
+        assertThatThrownBy(() -> ExperimentReader.read(k, List.of(), dir)).hasMessage(k + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got <stream end>");
+    }
+
+    @Test
+    void unknownModulesAndDatasetsFailBeforeTraining() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Experiment e = ExperimentReader.read(write(GOOD.replace("resnet18+ca(reduction=8)", "resnet18+eca")), List.of(), dir);
+        assertThatThrownBy(() -> runner(e).plan())
+                .hasMessageStartingWith(dir.resolve("exp.yaml") + ":11: variant 'R18+CA': model 'resnet18+eca': unknown module 'eca'");
+        Experiment f = ExperimentReader.read(write(GOOD.replace("type: image-folder", "type: pictures")), List.of(), dir);
+        assertThatThrownBy(() -> runner(f).plan()).hasMessageContaining(":3: dataset.type: unknown dataset kind 'pictures' (known: image-folder)");
+        Experiment g = ExperimentReader.read(write(GOOD), List.of("dataset.path=nowhere"), dir);
+        assertThatThrownBy(() -> runner(g).plan()).hasMessageContaining("nowhere does not exist");
+    }
+
+    @Test
+    void runsTheGridIntoCompleteRunFoldersAndSkipsThemNextTime() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 8, 16, 1);
+        Experiment e = ExperimentReader.read(write(GOOD), List.of(), dir);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<RunResult> results = runner(e).run(runner(e).plan(), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertThat(results).hasSize(2).noneMatch(RunResult::skipped);
+        Path run = dir.resolve("runs/tiny/R18+SimAM/seed-3");
+        assertThat(run.resolve("epochs.csv")).content().startsWith("epoch,train_loss").contains("\n1,");
+        assertThat(run.resolve("predictions.csv")).content().startsWith("index,item,true,predicted,p_happy,p_sad");
+        assertThat(Files.readAllLines(run.resolve("predictions.csv"))).hasSize(1 + 4);
+        JsonNode metrics = ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
+        assertThat(metrics.path("accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(metrics.path("confusion").size()).isEqualTo(2);
+        JsonNode manifest = ExperimentRunner.JSON.readTree(run.resolve("manifest.json").toFile());
+        assertThat(manifest.path("status").asText()).isEqualTo("complete");
+        assertThat(manifest.path("seed").asLong()).isEqualTo(3);
+        assertThat(run.resolve("spec.resolved.yaml")).content().contains("model: \"resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]\"");
+        assertThat(run.resolve("model.params")).isNotEmptyFile();
+        assertThat(dir.resolve("runs/tiny/R18+SimAM")).isDirectoryNotContaining("glob:**.partial");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("R18+CA", "VAL ACC");
+
+        List<RunResult> again = runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(again).allMatch(RunResult::skipped);
+        assertThat(again.get(0).accuracy()).isEqualTo(results.get(0).accuracy());
+    }
+}

@@ -1,0 +1,138 @@
+package org.attnfer.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.attnfer.testkit.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Boots the real distribution (Felix with the built bundle jars) and drives it as a user does: the
+ * launcher in this JVM for most checks, the {@code bin/fer} script in a new process for the smoke
+ * run.
+ */
+class DistributionIT {
+
+    static final Path DIST = Path.of(System.getProperty("attnfer.dist", "target/fer")).toAbsolutePath();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path tmp;
+
+    /** The output and error text and exit code of one in-process command. */
+    record Result(int code, String out, String err) {}
+
+    static synchronized Result fer(Path home, String... args) {
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
+            System.setErr(errors);
+            int code = new Launcher(home, errors).run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+    }
+
+    @Test
+    void modulesAreServedByTheirOwnBundles() throws IOException {
+        Result r = fer(DIST, "modules", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode modules = JSON.readTree(r.out()).path("modules");
+        assertThat(modules.findValuesAsText("id")).contains("simam", "ca");
+        for (JsonNode m : modules) {
+            assertThat(m.path("bundle").asText()).isEqualTo("org.attnfer.attention-" + m.path("id").asText());
+        }
+    }
+
+    @Test
+    void composesWithBothBundlesModulesAndRunsForward() throws IOException {
+        Result plain = fer(DIST, "inspect", "resnet50", "--json");
+        assertThat(JSON.readTree(plain.out()).path("params").asLong()).isEqualTo(23_522_375L);
+        Result ca = fer(DIST, "inspect", "resnet50+ca", "--json");
+        assertThat(JSON.readTree(ca.out()).path("params").asLong()).isEqualTo(26_053_367L);
+        // composing initialises the network by a forward pass; tracing runs a second one
+        Result both = fer(DIST, "inspect", "resnet18+simam+ca", "--input", "1x40x40", "--json");
+        assertThat(both.code()).as(both.err()).isZero();
+        JsonNode doc = JSON.readTree(both.out());
+        assertThat(doc.path("layers").get(0).path("output").toString()).isEqualTo("[1,7]");
+        assertThat(doc.path("placements").toString()).contains("simam at bottleneck.after_bn3", "ca at bottleneck.after_bn3");
+    }
+
+    @Test
+    void featuresListTheirBundles() {
+        Result r = fer(DIST, "features");
+        assertThat(r.out()).contains("core:", "paper:", "org.attnfer.attention-ca", "[active]");
+    }
+
+    @Test
+    void aRemovedModuleBundleIsNamedWhenAnExperimentNeedsIt() throws IOException {
+        Path home = Files.createDirectories(tmp.resolve("dist"));
+        for (String d : List.of("lib", "conf", "features", "plugins")) {
+            Files.createSymbolicLink(home.resolve(d), DIST.resolve(d));
+        }
+        Path bundles = Files.createDirectories(home.resolve("bundles"));
+        try (Stream<Path> jars = Files.list(DIST.resolve("bundles"))) {
+            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("attention-ca")).toList()) {
+                Files.createSymbolicLink(bundles.resolve(jar.getFileName()), jar);
+            }
+        }
+        Path data = Fixtures.imageFolder(tmp.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Result r;
+        try {
+            r = fer(home, "run", DIST.resolve("../../../examples/smoke.yaml").normalize().toString(),
+                    "--set", "dataset.path=" + data, "--set", "variants=[{name: with-ca, model: resnet18+ca}]", "--dry-run");
+        } finally {
+            unlinkAll(home);
+        }
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("warning: feature 'paper' lists bundle org.attnfer.attention-ca")
+                .contains("unknown module 'ca' (known: simam)");
+        assertThat(r.err().lines().filter(l -> l.startsWith("fer run:"))).hasSize(1);
+    }
+
+    /** Removes the links so that the temporary folder's clean-up never follows them. */
+    private static void unlinkAll(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isSymbolicLink).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Test
+    void smokeExperimentTrainsThroughTheScript() throws Exception {
+        Path data = Fixtures.imageFolder(tmp.resolve("data"), List.of("happy", "sad", "surprise"), 12, 32, 3);
+        Path runs = tmp.resolve("runs");
+        List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/fer").toString(), "run",
+                DIST.resolve("../../../examples/smoke.yaml").normalize().toString(),
+                "--set", "dataset.path=" + data, "--output", runs.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        Path run = runs.resolve("ResNet18+SimAM/seed-0");
+        List<String> epochs = Files.readAllLines(run.resolve("epochs.csv"));
+        assertThat(epochs).hasSize(3);
+        assertThat(epochs.get(0)).startsWith("epoch,train_loss,train_accuracy,val_loss,val_accuracy");
+        double accuracy = JSON.readTree(run.resolve("metrics.json").toFile()).path("accuracy").asDouble(-1);
+        assertThat(accuracy).isBetween(0.0, 1.0);
+        assertThat(output).contains("epoch 2/2", "validation accuracy", "ResNet18+SimAM");
+    }
+}
