@@ -57,7 +57,8 @@ class DistributionIT {
         JsonNode modules = JSON.readTree(r.out()).path("modules");
         assertThat(modules.findValuesAsText("id")).contains("simam", "ca");
         for (JsonNode m : modules) {
-            assertThat(m.path("bundle").asText()).isEqualTo("org.attnfer.attention-" + m.path("id").asText());
+            String expected = m.path("kind").asText().equals("sampling") ? "org.attnfer.sampling-sc" : "org.attnfer.attention-" + m.path("id").asText();
+            assertThat(m.path("bundle").asText()).as(m.path("id").asText()).isEqualTo(expected);
         }
     }
 
@@ -103,7 +104,7 @@ class DistributionIT {
         }
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("warning: feature 'paper' lists bundle org.attnfer.attention-ca")
-                .contains("unknown module 'ca' (known: simam)");
+                .contains("unknown module 'ca' (known: acmix, bam, coord, eca, sc, se, simam, strided)");
         assertThat(r.err().lines().filter(l -> l.startsWith("fer run:"))).hasSize(1);
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
@@ -36,7 +37,7 @@ public final class Conv2d extends Module implements Costed {
         dilation = b.dilation;
         groups = b.groups;
         Shape shape = new Shape(outChannels, inChannels / groups, kernel, kernel);
-        weight = param("weight", Parameter.Type.WEIGHT, shape, Init.KAIMING_NORMAL_FAN_OUT);
+        weight = param("weight", Parameter.Type.WEIGHT, shape, b.weightInit);
         bias = b.bias
                 ? param("bias", Parameter.Type.BIAS, new Shape(outChannels), Init.uniformFanIn(Init.fanIn(shape)))
                 : null;
@@ -95,6 +96,7 @@ public final class Conv2d extends Module implements Costed {
         private int dilation = 1;
         private int groups = 1;
         private boolean bias = true;
+        private Initializer weightInit = Init.KAIMING_NORMAL_FAN_OUT;
 
         private Builder(int in, int out) {
             if (in < 1 || out < 1) {
@@ -137,6 +139,12 @@ public final class Conv2d extends Module implements Costed {
         /** Whether the convolution has a bias. */
         public Builder bias(boolean b) {
             bias = b;
+            return this;
+        }
+
+        /** How the weight is initialised for training (default: Kaiming-normal, fan-out). */
+        public Builder weightInit(Initializer init) {
+            weightInit = init;
             return this;
         }
 

@@ -13,7 +13,6 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import java.util.HashMap;
 import java.util.Map;
-import org.attnfer.api.Site;
 import org.attnfer.backbone.resnet.Bottleneck;
 import org.attnfer.backbone.resnet.Hooks;
 import org.attnfer.nn.StateDict;
@@ -21,6 +20,7 @@ import org.attnfer.nn.io.Tensor;
 import org.attnfer.testkit.AtHook;
 import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
+import org.attnfer.testkit.Modules;
 import org.attnfer.testkit.Parity;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ class ChannelAttentionTest {
     private static final ChannelAttentionModule MODULE = new ChannelAttentionModule();
 
     private static Block ca(int channels, Map<String, ?> raw) {
-        return MODULE.create(channels, MODULE.info().validate(raw), Site.insert(Hooks.AFTER_BN3, 1, 0, channels, "layer1.0"));
+        return Modules.attention(MODULE, channels, raw);
     }
 
     @Test
@@ -79,9 +79,7 @@ class ChannelAttentionTest {
 
     @Test
     void conformance() throws Exception {
-        ModuleChecks.gradientFlow(ca(32, Map.of()), new Shape(2, 32, 7, 5));
-        ModuleChecks.saveLoadRoundTrip(() -> ca(32, Map.of()), new Shape(2, 32, 7, 5));
-        ModuleChecks.trainingMode(ca(32, Map.of()), new Shape(2, 32, 7, 5), false);
+        Modules.conformance(() -> ca(32, Map.of()), new Shape(2, 32, 7, 5), false);
     }
 
     @Test

@@ -13,13 +13,13 @@ import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.attnfer.api.Insertions;
 import org.attnfer.api.Params;
-import org.attnfer.api.Site;
 import org.attnfer.backbone.resnet.Bottleneck;
 import org.attnfer.backbone.resnet.Hooks;
 import org.attnfer.nn.StateDict;
 import org.attnfer.testkit.AtHook;
 import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
+import org.attnfer.testkit.Modules;
 import org.attnfer.testkit.Parity;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class SimAmTest {
     private static final SimAmModule MODULE = new SimAmModule();
 
     private static Block simam(Map<String, ?> raw) {
-        return MODULE.create(64, MODULE.info().validate(raw), Site.insert(Hooks.AFTER_BN3, 1, 0, 64, "layer1.0"));
+        return Modules.attention(MODULE, 64, raw);
     }
 
     private static Block simam() {
@@ -78,9 +78,7 @@ class SimAmTest {
 
     @Test
     void conformance() throws Exception {
-        ModuleChecks.gradientFlow(simam(), new Shape(2, 64, 7, 5));
-        ModuleChecks.saveLoadRoundTrip(SimAmTest::simam, new Shape(2, 64, 7, 5));
-        ModuleChecks.trainingMode(simam(), new Shape(2, 64, 7, 5), false);
+        Modules.conformance(SimAmTest::simam, new Shape(2, 64, 7, 5), false);
         assertThat(StateDict.trainableCount(simam())).isZero();
     }
 

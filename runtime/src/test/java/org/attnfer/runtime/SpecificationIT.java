@@ -1,0 +1,97 @@
+package org.attnfer.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.attnfer.testkit.Goldens;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The distribution against the module specification in {@code ../shared/spec} and {@code ../shared/goldens}. */
+class SpecificationIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One row of costs.json at one input size. */
+    record Row(String name, String model, int size, long params, long macs) {
+        @Override
+        public String toString() {
+            return name + " @" + size + " (" + model + ")";
+        }
+    }
+
+    static List<Row> rows() throws IOException {
+        Path costs = Path.of(System.getProperty("attnfer.spec", "../../shared/spec")).resolve("costs.json");
+        if (!Files.isRegularFile(costs)) {
+            String message = "SKIPPED: " + costs + " not found; the cost check against the specification is not run";
+            System.err.println(message);
+            Assumptions.abort(message);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (JsonNode r : JSON.readTree(costs.toFile()).path("rows")) {
+            String model = shorthand(r.path("config"));
+            rows.add(new Row(r.path("model").asText(), model, 224, r.path("params").asLong(), r.path("macs_224").asLong()));
+            rows.add(new Row(r.path("model").asText(), model, 48, r.path("params").asLong(), r.path("macs_48").asLong()));
+        }
+        return rows;
+    }
+
+    /** The model name of a costs.json configuration. */
+    static String shorthand(JsonNode config) {
+        StringBuilder sb = new StringBuilder("resnet50");
+        config.path("attention").forEach(a -> sb.append('+').append(a.asText()));
+        if (config.path("bam").asBoolean()) {
+            sb.append("+bam");
+        }
+        if (config.path("acmix").asBoolean()) {
+            sb.append("+acmix");
+        }
+        if (config.path("simam_after_conv2").asBoolean()) {
+            sb.append("+simam@bottleneck.after_conv2");
+        }
+        if (config.path("sc").asBoolean()) {
+            sb.append("+sc");
+        }
+        return sb.toString();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void inspectGivesTheSpecifiedParametersAndMacs(Row row) throws IOException {
+        DistributionIT.Result r = DistributionIT.fer(DistributionIT.DIST, "inspect", row.model(), "--input", "3x" + row.size() + "x" + row.size(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode doc = JSON.readTree(r.out());
+        assertThat(doc.path("params").asLong()).as("parameters").isEqualTo(row.params());
+        assertThat(doc.path("macs").asLong()).as("multiply-accumulates").isEqualTo(row.macs());
+    }
+
+    @Test
+    void everyGoldenIsCheckedBySomeParityTest() throws IOException {
+        Set<String> loaded = new TreeSet<>();
+        Pattern load = Pattern.compile("Goldens\\.load\\(\"([a-z0-9_]+)\"\\)");
+        Path root = Path.of(System.getProperty("attnfer.root", "..")).resolve("bundles");
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.filter(p -> p.toString().endsWith("Test.java")).toList()) {
+                Matcher m = load.matcher(Files.readString(f));
+                while (m.find()) {
+                    loaded.add(m.group(1));
+                }
+            }
+        }
+        // Parity.check compares every case of a golden, so covering the names covers the cases
+        assertThat(loaded).containsAll(Goldens.names());
+    }
+}
