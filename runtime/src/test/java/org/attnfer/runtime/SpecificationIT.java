@@ -94,4 +94,21 @@ class SpecificationIT {
         // Parity.check compares every case of a golden, so covering the names covers the cases
         assertThat(loaded).containsAll(Goldens.names());
     }
+
+    @Test
+    void aResNet50WithEveryModuleRoundTripsItsWeights(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        String all = "resnet50+sc+simam@bottleneck.after_conv2+acmix+se+ca+eca+coord+bam";
+        Path npz = dir.resolve("w.npz");
+        Path st = dir.resolve("w.safetensors");
+        DistributionIT.Result save = DistributionIT.fer(DistributionIT.DIST, "inspect", all, "--depth", "0", "--seed", "5", "--save-weights", npz.toString());
+        assertThat(save.code()).as(save.err()).isZero();
+        DistributionIT.Result convert = DistributionIT.fer(DistributionIT.DIST, "inspect", all, "--depth", "0",
+                "--weights", npz.toString(), "--save-weights", st.toString());
+        assertThat(convert.code()).as(convert.err()).isZero();
+        var a = org.attnfer.nn.io.TensorFiles.read(npz);
+        assertThat(org.attnfer.nn.io.TensorFiles.read(st)).isEqualTo(a);
+        assertThat(a).containsKeys("conv1.weight", "layer1.0.conv2.rate1", "layer1.0.conv2.dep_conv.weight", "layer2.1.se.fc1.bias",
+                "layer3.0.ca.fc2.weight", "layer4.2.eca.conv.weight", "layer4.2.coord.conv_h.weight", "bam1.spatial_gate.final_conv.bias", "bam3.channel_gate.bn.running_mean");
+        assertThat(a).doesNotContainKey("bam4.channel_gate.fc1.weight");
+    }
 }

@@ -18,6 +18,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.attnfer.api.AttentionMaps;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.Tensor;
 
@@ -124,6 +125,19 @@ public final class ModuleChecks {
                 }
             }
             assertThat(moved).as("BatchNorm statistics updated in training mode").isEqualTo(hasBatchNorm);
+        }
+    }
+
+    /** The block's own attention maps: at least one, batch first, finite. */
+    public static void attentionMaps(Block block, Shape input) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT32, input);
+            Map<String, NDArray> maps = ((AttentionMaps) block).attentionMaps(new ParameterStore(manager, false), manager.randomNormal(input));
+            assertThat(maps).as("attention maps").isNotEmpty();
+            maps.forEach((name, map) -> {
+                assertThat(map.isNaN().any().getBoolean() || map.isInfinite().any().getBoolean()).as("map %s is finite", name).isFalse();
+                assertThat(map.getShape().get(0) == input.get(0) || map.getShape().size() == 1).as("map %s is per sample or a scalar", name).isTrue();
+            });
         }
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.attnfer.api.AttentionMaps;
 import org.attnfer.api.AttentionModule;
 import org.attnfer.api.SamplingModule;
 import org.attnfer.api.Site;
@@ -29,7 +30,8 @@ public final class Modules {
     }
 
     /**
-     * The conformance checks of every module: gradient flow, save/load round trip, training mode.
+     * The conformance checks of every module: gradient flow, save/load round trip, training mode,
+     * and, for modules that expose them, finite attention maps.
      *
      * @param factory makes fresh instances
      * @param input an input shape
@@ -39,5 +41,8 @@ public final class Modules {
         ModuleChecks.gradientFlow(factory.get(), input);
         ModuleChecks.saveLoadRoundTrip(factory, input);
         ModuleChecks.trainingMode(factory.get(), input, batchNorm);
+        if (factory.get() instanceof AttentionMaps) {
+            ModuleChecks.attentionMaps(factory.get(), input);
+        }
     }
 }

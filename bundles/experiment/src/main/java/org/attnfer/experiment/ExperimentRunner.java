@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import jakarta.inject.Inject;
 import java.io.BufferedWriter;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +30,7 @@ import org.attnfer.composer.CompositionException;
 import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
 import org.attnfer.nn.StateDict;
+import org.attnfer.nn.io.TensorFiles;
 import org.attnfer.train.EpochResult;
 import org.attnfer.train.Predictions;
 import org.attnfer.train.Trainer;
@@ -46,6 +45,9 @@ import org.attnfer.train.Trainer;
 public class ExperimentRunner {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The trained weights in a run folder. */
+    public static final String MODEL_FILE = "model.safetensors";
 
     private final Composer composer;
     private final DatasetCatalog datasets;
@@ -158,9 +160,8 @@ public class ExperimentRunner {
             metrics = validation.metrics(plan.dataset().classes());
             writePredictions(partial.resolve("predictions.csv"), validation, plan.dataset());
             JSON.writeValue(partial.resolve("metrics.json").toFile(), metrics.toMap());
-            try (OutputStream os = Files.newOutputStream(partial.resolve("model.params"))) {
-                model.getBlock().saveParameters(new DataOutputStream(os));
-            }
+            // PyTorch names in a portable format: the weights load into PyTorch or back into any composed model
+            TensorFiles.write(partial.resolve(MODEL_FILE), StateDict.export(model.getBlock()));
         }
         writeSpec(partial.resolve("spec.resolved.yaml"), e, v, c, seed);
         JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest(plan, v, c, seed, parameters, started));

@@ -120,7 +120,7 @@ class ExperimentTest {
         assertThat(manifest.path("status").asText()).isEqualTo("complete");
         assertThat(manifest.path("seed").asLong()).isEqualTo(3);
         assertThat(run.resolve("spec.resolved.yaml")).content().contains("model: \"resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]\"");
-        assertThat(run.resolve("model.params")).isNotEmptyFile();
+        assertThat(org.attnfer.nn.io.TensorFiles.read(run.resolve("model.safetensors"))).containsKeys("conv1.weight", "layer4.1.bn2.running_var", "fc.bias");
         assertThat(dir.resolve("runs/tiny/R18+SimAM")).isDirectoryNotContaining("glob:**.partial");
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("R18+CA", "VAL ACC");
 

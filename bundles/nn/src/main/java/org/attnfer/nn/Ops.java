@@ -8,6 +8,11 @@ import ai.djl.nn.pooling.Pool;
 /**
  * Parameter-free operations on {@code [N,C,H,W]} arrays. The PyTorch engine reduces one axis per
  * call for mean and max, so spatial reductions chain two calls.
+ *
+ * <p>Multiply by constants with {@link #scale}, not with DJL's {@code mul(Number)} or {@code
+ * div(Number)}: those wrap the constant in a tensor over a Java buffer and free it right after the
+ * operation, while autograd keeps that tensor for the backward pass, which then reads freed memory
+ * once the garbage collector has run.
  */
 public final class Ops {
 
@@ -36,9 +41,14 @@ public final class Ops {
         return Activation.sigmoid(x);
     }
 
+    /** {@code x · c}, the constant kept alive with {@code x}'s manager for the backward pass. */
+    public static NDArray scale(NDArray x, float c) {
+        return x.mul(x.getManager().create(c));
+    }
+
     /** Hard sigmoid, {@code ReLU6(x + 3) / 6}. */
     public static NDArray hardSigmoid(NDArray x) {
-        return x.add(3f).clip(0f, 6f).div(6f);
+        return scale(x.add(3f).clip(0f, 6f), 1f / 6f);
     }
 
     /** Hard swish, {@code x · ReLU6(x + 3) / 6}. */

@@ -1,10 +1,12 @@
 package org.attnfer.cli.internal;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,8 @@ import java.util.concurrent.Callable;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.Composition;
 import org.attnfer.nn.ModelStats;
+import org.attnfer.nn.io.Tensor;
+import org.attnfer.nn.io.TensorFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,6 +44,18 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (every layer, whatever --depth says).")
     boolean json;
 
+    @Option(names = "--weights", paramLabel = "FILE", description = "Load a state dict (.npz or .safetensors, PyTorch names) into the model.")
+    Path weights;
+
+    @Option(names = "--non-strict", description = "With --weights: load the keys that fit and report the rest instead of stopping.")
+    boolean nonStrict;
+
+    @Option(names = "--save-weights", paramLabel = "FILE", description = "Write the model's weights (.npz or .safetensors, PyTorch names).")
+    Path saveWeights;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int seed;
+
     @Spec
     CommandSpec spec;
 
@@ -52,17 +68,30 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Tensor> state = weights == null ? Map.of() : TensorFiles.read(weights);
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--classes")) {
+            classes = Weights.classes(state).orElse(classes);
+        }
         if (classes < 1) {
             throw new IllegalArgumentException("--classes must be ≥ 1, got " + classes);
         }
         Composition c = composer.compose(model, (int) input.get(0), classes);
         List<ModelStats.Layer> layers;
+        // the report goes to standard error when standard output carries JSON
+        PrintWriter log = json ? spec.commandLine().getErr() : out;
         try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(seed);
             c.block().initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
+            if (weights != null) {
+                Weights.load(c.block(), weights, state, !nonStrict, log);
+            }
             layers = ModelStats.trace(c.block(), input);
+            if (saveWeights != null) {
+                Weights.save(c.block(), saveWeights, log);
+            }
         }
         ModelStats.Layer total = layers.get(0);
-        PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("model", c.spec().shorthand());

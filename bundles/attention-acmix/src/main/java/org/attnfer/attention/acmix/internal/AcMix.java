@@ -16,6 +16,7 @@ import org.attnfer.nn.Conv2d;
 import org.attnfer.nn.Costed;
 import org.attnfer.nn.Init;
 import org.attnfer.nn.Module;
+import org.attnfer.nn.Ops;
 
 /**
  * ACmix (Pan, Ge, Lu, Song, Chen, Huang, Huang, <i>On the Integration of Self-Attention and
@@ -132,7 +133,7 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         NDIndex centres = new NDIndex().addAllDim(2).addSliceDim(0, h, stride).addSliceDim(0, w, stride);
         NDList idx = windows(x.getManager(), h, w);
         NDIndex window = new NDIndex(":, :, {}, {}", idx.get(0), idx.get(1));
-        NDArray qc = q.reshape(n * heads, headDim, h, w).mul((float) (1 / Math.sqrt(headDim))).get(centres);
+        NDArray qc = Ops.scale(q.reshape(n * heads, headDim, h, w), (float) (1 / Math.sqrt(headDim))).get(centres);
         NDArray peC = pe.get(centres);
         NDArray kw = k.reshape(n * heads, headDim, h, w).get(window);
         NDArray peW = pe.get(window);

@@ -32,8 +32,8 @@ final class SimAm extends Module implements AttentionMaps {
         long m = x.getShape().get(2) * x.getShape().get(3);
         NDArray d = x.sub(Ops.gap(x)).square();
         // dividing by max(M − 1, 1) gives variance 0 on a 1×1 map, where d is 0
-        NDArray variance = d.sum(HW, true).div(Math.max(m - 1, 1));
-        return Ops.sigmoid(d.div(variance.add(lambda).mul(4f)).add(0.5f));
+        NDArray variance = Ops.scale(d.sum(HW, true), 1f / Math.max(m - 1, 1));
+        return Ops.sigmoid(d.div(Ops.scale(variance.add(lambda), 4f)).add(0.5f));
     }
 
     @Override

@@ -1,0 +1,118 @@
+package org.attnfer.cli.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.attnfer.attention.ca.internal.ChannelAttentionModule;
+import org.attnfer.attention.simam.internal.SimAmModule;
+import org.attnfer.backbone.resnet.internal.ResNetBackbone;
+import org.attnfer.composer.ComposerModule;
+import org.attnfer.composer.ModuleRegistry;
+import org.attnfer.experiment.DatasetCatalog;
+import org.attnfer.nn.io.Tensor;
+import org.attnfer.nn.io.TensorFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands on a fixed registry, without OSGi. */
+class CliTest {
+
+    @TempDir Path dir;
+
+    static final Injector INJECTOR = Guice.createInjector(
+            new ComposerModule(ModuleRegistry.of(List.of(new SimAmModule(), new ChannelAttentionModule()), List.of(), List.of(new ResNetBackbone()))),
+            new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(DatasetCatalog.class).toInstance(List::of);
+                    bind(Framework.class).toInstance(new Framework() {
+                        @Override
+                        public List<FeatureState> features() {
+                            return List.of();
+                        }
+
+                        @Override
+                        public Optional<String> property(String key) {
+                            return Optional.empty();
+                        }
+                    });
+                }
+            });
+
+    record Result(int code, String out, String err) {}
+
+    static Result fer(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.run(INJECTOR, args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static Tensor input() {
+        float[] data = new float[2 * 3 * 40 * 40];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) Math.sin(i * 0.37);
+        }
+        return new Tensor(new long[] {2, 3, 40, 40}, data);
+    }
+
+    @Test
+    void weightsRoundTripThroughNpzAndSafetensorsAndForwardWritesFeatures() throws IOException {
+        Path npz = dir.resolve("w.npz");
+        Path st = dir.resolve("w.safetensors");
+        Path x = dir.resolve("x.npy");
+        TensorFiles.writeNpy(x, input());
+        assertThat(fer("inspect", "resnet18+simam+ca", "--input", "3x40x40", "--classes", "5", "--seed", "3", "--save-weights", npz.toString()).code()).isZero();
+        Result convert = fer("inspect", "resnet18+simam+ca", "--input", "3x40x40", "--weights", npz.toString(), "--save-weights", st.toString());
+        assertThat(convert.code()).as(convert.err()).isZero();
+        assertThat(convert.out()).contains("tensors loaded").contains("5 classes");
+        assertThat(TensorFiles.read(st)).isEqualTo(TensorFiles.read(npz));
+
+        Result a = fer("forward", "resnet18+simam+ca", "--weights", npz.toString(), "--input", x.toString(),
+                "--output", dir.resolve("a.npy").toString(), "--features", dir.resolve("f.npz").toString());
+        assertThat(a.code()).as(a.err()).isZero();
+        // other seed, same weights: the weights decide
+        Result b = fer("forward", "resnet18+simam+ca", "--weights", st.toString(), "--seed", "9", "--input", x.toString(),
+                "--output", dir.resolve("b.npy").toString());
+        assertThat(b.code()).as(b.err()).isZero();
+        Tensor ya = TensorFiles.readNpy(dir.resolve("a.npy"));
+        assertThat(ya.shape()).containsExactly(2, 5);
+        assertThat(TensorFiles.readNpy(dir.resolve("b.npy"))).isEqualTo(ya);
+        Map<String, Tensor> features = TensorFiles.read(dir.resolve("f.npz"));
+        assertThat(features.keySet()).containsExactly("stem", "layer1", "layer2", "layer3", "layer4", "pool", "logits");
+        assertThat(features.get("logits")).isEqualTo(ya);
+        assertThat(features.get("layer4").shape()).containsExactly(2, 512, 2, 2);
+    }
+
+    @Test
+    void aPlainStateDictLoadsIntoAComposedModelOnlyWhenAskedAndNamesWhatIsMissing() throws IOException {
+        Path plain = dir.resolve("plain.safetensors");
+        assertThat(fer("inspect", "resnet18", "--classes", "7", "--save-weights", plain.toString()).code()).isZero();
+        Result strict = fer("inspect", "resnet18+ca", "--weights", plain.toString());
+        assertThat(strict.code()).isEqualTo(1);
+        assertThat(strict.err()).contains("does not fit the model (use --non-strict", "missing from the file: layer1.0.ca.fc1.weight");
+        Result lenient = fer("inspect", "resnet18+ca", "--weights", plain.toString(), "--non-strict");
+        assertThat(lenient.code()).as(lenient.err()).isZero();
+        // every backbone tensor of ResNet18 (20 convolutions, 20 BatchNorms × 4, the head) loads; the 8 CA blocks' 4 do not
+        assertThat(lenient.out()).contains("102 tensors loaded; 32 missing from the file");
+    }
+
+    @Test
+    void badInputIsOneClearLine() {
+        Result r = fer("forward", "resnet18", "--input", dir.resolve("none.npy").toString(), "--output", dir.resolve("y.npy").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("fer forward:").contains("none.npy").doesNotContain("\n");
+        Result shape = fer("inspect", "resnet18", "--input", "3x48");
+        assertThat(shape.code()).isEqualTo(2);
+        assertThat(shape.err()).contains("expected CxHxW such as 3x48x48");
+    }
+}
