@@ -8,6 +8,7 @@ org.attnfer.nn
 org.attnfer.backbone-resnet
 org.attnfer.composer
 org.attnfer.data
+org.attnfer.data-synthetic
 org.attnfer.eval
 org.attnfer.train
 org.attnfer.experiment

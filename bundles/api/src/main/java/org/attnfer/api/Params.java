@@ -26,7 +26,7 @@ public final class Params {
      * @param specs the accepted parameters
      * @param raw the values as read; may be {@code null}
      * @return the validated values, defaults filled in
-     * @throws IllegalArgumentException naming the first unknown key or bad value
+     * @throws ParamException naming the first unknown key or bad value
      */
     public static Params validate(List<ParamSpec> specs, Map<String, ?> raw) {
         Map<String, ParamSpec> byName = new LinkedHashMap<>();
@@ -36,14 +36,18 @@ public final class Params {
             for (Map.Entry<String, ?> e : raw.entrySet()) {
                 ParamSpec spec = byName.get(e.getKey());
                 if (spec == null) {
-                    throw new IllegalArgumentException(
+                    throw new ParamException(e.getKey(),
                             "unknown parameter '" + e.getKey() + "'"
                                     + (byName.isEmpty()
                                             ? " (this takes no parameters)"
                                             : " (known: " + String.join(", ", new TreeSet<>(byName.keySet())) + ")"));
                 }
                 if (e.getValue() != null) {
-                    values.put(spec.name(), spec.coerce(e.getValue()));
+                    try {
+                        values.put(spec.name(), spec.coerce(e.getValue()));
+                    } catch (IllegalArgumentException ex) {
+                        throw new ParamException(spec.name(), ex.getMessage());
+                    }
                 }
             }
         }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.awt.image.BufferedImage;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -16,21 +18,42 @@ import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.Sample;
 
 /**
- * Batches of a dataset in a given order, decoded and converted on worker threads a few batches
- * ahead of the consumer, so that the training thread never waits on image decoding.
+ * Batches of a dataset in a given order, decoded, augmented and converted on worker threads a few
+ * batches ahead of the consumer, so that the training thread never waits on image decoding. With
+ * test-time augmentation every item becomes ten consecutive rows ({@link #VIEWS}).
  */
 public final class Batches implements Iterator<Batch>, AutoCloseable {
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 
+    /** Rows per item with ten-crop test-time augmentation. */
+    public static final int VIEWS = 10;
+
     private final Dataset dataset;
     private final int[] order;
     private final InputSpec input;
     private final int batchSize;
+    private final Augmentation augmentation;
+    private final long seed;
+    private final int epoch;
+    private final boolean tenCrop;
     private final int ahead;
     private final ExecutorService pool;
     private final Deque<Future<Batch>> pending = new ArrayDeque<>();
     private int next;
+
+    /**
+     * Starts loading plain batches (no augmentation).
+     *
+     * @param dataset the data
+     * @param order the indices to visit, in order
+     * @param input the network's input layout
+     * @param batchSize items per batch; the last batch may be smaller
+     * @param workers decoding threads
+     */
+    public Batches(Dataset dataset, int[] order, InputSpec input, int batchSize, int workers) {
+        this(dataset, order, input, batchSize, workers, Augmentation.NONE, 0, 0, false);
+    }
 
     /**
      * Starts loading.
@@ -40,8 +63,13 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
      * @param input the network's input layout
      * @param batchSize items per batch; the last batch may be smaller
      * @param workers decoding threads
+     * @param augmentation training-time augmentation ({@link Augmentation#NONE} for none)
+     * @param seed the run's seed, for augmentation
+     * @param epoch the epoch, for augmentation
+     * @param tenCrop whether every item becomes its ten test-time views
      */
-    public Batches(Dataset dataset, int[] order, InputSpec input, int batchSize, int workers) {
+    public Batches(Dataset dataset, int[] order, InputSpec input, int batchSize, int workers,
+            Augmentation augmentation, long seed, int epoch, boolean tenCrop) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
         }
@@ -49,6 +77,10 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         this.order = order;
         this.input = input;
         this.batchSize = batchSize;
+        this.augmentation = augmentation;
+        this.seed = seed;
+        this.epoch = epoch;
+        this.tenCrop = tenCrop;
         this.ahead = Math.max(2, 2 * workers);
         int id = POOLS.incrementAndGet();
         AtomicInteger thread = new AtomicInteger();
@@ -112,7 +144,8 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
 
     private Batch load(int from, int to) {
         int n = to - from;
-        float[] data = new float[n * input.length()];
+        int views = tenCrop ? VIEWS : 1;
+        float[] data = new float[n * views * input.length()];
         int[] labels = new int[n];
         int[] indices = new int[n];
         for (int k = 0; k < n; k++) {
@@ -123,7 +156,19 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
-            Pixels.write(s.image(), input, data, k * input.length());
+            int offset = k * views * input.length();
+            if (tenCrop) {
+                List<BufferedImage> crops = Augmentation.tenCrop(s.image(), input.size());
+                for (int v = 0; v < VIEWS; v++) {
+                    Pixels.write(crops.get(v), input, data, offset + v * input.length());
+                }
+            } else if (augmentation.active()) {
+                Random r = Augmentation.random(seed, epoch, index);
+                Pixels.write(augmentation.geometry(s.image(), input.size(), r), input, data, offset);
+                augmentation.pixels(data, offset, input, r);
+            } else {
+                Pixels.write(s.image(), input, data, offset);
+            }
             labels[k] = s.label();
             indices[k] = index;
         }

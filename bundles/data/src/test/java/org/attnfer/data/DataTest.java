@@ -113,4 +113,65 @@ class DataTest {
         assertThat(gray[1]).isCloseTo(1f, within(1e-6f));
         assertThatThrownBy(() -> new InputSpec(2, 48)).hasMessageContaining("1 or 3");
     }
+
+    @Test
+    void augmentationIsRepeatablePerSeedEpochAndItemAndChangesAcrossEpochs() throws IOException {
+        Fixtures.imageFolder(dir.resolve("a"), List.of("happy", "sad"), 4, 20, 1);
+        Dataset d = open(dir.resolve("a"));
+        Augmentation aug = Augmentation.of(Params.defaults(Augmentation.OPTIONS));
+        InputSpec input = new InputSpec(1, 16);
+        int[] order = {0, 1, 2, 3, 4, 5, 6, 7};
+        float[] a = first(new Batches(d, order, input, 8, 2, aug, 7, 1, false));
+        float[] b = first(new Batches(d, order, input, 8, 1, aug, 7, 1, false));
+        float[] c = first(new Batches(d, order, input, 8, 2, aug, 7, 2, false));
+        float[] plain = first(new Batches(d, order, input, 8, 2));
+        assertThat(a).containsExactly(b);
+        assertThat(a).isNotEqualTo(c).isNotEqualTo(plain);
+    }
+
+    @Test
+    void aFlipOnlyAugmentationMirrorsOrKeepsTheImage() throws IOException {
+        Fixtures.imageFolder(dir.resolve("f"), List.of("happy", "sad"), 2, 16, 1);
+        Dataset d = open(dir.resolve("f"));
+        Augmentation flip = new Augmentation(0, true, 0, 0, 0, 0, 0);
+        InputSpec input = new InputSpec(1, 16);
+        float[] plain = first(new Batches(d, new int[] {0}, input, 1, 1));
+        boolean mirrored = false;
+        for (int epoch = 0; epoch < 8; epoch++) {
+            float[] x = first(new Batches(d, new int[] {0}, input, 1, 1, flip, 3, epoch, false));
+            float[] reversed = new float[256];
+            for (int y = 0; y < 16; y++) {
+                for (int col = 0; col < 16; col++) {
+                    reversed[y * 16 + col] = plain[y * 16 + 15 - col];
+                }
+            }
+            assertThat(java.util.Arrays.equals(x, plain) || java.util.Arrays.equals(x, reversed)).isTrue();
+            mirrored |= java.util.Arrays.equals(x, reversed);
+        }
+        assertThat(mirrored).isTrue();
+    }
+
+    @Test
+    void tenCropGivesTenViewsPerItemTheLastFiveMirrored() throws IOException {
+        Fixtures.imageFolder(dir.resolve("t"), List.of("happy", "sad"), 2, 24, 1);
+        Dataset d = open(dir.resolve("t"));
+        InputSpec input = new InputSpec(1, 16);
+        try (Batches b = new Batches(d, new int[] {0, 1, 2}, input, 2, 1, Augmentation.NONE, 0, 0, true)) {
+            Batch batch = b.next();
+            assertThat(batch.size()).isEqualTo(2);
+            assertThat(batch.rows(input)).isEqualTo(20);
+            // view 5 is view 0 mirrored
+            for (int y = 0; y < 16; y++) {
+                for (int x = 0; x < 16; x++) {
+                    assertThat(batch.data()[5 * 256 + y * 16 + x]).isEqualTo(batch.data()[y * 16 + 15 - x]);
+                }
+            }
+        }
+    }
+
+    private static float[] first(Batches batches) {
+        try (batches) {
+            return batches.next().data();
+        }
+    }
 }

@@ -12,6 +12,8 @@ import org.attnfer.train.TrainingConfig;
  * @param file the experiment file
  * @param name the experiment's name
  * @param dataset the dataset kind and its options
+ * @param test a held-out test set of the same classes, or {@code null}; when present, final
+ *     metrics are measured on it (never on data used to choose epochs)
  * @param validation the share of the data held out for validation
  * @param splitSeed the seed of the training/validation split, the same for every run
  * @param input the network input
@@ -24,6 +26,7 @@ public record Experiment(
         Path file,
         String name,
         DatasetSpec dataset,
+        DatasetSpec test,
         double validation,
         long splitSeed,
         InputSpec input,

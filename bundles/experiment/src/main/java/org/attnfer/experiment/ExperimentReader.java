@@ -10,6 +10,8 @@ import java.util.Set;
 import org.attnfer.composer.ModelNames;
 import org.attnfer.composer.ModelSpec;
 import org.attnfer.composer.ModuleUse;
+import org.attnfer.api.Params;
+import org.attnfer.data.Augmentation;
 import org.attnfer.data.InputSpec;
 import org.attnfer.train.TrainingConfig;
 
@@ -21,7 +23,8 @@ import org.attnfer.train.TrainingConfig;
  * dataset:                         # required: a dataset kind and its options
  *   type: image-folder
  *   path: data/train               # relative to this file
- * validation: 0.2                  # share held out for validation, stratified
+ * test: {type: image-folder, path: data/test}   # optional held-out test set
+ * validation: 0.2                  # share of the dataset held out for validation, stratified
  * split_seed: 0                    # the split is the same for every run
  * input: {size: 48, channels: 1}
  * variants:                        # required; model = shorthand or mapping
@@ -29,7 +32,8 @@ import org.attnfer.train.TrainingConfig;
  *   - name: custom
  *     model: {backbone: resnet18, stem: small, modules: [{id: ca, stages: [3, 4], params: {reduction: 8}}]}
  * seeds: [0]
- * training: {epochs: 10, batch_size: 32, optimizer: sgd, lr: 0.01, momentum: 0.9, weight_decay: 5.0e-4, workers: 1}
+ * training: {epochs: 10, batch_size: 32, optimizer: sgd, lr: 0.01, schedule: cosine, ...}   # see TrainingConfig
+ * augment: true                    # or a mapping of Augmentation's options; absent or false: none
  * output: runs/smoke               # default runs/NAME, relative to the working directory
  * </pre>
  *
@@ -51,19 +55,16 @@ public final class ExperimentReader {
     public static Experiment read(Path file, List<String> overrides, Path workingDir) throws IOException {
         YamlDoc doc = YamlDoc.read(file);
         overrides.forEach(doc::set);
-        Node root = Node.root(doc).only("name", "dataset", "validation", "split_seed", "input", "variants", "seeds", "training", "output");
+        Node root = Node.root(doc).only("name", "dataset", "test", "validation", "split_seed", "input", "variants", "seeds", "training",
+                "augment", "output");
         String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = root.text("name", fallbackName);
         if (!name.matches("[A-Za-z0-9._+-]+")) {
             throw root.get("name").error("must be letters, digits and . _ + - only, got '" + name + "'");
         }
 
-        Node ds = root.required("dataset");
-        Map<String, Object> options = ds.plain();
-        if (!(options.remove("type") instanceof String type)) {
-            throw ds.error("missing required key 'type' (a dataset kind such as image-folder)");
-        }
-        Experiment.DatasetSpec dataset = new Experiment.DatasetSpec(type, options, ds.where(), ds.get("type").where());
+        Experiment.DatasetSpec dataset = dataset(root.required("dataset"));
+        Experiment.DatasetSpec test = root.get("test").present() ? dataset(root.get("test")) : null;
 
         double validation = root.number("validation", 0.2, 0.0, 1.0, true);
         if (validation == 0) {
@@ -110,26 +111,33 @@ public final class ExperimentReader {
             throw seedNode.error("must list distinct seeds");
         }
 
-        Node t = root.get("training").only("epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "workers");
-        String optimizer = t.text("optimizer", "sgd");
-        if (!optimizer.equals("sgd")) {
-            throw t.get("optimizer").error("must be sgd, got " + optimizer);
+        Node aug = root.get("augment");
+        Augmentation augmentation = Augmentation.NONE;
+        if (aug.present() && aug.raw().isBoolean()) {
+            augmentation = aug.raw().asBoolean() ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
+        } else if (aug.present()) {
+            augmentation = Augmentation.of(aug.params(Augmentation.OPTIONS));
         }
-        double lr = t.number("lr", 0.01, 0, 10, false);
-        if (lr == 0) {
-            throw t.get("lr").error("must be > 0");
+        Node t = root.get("training");
+        TrainingConfig training;
+        try {
+            training = TrainingConfig.of(t.params(TrainingConfig.OPTIONS), augmentation);
+        } catch (ExperimentException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw t.error(e.getMessage());
         }
-        TrainingConfig training = new TrainingConfig(
-                (int) t.integer("epochs", 10, 1, 100_000),
-                (int) t.integer("batch_size", 32, 1, 65_536),
-                optimizer,
-                lr,
-                t.number("momentum", 0.9, 0, 1, true),
-                t.number("weight_decay", 5e-4, 0, 1, false),
-                (int) t.integer("workers", 1, 1, 64));
 
         Path output = workingDir.resolve(root.text("output", "runs/" + name)).normalize();
-        return new Experiment(file, name, dataset, validation, splitSeed, input, variants, seeds, training, output);
+        return new Experiment(file, name, dataset, test, validation, splitSeed, input, variants, seeds, training, output);
+    }
+
+    private static Experiment.DatasetSpec dataset(Node ds) {
+        Map<String, Object> options = ds.plain();
+        if (!(options.remove("type") instanceof String type)) {
+            throw ds.error("missing required key 'type' (a dataset kind such as image-folder or synthetic-faces)");
+        }
+        return new Experiment.DatasetSpec(type, options, ds.where(), ds.get("type").where());
     }
 
     private static ModelSpec model(Node model) {

@@ -9,6 +9,10 @@ import jakarta.inject.Inject;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
@@ -31,23 +36,27 @@ import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
+import org.attnfer.train.EpochListener;
 import org.attnfer.train.EpochResult;
 import org.attnfer.train.Predictions;
 import org.attnfer.train.Trainer;
 
 /**
- * Runs one experiment: checks everything first (dataset, every variant's composition), then trains
- * each variant × seed into its own run folder. A run folder is written under a temporary name and
- * renamed when complete, so a crash never leaves a half-written result; complete runs are skipped
- * when the experiment runs again. One runner per experiment, made by the experiment's own child
- * injector where the experiment is bound.
+ * Runs one experiment: checks everything first (datasets, every variant's composition), then trains
+ * each variant × seed into its own run folder.
+ *
+ * <p>A run is trained in a hidden folder ({@code .seed-N.partial}) that holds its checkpoints, and
+ * renamed when complete, so a crash never leaves a half-written result. Running the experiment
+ * again skips complete runs and resumes an interrupted one from its last checkpoint. The output
+ * folder is locked while a {@code fer run} works in it. One runner per experiment, made by the
+ * experiment's own child injector where the experiment is bound.
  */
 public class ExperimentRunner {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** The trained weights in a run folder. */
-    public static final String MODEL_FILE = "model.safetensors";
+    /** The trained weights kept in a run folder: those of the best validation epoch. */
+    public static final String MODEL_FILE = Trainer.BEST;
 
     private final Composer composer;
     private final DatasetCatalog datasets;
@@ -64,33 +73,39 @@ public class ExperimentRunner {
     }
 
     /**
-     * Opens the dataset, splits it and composes every variant, so that any problem shows before
-     * training starts.
+     * Opens the datasets, splits the training data and composes every variant, so that any problem
+     * shows before training starts.
      */
     public Plan plan() throws IOException {
         Experiment e = experiment;
-        Experiment.DatasetSpec spec = e.dataset();
-        DatasetProvider provider = datasets.find(spec.type()).orElseThrow(() -> new ExperimentException(spec.typeWhere()
-                + " dataset.type: unknown dataset kind '" + spec.type() + "' (known: "
-                + String.join(", ", datasets.providers().stream().map(DatasetProvider::id).sorted().toList()) + ")"));
-        Params options;
-        try {
-            options = Params.validate(provider.options(), spec.options());
-        } catch (IllegalArgumentException ex) {
-            throw new ExperimentException(spec.where() + " dataset: " + ex.getMessage());
-        }
-        Dataset dataset;
-        try {
-            dataset = provider.open(options, e.file().toAbsolutePath().getParent());
-        } catch (IOException | IllegalArgumentException ex) {
-            throw new ExperimentException(spec.where() + " dataset: " + ex.getMessage());
+        Dataset dataset = open(e.dataset(), "dataset");
+        Dataset test = e.test() == null ? null : open(e.test(), "test");
+        if (test != null && !test.classes().equals(dataset.classes())) {
+            throw new ExperimentException(e.test().where() + " test: its classes " + test.classes() + " differ from the dataset's " + dataset.classes());
         }
         Split split = Split.stratified(dataset, e.validation(), e.splitSeed());
         List<Long> parameters = new ArrayList<>();
         for (Variant v : e.variants()) {
             parameters.add(StateDict.trainableCount(compose(v, e, dataset).block()));
         }
-        return new Plan(e, dataset, split, parameters);
+        return new Plan(e, dataset, test, split, parameters);
+    }
+
+    private Dataset open(Experiment.DatasetSpec spec, String key) {
+        DatasetProvider provider = datasets.find(spec.type()).orElseThrow(() -> new ExperimentException(spec.typeWhere()
+                + " " + key + ".type: unknown dataset kind '" + spec.type() + "' (known: "
+                + String.join(", ", datasets.providers().stream().map(DatasetProvider::id).sorted().toList()) + ")"));
+        Params options;
+        try {
+            options = Params.validate(provider.options(), spec.options());
+        } catch (IllegalArgumentException ex) {
+            throw new ExperimentException(spec.where() + " " + key + ": " + ex.getMessage());
+        }
+        try {
+            return provider.open(options, experiment.file().toAbsolutePath().getParent());
+        } catch (IOException | IllegalArgumentException ex) {
+            throw new ExperimentException(spec.where() + " " + key + ": " + ex.getMessage());
+        }
     }
 
     private Composition compose(Variant v, Experiment e, Dataset dataset) {
@@ -110,10 +125,33 @@ public class ExperimentRunner {
      */
     public List<RunResult> run(Plan plan, PrintStream out) throws IOException {
         Experiment e = plan.experiment();
-        Files.createDirectories(e.output());
+        try {
+            Files.createDirectories(e.output());
+        } catch (FileSystemException ex) {
+            throw new ExperimentException("cannot create the output folder " + e.output() + ": " + ex.getReason());
+        }
+        if (!Files.isWritable(e.output())) {
+            throw new ExperimentException("the output folder " + e.output() + " is not writable");
+        }
+        try (FileChannel lockFile = FileChannel.open(e.output().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                throw new ExperimentException("the output folder " + e.output() + " is in use by another fer run; wait for it or choose another --output");
+            }
+            return runLocked(plan, out);
+        } catch (AccessDeniedException ex) {
+            throw new ExperimentException("the output folder " + e.output() + " is not writable");
+        }
+    }
+
+    private List<RunResult> runLocked(Plan plan, PrintStream out) throws IOException {
+        Experiment e = plan.experiment();
         out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output());
         out.println("  data: " + plan.dataset().describe());
         out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation (seed " + e.splitSeed() + ")");
+        if (plan.test() != null) {
+            out.println("  test: " + plan.test().describe());
+        }
         List<RunResult> results = new ArrayList<>();
         for (int i = 0; i < e.variants().size(); i++) {
             Variant v = e.variants().get(i);
@@ -122,7 +160,8 @@ public class ExperimentRunner {
             }
         }
         out.println();
-        out.println(String.format(Locale.ROOT, "%-28s %6s %10s %10s", "VARIANT", "SEED", "VAL ACC", "MACRO-F1"));
+        String set = plan.test() != null ? "TEST" : "VAL";
+        out.println(String.format(Locale.ROOT, "%-28s %6s %10s %10s", "VARIANT", "SEED", set + " ACC", "MACRO-F1"));
         for (RunResult r : results) {
             out.println(String.format(Locale.ROOT, "%-28s %6d %10.4f %10.4f%s", r.variant(), r.seed(), r.accuracy(), r.macroF1(), r.skipped() ? "  (done before)" : ""));
         }
@@ -140,34 +179,55 @@ public class ExperimentRunner {
         out.println();
         out.println("== " + v.name() + " (" + v.model().shorthand() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
         Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");
-        deleteTree(partial);
-        Files.createDirectories(partial);
+        Path epochs = partial.resolve("epochs.csv");
+        if (!Files.isRegularFile(partial.resolve(Trainer.LAST))) {
+            deleteTree(partial);
+            Files.createDirectories(partial);
+            Files.writeString(epochs, EpochResult.CSV_HEADER + "\n");
+        }
         Instant started = Instant.now();
         Composition c = compose(v, e, plan.dataset());
         Metrics metrics;
+        Trainer.Outcome outcome;
         try (Model model = Model.newInstance(v.folder())) {
             model.setBlock(c.block());
             trainer.initialize(model, e.input(), seed);
-            Path epochs = partial.resolve("epochs.csv");
-            Files.writeString(epochs, EpochResult.CSV_HEADER + "\n");
-            List<Predictions> last = new ArrayList<>(1);
-            trainer.train(model, plan.dataset(), plan.split(), e.input(), e.training(), seed, (result, validation) -> {
-                Files.writeString(epochs, result.csv() + "\n", StandardOpenOption.APPEND);
-                last.clear();
-                last.add(validation);
+            outcome = trainer.train(model, plan.dataset(), plan.split(), e.input(), e.training(), seed, partial, new EpochListener() {
+                @Override
+                public void epoch(EpochResult result, Predictions validation) throws IOException {
+                    Files.writeString(epochs, result.csv() + "\n", StandardOpenOption.APPEND);
+                }
+
+                @Override
+                public void resumed(List<EpochResult> history) throws IOException {
+                    StringBuilder sb = new StringBuilder(EpochResult.CSV_HEADER).append('\n');
+                    history.forEach(r -> sb.append(r.csv()).append('\n'));
+                    Files.writeString(epochs, sb);
+                    out.println("   resuming after epoch " + history.size());
+                }
             });
-            Predictions validation = last.get(0);
-            metrics = validation.metrics(plan.dataset().classes());
-            writePredictions(partial.resolve("predictions.csv"), validation, plan.dataset());
-            JSON.writeValue(partial.resolve("metrics.json").toFile(), metrics.toMap());
-            // PyTorch names in a portable format: the weights load into PyTorch or back into any composed model
-            TensorFiles.write(partial.resolve(MODEL_FILE), StateDict.export(model.getBlock()));
+            // final figures come from the best validation epoch's weights, on the test set when there is one
+            StateDict.load(model.getBlock(), TensorFiles.read(partial.resolve(Trainer.BEST)), true);
+            Dataset evalSet = plan.test() != null ? plan.test() : plan.dataset();
+            int[] items = plan.test() != null ? IntStream.range(0, plan.test().size()).toArray() : plan.split().validation();
+            Predictions p = trainer.predict(model, evalSet, items, e.input(), e.training().batchSize(), e.training().workers(), e.training().tta());
+            metrics = p.metrics(evalSet.classes());
+            writePredictions(partial.resolve("predictions.csv"), p, evalSet);
+            Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
+            m.put("evaluated_on", plan.test() != null ? "test" : "validation");
+            m.put("tta", e.training().tta());
+            m.put("best_epoch", outcome.bestEpoch());
+            m.put("epochs_run", outcome.history().size());
+            m.put("stopped_early", outcome.stoppedEarly());
+            JSON.writeValue(partial.resolve("metrics.json").toFile(), m);
         }
         writeSpec(partial.resolve("spec.resolved.yaml"), e, v, c, seed);
-        JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest(plan, v, c, seed, parameters, started));
+        JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest(plan, v, c, seed, parameters, started, outcome));
         Files.createDirectories(dir.getParent());
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
-        out.println(String.format(Locale.ROOT, "   validation accuracy %.4f, macro-F1 %.4f → %s", metrics.accuracy(), metrics.macroF1(), dir));
+        out.println(String.format(Locale.ROOT, "   %s accuracy %.4f, macro-F1 %.4f (best epoch %d of %d) → %s",
+                plan.test() != null ? "test" : "validation", metrics.accuracy(), metrics.macroF1(), outcome.bestEpoch(),
+                outcome.history().size(), dir));
         return new RunResult(v.name(), seed, dir, metrics.accuracy(), metrics.macroF1(), false);
     }
 
@@ -201,6 +261,9 @@ public class ExperimentRunner {
         spec.put("stem", c.backbone().stem());
         spec.put("seed", seed);
         spec.put("dataset", Map.of("type", e.dataset().type(), "options", e.dataset().options()));
+        if (e.test() != null) {
+            spec.put("test", Map.of("type", e.test().type(), "options", e.test().options()));
+        }
         spec.put("validation", e.validation());
         spec.put("split_seed", e.splitSeed());
         spec.put("input", Map.of("size", e.input().size(), "channels", e.input().channels()));
@@ -208,7 +271,7 @@ public class ExperimentRunner {
         YamlDoc.YAML.writeValue(file.toFile(), spec);
     }
 
-    private static Map<String, Object> manifest(Plan plan, Variant v, Composition c, long seed, long parameters, Instant started) {
+    private static Map<String, Object> manifest(Plan plan, Variant v, Composition c, long seed, long parameters, Instant started, Trainer.Outcome outcome) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "complete");
         m.put("experiment", plan.experiment().name());
@@ -216,10 +279,21 @@ public class ExperimentRunner {
         m.put("model", c.spec().shorthand());
         m.put("seed", seed);
         m.put("parameters", parameters);
-        m.put("dataset", Map.of("description", plan.dataset().describe(), "size", plan.dataset().size(), "classes", plan.dataset().classes(),
-                "train", plan.split().train().length, "validation", plan.split().validation().length));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("description", plan.dataset().describe());
+        data.put("fingerprint", plan.dataset().fingerprint());
+        data.put("size", plan.dataset().size());
+        data.put("classes", plan.dataset().classes());
+        data.put("train", plan.split().train().length);
+        data.put("validation", plan.split().validation().length);
+        if (plan.test() != null) {
+            data.put("test", Map.of("description", plan.test().describe(), "size", plan.test().size(),
+                    "fingerprint", String.valueOf(plan.test().fingerprint())));
+        }
+        m.put("dataset", data);
         Map<String, Object> versions = new LinkedHashMap<>();
         versions.put("attnfer", String.valueOf(ExperimentRunner.class.getPackage().getImplementationVersion()));
+        versions.put("code_revision", System.getProperty("attnfer.revision", "unknown"));
         versions.put("djl", Engine.getDjlVersion());
         versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
@@ -228,6 +302,7 @@ public class ExperimentRunner {
                 "arch", System.getProperty("os.arch"), "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20));
         m.put("started", started.toString());
         m.put("finished", Instant.now().toString());
+        m.put("resumed_after_epoch", outcome.resumedAfter());
         return m;
     }
 

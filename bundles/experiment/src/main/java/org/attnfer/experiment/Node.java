@@ -134,6 +134,20 @@ final class Node {
         return v;
     }
 
+    /**
+     * Validates a mapping against parameter descriptions; a bad value is reported at its own key's
+     * line.
+     */
+    org.attnfer.api.Params params(java.util.List<org.attnfer.api.ParamSpec> specs) {
+        Map<String, Object> raw = present() ? plain() : Map.of();
+        try {
+            return org.attnfer.api.Params.validate(specs, raw);
+        } catch (org.attnfer.api.ParamException e) {
+            Node at = get(e.key());
+            throw new ExperimentException(at.where() + " " + key + ": " + e.getMessage());
+        }
+    }
+
     /** A mapping as plain Java values (strings, numbers, booleans, lists, maps). */
     Map<String, Object> plain() {
         if (!value.isObject()) {

@@ -10,7 +10,8 @@ import org.attnfer.data.Split;
  *
  * @param experiment the experiment
  * @param dataset the opened dataset
+ * @param test the opened test set, or {@code null}
  * @param split the training/validation split
  * @param parameters the trainable-parameter count of each variant, in variant order
  */
-public record Plan(Experiment experiment, Dataset dataset, Split split, List<Long> parameters) {}
+public record Plan(Experiment experiment, Dataset dataset, Dataset test, Split split, List<Long> parameters) {}

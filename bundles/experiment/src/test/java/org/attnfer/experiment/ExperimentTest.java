@@ -61,6 +61,8 @@ class ExperimentTest {
         assertThat(e.variants()).extracting(Variant::name).containsExactly("R18+SimAM", "R18+CA");
         assertThat(e.variants().get(1).model().shorthand()).isEqualTo("resnet18+ca(reduction=8)");
         assertThat(e.training().momentum()).isEqualTo(0.9);
+        assertThat(e.training().augmentation().active()).isFalse();
+        assertThat(e.test()).isNull();
         assertThat(e.output()).isEqualTo(dir.resolve("runs/tiny"));
         Experiment o = ExperimentReader.read(write(GOOD), List.of("training.epochs=4", "seeds=[1, 2]", "dataset.path=elsewhere"), dir);
         assertThat(o.training().epochs()).isEqualTo(4);
@@ -72,18 +74,22 @@ class ExperimentTest {
     void problemsNameFileLineAndKey() throws IOException {
         Path f = write(GOOD.replace("training: {epochs: 1,", "training: {epochs: 0,"));
         assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
-                .hasMessage(f + ":13: training.epochs: must be between 1 and 100000, got 0");
+                .hasMessage(f + ":13: training: epochs must be ≥ 1 and ≤ 100000, got 0");
         Path g = write(GOOD.replace("validation: 0.25", "validaton: 0.25"));
         assertThatThrownBy(() -> ExperimentReader.read(g, List.of(), dir))
-                .hasMessageStartingWith(g + ":5: validaton: unknown key (known here: dataset, input, name, output,");
+                .hasMessageStartingWith(g + ":5: validaton: unknown key (known here: augment, dataset, input, name, output,");
         Path h = write(GOOD.replace("training: {epochs: 1, batch_size: 8", "training: {epochs: 1, batch_size: eight"));
         assertThatThrownBy(() -> ExperimentReader.read(h, List.of(), dir))
-                .hasMessage(h + ":13: training.batch_size: must be a whole number, got \"eight\"");
+                .hasMessage(h + ":13: training: batch_size must be an integer, got 'eight'");
         Path i = write(GOOD.replace("model: resnet18+ca(reduction=8)", "model: resnet18+ca(reduction=)"));
         assertThatThrownBy(() -> ExperimentReader.read(i, List.of(), dir))
                 .hasMessageStartingWith(i + ":11: variants[1].model: model 'resnet18+ca(reduction=)': expected a value");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lr=-1"), dir))
-                .hasMessageStartingWith("--set training.lr=-1: training.lr: must be ≥ 0.0");
+                .hasMessage("--set training.lr=-1: training: lr must be > 0 and ≤ 1000, got -1");
+        assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lrate=1"), dir))
+                .hasMessageStartingWith("--set training.lrate=1: training: unknown parameter 'lrate' (known: batch_size, class_weights,");
+        assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("augment={flip: maybe}"), dir))
+                .hasMessage("--set augment={flip: maybe}: augment: flip must be a boolean, got 'maybe'");
         Path j = write("name: x\nvariants: [{model: resnet18}]\n");
         assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir)).hasMessage(j + ":1: missing required key 'dataset'");
         Path k = write("name: [unclosed\n");
@@ -111,6 +117,7 @@ class ExperimentTest {
         assertThat(results).hasSize(2).noneMatch(RunResult::skipped);
         Path run = dir.resolve("runs/tiny/R18+SimAM/seed-3");
         assertThat(run.resolve("epochs.csv")).content().startsWith("epoch,train_loss").contains("\n1,");
+        assertThat(Files.readAllLines(run.resolve("epochs.csv"))).hasSize(2);
         assertThat(run.resolve("predictions.csv")).content().startsWith("index,item,true,predicted,p_happy,p_sad");
         assertThat(Files.readAllLines(run.resolve("predictions.csv"))).hasSize(1 + 4);
         JsonNode metrics = ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
@@ -120,12 +127,44 @@ class ExperimentTest {
         assertThat(manifest.path("status").asText()).isEqualTo("complete");
         assertThat(manifest.path("seed").asLong()).isEqualTo(3);
         assertThat(run.resolve("spec.resolved.yaml")).content().contains("model: \"resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]\"");
-        assertThat(org.attnfer.nn.io.TensorFiles.read(run.resolve("model.safetensors"))).containsKeys("conv1.weight", "layer4.1.bn2.running_var", "fc.bias");
+        assertThat(org.attnfer.nn.io.TensorFiles.read(run.resolve(ExperimentRunner.MODEL_FILE))).containsKeys("conv1.weight", "layer4.1.bn2.running_var", "fc.bias");
+        assertThat(metrics.path("evaluated_on").asText()).isEqualTo("validation");
+        assertThat(metrics.path("best_epoch").asInt()).isEqualTo(1);
         assertThat(dir.resolve("runs/tiny/R18+SimAM")).isDirectoryNotContaining("glob:**.partial");
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("R18+CA", "VAL ACC");
 
         List<RunResult> again = runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(again).allMatch(RunResult::skipped);
         assertThat(again.get(0).accuracy()).isEqualTo(results.get(0).accuracy());
+    }
+
+    @Test
+    void aHeldOutTestSetIsWhereFinalMetricsComeFrom() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 8, 16, 1);
+        Fixtures.imageFolder(dir.resolve("heldout"), List.of("happy", "sad"), 5, 16, 9);
+        Experiment e = ExperimentReader.read(write(GOOD.replace("validation: 0.25", "validation: 0.25\ntest: {type: image-folder, path: heldout}")),
+                List.of("variants=[{name: only, model: resnet18}]"), dir);
+        runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Path run = dir.resolve("runs/tiny/only/seed-3");
+        JsonNode metrics = ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
+        assertThat(metrics.path("evaluated_on").asText()).isEqualTo("test");
+        assertThat(metrics.path("count").asInt()).isEqualTo(10);
+        Experiment bad = ExperimentReader.read(write(GOOD.replace("validation: 0.25", "validation: 0.25\ntest: {type: image-folder, path: data}")),
+                List.of("dataset.path=heldout"), dir);
+        assertThat(runner(bad).plan().test()).isNotNull();
+    }
+
+    @Test
+    void anOutputFolderInUseIsRefused() throws Exception {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Experiment e = ExperimentReader.read(write(GOOD), List.of(), dir);
+        Files.createDirectories(e.output());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(e.output().resolve(".lock"),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = ch.lock()) {
+            // a lock held by this JVM shows as an overlap; another process sees it as held
+            assertThatThrownBy(() -> runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                    .isInstanceOfAny(ExperimentException.class, java.nio.channels.OverlappingFileLockException.class);
+        }
     }
 }

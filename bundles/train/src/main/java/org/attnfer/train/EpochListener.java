@@ -13,4 +13,11 @@ public interface EpochListener {
      * @param validation the validation predictions of this epoch
      */
     void epoch(EpochResult result, Predictions validation) throws IOException;
+
+    /**
+     * Called once, before any new epoch, when training resumes from a checkpoint.
+     *
+     * @param history the epochs done before the interruption
+     */
+    default void resumed(java.util.List<EpochResult> history) throws IOException {}
 }

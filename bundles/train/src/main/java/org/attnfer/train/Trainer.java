@@ -3,34 +3,54 @@ package org.attnfer.train;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.attnfer.api.data.Dataset;
+import org.attnfer.data.Augmentation;
 import org.attnfer.data.Batch;
 import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
+import org.attnfer.nn.StateDict;
+import org.attnfer.nn.io.TensorFiles;
 
 /**
- * Trains a model on DJL with softmax cross-entropy: per epoch a seeded shuffle of the training
- * indices, steps on batches loaded off the training thread, then a validation pass in eval mode.
- * Every step works in its own NDManager so that memory stays flat.
+ * Trains a model on DJL's PyTorch engine: per epoch a seeded shuffle of the training items,
+ * augmented batches loaded off the training thread, a forward and backward pass per step and an
+ * in-place optimiser update, then a validation pass in eval mode. Every step works in its own
+ * NDManager so that memory stays flat.
+ *
+ * <p>With a checkpoint folder, the trainer keeps {@value #LAST} (model, optimiser and its own
+ * state, rewritten atomically after every epoch) and {@value #BEST} (the weights of the best
+ * validation epoch); a run that finds {@value #LAST} there resumes after its epoch and ends as an
+ * uninterrupted run would.
  */
 @Singleton
 public class Trainer {
+
+    /** The checkpoint written after every epoch. */
+    public static final String LAST = "last.ckpt.safetensors";
+    /** The weights of the best validation epoch. */
+    public static final String BEST = "best.safetensors";
 
     private final PrintStream progress;
     private final boolean terminal;
@@ -51,6 +71,16 @@ public class Trainer {
     }
 
     /**
+     * How training went.
+     *
+     * @param history every epoch's figures, resumed epochs included
+     * @param bestEpoch the epoch of the best monitored validation value
+     * @param stoppedEarly whether early stopping ended the run
+     * @param resumedAfter the epoch a resumed run continued after, 0 when it started fresh
+     */
+    public record Outcome(List<EpochResult> history, int bestEpoch, boolean stoppedEarly, int resumedAfter) {}
+
+    /**
      * Initialises the model's block for training: the engine's random seed first, so that the same
      * seed gives the same initial weights.
      */
@@ -67,100 +97,165 @@ public class Trainer {
      * @param split which items train and which validate
      * @param input the input layout
      * @param config the settings
-     * @param seed the run's seed (shuffles and engine randomness)
+     * @param seed the run's seed (shuffles, augmentation)
+     * @param checkpoints the folder for {@value #LAST} and {@value #BEST}, or {@code null}
      * @param listener receives every epoch's results
      * @throws TrainingException when the loss stops being finite
      */
-    public void train(Model model, Dataset data, Split split, InputSpec input, TrainingConfig config, long seed, EpochListener listener)
-            throws IOException {
+    public Outcome train(Model model, Dataset data, Split split, InputSpec input, TrainingConfig config, long seed, Path checkpoints,
+            EpochListener listener) throws IOException {
         if (split.train().length == 0 || split.validation().length == 0) {
             throw new IllegalArgumentException("training needs items in both the training and the validation split ("
                     + split.train().length + " and " + split.validation().length + ")");
         }
-        Engine.getInstance().setRandomSeed((int) seed);
-        Optimizer optimizer = Optimizer.sgd()
-                .setLearningRateTracker(Tracker.fixed((float) config.lr()))
-                .optMomentum((float) config.momentum())
-                .optWeightDecays((float) config.weightDecay())
-                .build();
-        Loss loss = Loss.softmaxCrossEntropyLoss();
-        try (ai.djl.training.Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer))) {
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-                long start = System.nanoTime();
-                int[] order = Batches.shuffled(split.train(), seed * 1_000_003L + epoch);
-                Progress bar = new Progress(progress, terminal, String.format("epoch %d/%d", epoch, config.epochs()), order.length);
-                double lossSum = 0;
-                int correct = 0;
-                int seen = 0;
-                try (Batches batches = new Batches(data, order, input, config.batchSize(), config.workers())) {
-                    while (batches.hasNext()) {
-                        Batch batch = batches.next();
-                        try (NDManager step = trainer.getManager().newSubManager()) {
-                            NDArray x = step.create(batch.data(), shape(batch, input));
-                            NDArray y = step.create(longs(batch.labels()));
-                            try (GradientCollector gc = trainer.newGradientCollector()) {
-                                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                                NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
-                                float value = l.getFloat();
-                                if (!Float.isFinite(value)) {
-                                    throw new TrainingException("the training loss became " + value + " in epoch " + epoch
-                                            + " after " + seen + " items; lower the learning rate");
-                                }
-                                gc.backward(l);
-                                lossSum += value * batch.size();
-                                correct += (int) logits.argMax(1).eq(y).sum().getLong();
+        Block block = model.getBlock();
+        Map<String, Parameter> params = StateDict.parameters(block);
+        Optimizer optimizer = Optimizer.of(config);
+        CrossEntropy loss = new CrossEntropy(config.labelSmoothing(),
+                config.classWeights().equals("balanced") ? CrossEntropy.balanced(counts(data, split.train())) : null);
+        Schedule schedule = new Schedule(config);
+        State state = new State();
+        Path last = checkpoints == null ? null : checkpoints.resolve(LAST);
+        if (last != null && Files.isRegularFile(last)) {
+            state.restore(Checkpoint.read(last), block, optimizer, model.getNDManager());
+            listener.resumed(state.history);
+            progress.println("resumed after epoch " + state.epoch + " from " + last);
+        }
+        int resumedAfter = state.epoch;
+        ParameterStore store = new ParameterStore(model.getNDManager(), false);
+        int steps = (split.train().length + config.batchSize() - 1) / config.batchSize();
+        boolean stoppedEarly = state.badEpochs >= config.earlyStopping() && config.earlyStopping() > 0;
+        for (int epoch = state.epoch + 1; epoch <= config.epochs() && !stoppedEarly; epoch++) {
+            long start = System.nanoTime();
+            int[] order = Batches.shuffled(split.train(), seed * 1_000_003L + epoch);
+            Progress bar = new Progress(progress, terminal, String.format(Locale.ROOT, "epoch %d/%d", epoch, config.epochs()), order.length);
+            double lossSum = 0;
+            double lr = 0;
+            int correct = 0;
+            int seen = 0;
+            try (Batches batches = new Batches(data, order, input, config.batchSize(), config.workers(), config.augmentation(), seed, epoch, false)) {
+                for (int i = 0; batches.hasNext(); i++) {
+                    Batch batch = batches.next();
+                    lr = schedule.lr(epoch - 1 + (double) i / steps, state.plateauFactor);
+                    try (NDManager step = model.getNDManager().newSubManager()) {
+                        NDArray x = step.create(batch.data(), new Shape(batch.size(), input.channels(), input.size(), input.size()));
+                        NDArray y = step.create(longs(batch.labels()));
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray logits = block.forward(store, new NDList(x), true).singletonOrThrow();
+                            NDArray l = loss.evaluate(logits, y, step);
+                            float value = l.getFloat();
+                            if (!Float.isFinite(value)) {
+                                throw new TrainingException("the training loss became " + value + " in epoch " + epoch
+                                        + " after " + seen + " items; lower the learning rate (or set clip_norm)");
                             }
-                            trainer.step();
+                            gc.backward(l);
+                            lossSum += value * batch.size();
+                            correct += (int) logits.argMax(1).eq(y).sum().getLong();
                         }
-                        seen += batch.size();
-                        bar.update(seen, lossSum / seen);
+                        if (config.clipNorm() > 0) {
+                            clip(params, config.clipNorm(), step);
+                        }
+                        optimizer.step(params, lr, step);
                     }
+                    seen += batch.size();
+                    bar.update(seen, lossSum / seen);
                 }
-                Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers());
-                Metrics m = val.metrics(data.classes());
-                EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), m.accuracy(), m.macroF1(),
-                        config.lr(), (System.nanoTime() - start) / 1e9);
-                bar.finish(String.format(java.util.Locale.ROOT, "train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.1f s",
-                        result.trainLoss(), result.trainAccuracy(), result.valLoss(), result.valAccuracy(), result.valMacroF1(), result.seconds()));
-                listener.epoch(result, val);
+            }
+            Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers(), config.tta());
+            Metrics m = val.metrics(data.classes());
+            EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), m.accuracy(), m.macroF1(),
+                    lr, (System.nanoTime() - start) / 1e9);
+            double monitored = config.monitor().equals("accuracy") ? m.accuracy() : m.macroF1();
+            if (monitored > state.best) {
+                state.best = monitored;
+                state.bestEpoch = epoch;
+                state.badEpochs = 0;
+                if (checkpoints != null) {
+                    Checkpoint.atomically(checkpoints.resolve(BEST), tmp -> TensorFiles.write(tmp, StateDict.export(block)));
+                }
+            } else {
+                state.badEpochs++;
+                if (config.schedule().equals("plateau") && state.badEpochs % config.patience() == 0) {
+                    state.plateauFactor *= config.gamma();
+                }
+            }
+            bar.finish(String.format(Locale.ROOT, "train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | lr %.3g | %.1f s%s",
+                    result.trainLoss(), result.trainAccuracy(), result.valLoss(), result.valAccuracy(), result.valMacroF1(), lr,
+                    result.seconds(), state.bestEpoch == epoch ? " *" : ""));
+            state.epoch = epoch;
+            state.history.add(result);
+            listener.epoch(result, val);
+            if (last != null) {
+                state.checkpoint(block, optimizer).write(last);
+            }
+            stoppedEarly = config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
+            if (stoppedEarly) {
+                progress.println("early stopping: no better validation " + config.monitor() + " for " + state.badEpochs + " epochs");
             }
         }
+        return new Outcome(List.copyOf(state.history), state.bestEpoch, stoppedEarly, resumedAfter);
+    }
+
+    /** Scales all gradients down together when their global norm exceeds {@code max}. */
+    private static void clip(Map<String, Parameter> params, double max, NDManager step) {
+        List<NDArray> grads = new ArrayList<>();
+        for (Parameter p : params.values()) {
+            if (p.requiresGradient()) {
+                NDArray g = p.getArray().getGradient();
+                g.attach(step);
+                grads.add(g);
+            }
+        }
+        NDList squares = new NDList();
+        grads.forEach(g -> squares.add(g.square().sum()));
+        double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
+        if (norm > max) {
+            NDArray factor = step.create((float) (max / (norm + 1e-6)));
+            grads.forEach(g -> g.muli(factor));
+        }
+    }
+
+    /** Runs a model in eval mode on some items, without test-time augmentation. */
+    public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers) {
+        return predict(model, data, indices, input, batchSize, workers, false);
     }
 
     /**
      * Runs a model in eval mode on some items.
      *
+     * @param tta average the probabilities of the ten-crop views
      * @return the predictions, in the order of {@code indices}
      */
-    public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers) {
+    public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers, boolean tta) {
         int n = indices.length;
         int[] actual = new int[n];
         int[] predicted = new int[n];
         float[][] probabilities = new float[n][];
         double lossSum = 0;
         int k = 0;
-        try (Batches batches = new Batches(data, indices, input, batchSize, workers);
+        int views = tta ? Batches.VIEWS : 1;
+        try (Batches batches = new Batches(data, indices, input, batchSize, workers, Augmentation.NONE, 0, 0, tta);
                 NDManager scratch = model.getNDManager().newSubManager()) {
             ParameterStore store = new ParameterStore(scratch, false);
             while (batches.hasNext()) {
                 Batch batch = batches.next();
                 try (NDManager step = scratch.newSubManager()) {
-                    NDArray logits = model.getBlock().forward(store, new NDList(step.create(batch.data(), shape(batch, input))), false)
-                            .singletonOrThrow();
-                    NDArray logp = logits.logSoftmax(1);
-                    float[] lp = logp.toFloatArray();
+                    NDArray x = step.create(batch.data(), new Shape(batch.rows(input), input.channels(), input.size(), input.size()));
+                    NDArray logits = model.getBlock().forward(store, new NDList(x), false).singletonOrThrow();
                     int classes = (int) logits.getShape().get(1);
+                    NDArray probs = logits.softmax(1).reshape(batch.size(), views, classes).mean(new int[] {1});
+                    float[] p = probs.toFloatArray();
                     for (int i = 0; i < batch.size(); i++, k++) {
-                        float[] p = new float[classes];
+                        float[] row = new float[classes];
+                        System.arraycopy(p, i * classes, row, 0, classes);
                         int best = 0;
-                        for (int c = 0; c < classes; c++) {
-                            p[c] = (float) Math.exp(lp[i * classes + c]);
-                            best = p[c] > p[best] ? c : best;
+                        for (int c = 1; c < classes; c++) {
+                            best = row[c] > row[best] ? c : best;
                         }
                         actual[k] = batch.labels()[i];
                         predicted[k] = best;
-                        probabilities[k] = p;
-                        lossSum -= lp[i * classes + actual[k]];
+                        probabilities[k] = row;
+                        lossSum -= Math.log(Math.max(row[actual[k]], 1e-12));
                     }
                 }
             }
@@ -168,8 +263,12 @@ public class Trainer {
         return new Predictions(indices.clone(), actual, predicted, probabilities, lossSum / n);
     }
 
-    private static Shape shape(Batch batch, InputSpec input) {
-        return new Shape(batch.size(), input.channels(), input.size(), input.size());
+    private static int[] counts(Dataset data, int[] indices) {
+        int[] counts = new int[data.classes().size()];
+        for (int i : indices) {
+            counts[data.label(i)]++;
+        }
+        return counts;
     }
 
     private static long[] longs(int[] a) {
@@ -178,5 +277,39 @@ public class Trainer {
             out[i] = a[i];
         }
         return out;
+    }
+
+    /** What the trainer remembers across epochs, and keeps in its checkpoint. */
+    private static final class State {
+        int epoch;
+        final List<EpochResult> history = new ArrayList<>();
+        double best = Double.NEGATIVE_INFINITY;
+        int bestEpoch;
+        int badEpochs;
+        double plateauFactor = 1;
+
+        Checkpoint checkpoint(Block block, Optimizer optimizer) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("epoch", Integer.toString(epoch));
+            meta.put("best", Double.toString(best));
+            meta.put("best_epoch", Integer.toString(bestEpoch));
+            meta.put("bad_epochs", Integer.toString(badEpochs));
+            meta.put("plateau_factor", Double.toString(plateauFactor));
+            StringBuilder lines = new StringBuilder();
+            history.forEach(r -> lines.append(r.exact()).append('\n'));
+            meta.put("history", lines.toString());
+            return new Checkpoint(StateDict.export(block), optimizer.export(), meta);
+        }
+
+        void restore(Checkpoint c, Block block, Optimizer optimizer, NDManager manager) {
+            StateDict.load(block, c.model(), true);
+            optimizer.restore(c.optimizer(), manager);
+            epoch = Integer.parseInt(c.meta().get("epoch"));
+            best = Double.parseDouble(c.meta().get("best"));
+            bestEpoch = Integer.parseInt(c.meta().get("best_epoch"));
+            badEpochs = Integer.parseInt(c.meta().get("bad_epochs"));
+            plateauFactor = Double.parseDouble(c.meta().get("plateau_factor"));
+            c.meta().get("history").lines().filter(l -> !l.isBlank()).forEach(l -> history.add(EpochResult.parse(l)));
+        }
     }
 }

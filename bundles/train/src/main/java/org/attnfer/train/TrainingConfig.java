@@ -1,40 +1,106 @@
 package org.attnfer.train;
 
+import java.util.List;
+import org.attnfer.api.ParamSpec;
+import org.attnfer.api.Params;
+import org.attnfer.data.Augmentation;
+
 /**
- * How to train.
+ * How to train: every setting of an experiment's {@code training} section ({@link #OPTIONS}).
  *
  * @param epochs passes over the training data
  * @param batchSize items per step
- * @param optimizer {@code sgd}
- * @param lr the learning rate
- * @param momentum SGD momentum
- * @param weightDecay L2 weight decay
  * @param workers data-loading threads
+ * @param optimizer {@code sgd} or {@code adamw}
+ * @param lr the peak learning rate
+ * @param momentum SGD momentum (AdamW's β1)
+ * @param nesterov Nesterov momentum for SGD
+ * @param weightDecay weight decay (L2 for SGD, decoupled for AdamW)
+ * @param decayNormAndBias whether BatchNorm parameters and biases decay too
+ * @param schedule {@code constant}, {@code cosine}, {@code step} or {@code plateau}
+ * @param warmupEpochs linear warm-up from 0, in epochs (fractions allowed)
+ * @param minLr the floor of the cosine schedule
+ * @param stepEpochs epochs between decays of the step schedule
+ * @param gamma decay factor of the step and plateau schedules
+ * @param patience epochs without improvement before a plateau decay
+ * @param labelSmoothing label smoothing ε
+ * @param classWeights {@code none} or {@code balanced} (weights inverse to class frequency)
+ * @param clipNorm largest global gradient norm; 0 turns clipping off
+ * @param earlyStopping epochs without improvement before stopping; 0 never stops early
+ * @param monitor the validation metric that decides best checkpoint, plateaus and early stopping
+ * @param augmentation training-time augmentation
+ * @param tta ten-crop test-time augmentation when evaluating
  */
-public record TrainingConfig(int epochs, int batchSize, String optimizer, double lr, double momentum, double weightDecay, int workers) {
+public record TrainingConfig(
+        int epochs,
+        int batchSize,
+        int workers,
+        String optimizer,
+        double lr,
+        double momentum,
+        boolean nesterov,
+        double weightDecay,
+        boolean decayNormAndBias,
+        String schedule,
+        double warmupEpochs,
+        double minLr,
+        int stepEpochs,
+        double gamma,
+        int patience,
+        double labelSmoothing,
+        String classWeights,
+        double clipNorm,
+        int earlyStopping,
+        String monitor,
+        Augmentation augmentation,
+        boolean tta) {
 
-    /** Checks the values. */
+    /** The accepted keys of the {@code training} section, with their defaults. */
+    public static final List<ParamSpec> OPTIONS = List.of(
+            ParamSpec.ofInt("epochs", 10, "passes over the training data").atLeast(1).atMost(100_000),
+            ParamSpec.ofInt("batch_size", 32, "items per step").atLeast(1).atMost(65_536),
+            ParamSpec.ofInt("workers", 1, "data-loading threads").atLeast(1).atMost(64),
+            ParamSpec.ofChoice("optimizer", List.of("sgd", "adamw"), "the optimiser"),
+            ParamSpec.ofDouble("lr", 0.01, "peak learning rate").greaterThan(0).atMost(1000),
+            ParamSpec.ofDouble("momentum", 0.9, "SGD momentum, or AdamW's beta1").atLeast(0).atMost(0.999),
+            ParamSpec.ofBoolean("nesterov", false, "Nesterov momentum (SGD)"),
+            ParamSpec.ofDouble("weight_decay", 5e-4, "weight decay (L2 for SGD, decoupled for AdamW)").atLeast(0).atMost(1),
+            ParamSpec.ofBoolean("decay_norm_and_bias", false, "also decay BatchNorm weights and biases"),
+            ParamSpec.ofChoice("schedule", List.of("constant", "cosine", "step", "plateau"), "learning-rate schedule"),
+            ParamSpec.ofDouble("warmup_epochs", 0.0, "linear warm-up from 0, in epochs").atLeast(0),
+            ParamSpec.ofDouble("min_lr", 0.0, "floor of the cosine schedule").atLeast(0),
+            ParamSpec.ofInt("step_epochs", 10, "epochs between decays of the step schedule").atLeast(1),
+            ParamSpec.ofDouble("gamma", 0.1, "decay factor of the step and plateau schedules").greaterThan(0).atMost(1),
+            ParamSpec.ofInt("patience", 3, "epochs without improvement before a plateau decay").atLeast(1),
+            ParamSpec.ofDouble("label_smoothing", 0.0, "label smoothing epsilon").atLeast(0).atMost(0.5),
+            ParamSpec.ofChoice("class_weights", List.of("none", "balanced"), "loss weights per class (balanced: inverse frequency)"),
+            ParamSpec.ofDouble("clip_norm", 0.0, "largest global gradient norm; 0 is off").atLeast(0),
+            ParamSpec.ofInt("early_stopping", 0, "stop after this many epochs without improvement; 0 is off").atLeast(0),
+            ParamSpec.ofChoice("monitor", List.of("macro_f1", "accuracy"), "validation metric for the best checkpoint and stopping"),
+            ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation when evaluating"));
+
+    /** Checks the combination. */
     public TrainingConfig {
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be ≥ 1, got " + epochs);
+        if (warmupEpochs >= epochs && warmupEpochs > 0) {
+            throw new IllegalArgumentException("warmup_epochs (" + warmupEpochs + ") must be shorter than epochs (" + epochs + ")");
         }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch_size must be ≥ 1, got " + batchSize);
+        if (minLr > lr) {
+            throw new IllegalArgumentException("min_lr (" + minLr + ") must not exceed lr (" + lr + ")");
         }
-        if (!optimizer.equals("sgd")) {
-            throw new IllegalArgumentException("optimizer must be sgd, got " + optimizer);
-        }
-        if (!(lr > 0)) {
-            throw new IllegalArgumentException("lr must be > 0, got " + lr);
-        }
-        if (momentum < 0 || momentum >= 1) {
-            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
-        }
-        if (weightDecay < 0) {
-            throw new IllegalArgumentException("weight_decay must be ≥ 0, got " + weightDecay);
-        }
-        if (workers < 1) {
-            throw new IllegalArgumentException("workers must be ≥ 1, got " + workers);
-        }
+    }
+
+    /** The settings of validated options. */
+    public static TrainingConfig of(Params p, Augmentation augmentation) {
+        return new TrainingConfig(
+                p.getInt("epochs"), p.getInt("batch_size"), p.getInt("workers"), p.getString("optimizer"), p.getDouble("lr"),
+                p.getDouble("momentum"), p.getBoolean("nesterov"), p.getDouble("weight_decay"), p.getBoolean("decay_norm_and_bias"),
+                p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
+                p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),
+                p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation, p.getBoolean("tta"));
+    }
+
+    /** The defaults with some settings changed, for code and tests: {@code with(Map.of("epochs", 3))}. */
+    public static TrainingConfig with(java.util.Map<String, ?> settings) {
+        return of(Params.validate(OPTIONS, settings), Augmentation.NONE);
     }
 }

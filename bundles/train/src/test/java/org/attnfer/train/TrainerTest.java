@@ -2,14 +2,21 @@ package org.attnfer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.attnfer.api.Params;
@@ -20,6 +27,7 @@ import org.attnfer.composer.Composer;
 import org.attnfer.composer.ModelSpec;
 import org.attnfer.composer.ModuleRegistry;
 import org.attnfer.composer.ModuleUse;
+import org.attnfer.data.Augmentation;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
 import org.attnfer.data.internal.ImageFolderProvider;
@@ -31,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerTest {
 
     @TempDir static Path dir;
+    @TempDir Path runDir;
     static Dataset data;
     static final InputSpec INPUT = new InputSpec(1, 16);
     static final Composer COMPOSER = new Composer(ModuleRegistry.of(List.of(new SimAmModule()), List.of(), List.of(new ResNetBackbone())));
@@ -42,24 +51,50 @@ class TrainerTest {
         data = p.open(Params.validate(p.options(), Map.of("path", "data")), dir);
     }
 
-    private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log) throws IOException {
+    private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints) throws IOException {
+        return train(seed, config, log, checkpoints, Integer.MAX_VALUE);
+    }
+
+    /** Trains; the run dies (an exception) when epoch {@code crashAt} ends, before its checkpoint is written. */
+    private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints, int crashAt)
+            throws IOException {
         List<EpochResult> results = new ArrayList<>();
         Trainer trainer = new Trainer(new PrintStream(log, true, StandardCharsets.UTF_8), false);
         ModelSpec spec = new ModelSpec("resnet18", "small", List.of(ModuleUse.of("simam")));
         try (Model model = Model.newInstance("t")) {
             model.setBlock(COMPOSER.compose(spec, 1, 3).block());
             trainer.initialize(model, INPUT, seed);
-            trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, seed, (r, p) -> results.add(r));
+            Trainer.Outcome o = trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, seed, checkpoints, new EpochListener() {
+                @Override
+                public void epoch(EpochResult r, Predictions p) {
+                    if (r.epoch() == crashAt) {
+                        throw new IllegalStateException("killed");
+                    }
+                    results.add(r);
+                }
+
+                @Override
+                public void resumed(List<EpochResult> history) {
+                    results.addAll(history);
+                }
+            });
+            assertThat(o.history()).isEqualTo(results);
         }
         return results;
     }
 
+    private static TrainingConfig config(Map<String, Object> changes) {
+        Map<String, Object> settings = new HashMap<>(Map.of("epochs", 6, "batch_size", 8, "lr", 0.01, "workers", 2));
+        settings.putAll(changes);
+        return TrainingConfig.with(settings);
+    }
+
     @Test
     void sameSeedSameFiguresAndLearning() throws IOException {
-        TrainingConfig config = new TrainingConfig(6, 8, "sgd", 0.01, 0.9, 5e-4, 2);
+        TrainingConfig config = config(Map.of());
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        List<EpochResult> a = train(11, config, log);
-        List<EpochResult> b = train(11, config, new ByteArrayOutputStream());
+        List<EpochResult> a = train(11, config, log, null);
+        List<EpochResult> b = train(11, config, new ByteArrayOutputStream(), null);
         assertThat(a).hasSize(6);
         for (int i = 0; i < 6; i++) {
             assertThat(b.get(i).trainLoss()).isEqualTo(a.get(i).trainLoss());
@@ -68,23 +103,146 @@ class TrainerTest {
         }
         assertThat(a.get(5).trainLoss()).isLessThan(a.get(0).trainLoss() / 4);
         assertThat(a.stream().mapToDouble(EpochResult::valAccuracy).max().orElse(0)).as("learns the fixture").isGreaterThanOrEqualTo(0.9);
-        String text = log.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("epoch 1/6", "epoch 6/6", "img/s", "val loss");
-        assertThat(train(12, config, new ByteArrayOutputStream()).get(0).trainLoss()).isNotEqualTo(a.get(0).trainLoss());
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("epoch 1/6", "epoch 6/6", "img/s", "val loss");
+        assertThat(train(12, config, new ByteArrayOutputStream(), null).get(0).trainLoss()).isNotEqualTo(a.get(0).trainLoss());
     }
 
     @Test
-    void divergenceStopsWithAClearMessage() {
-        TrainingConfig config = new TrainingConfig(1, 8, "sgd", 1e9, 0.9, 0, 1);
-        assertThatThrownBy(() -> train(1, config, new ByteArrayOutputStream()))
-                .isInstanceOf(TrainingException.class)
-                .hasMessageContaining("loss became")
-                .hasMessageContaining("lower the learning rate");
+    void aResumedRunEndsExactlyAsAnUninterruptedOne() throws IOException {
+        Map<String, Object> settings = Map.of("epochs", 4, "optimizer", "adamw", "lr", 0.002, "schedule", "cosine", "warmup_epochs", 1.0,
+                "label_smoothing", 0.1, "class_weights", "balanced", "clip_norm", 5.0);
+        TrainingConfig full = config(settings);
+        List<EpochResult> straight = train(5, full, new ByteArrayOutputStream(), null);
+        Path ckpt = Files.createDirectories(runDir.resolve("ckpt"));
+        assertThatThrownBy(() -> train(5, full, new ByteArrayOutputStream(), ckpt, 3)).hasMessage("killed");
+        assertThat(ckpt.resolve(Trainer.LAST)).exists();
+        assertThat(ckpt.resolve(Trainer.BEST)).exists();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<EpochResult> resumed = train(5, full, log, ckpt);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("resumed after epoch 2");
+        assertThat(resumed).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(resumed.get(i).trainLoss()).as("epoch %d", i + 1).isCloseTo(straight.get(i).trainLoss(), within(1e-9 * straight.get(i).trainLoss() + 1e-12));
+            assertThat(resumed.get(i).valAccuracy()).isEqualTo(straight.get(i).valAccuracy());
+        }
+    }
+
+    @Test
+    void earlyStoppingAndAugmentation() throws IOException {
+        TrainingConfig config = TrainingConfig.of(Params.validate(TrainingConfig.OPTIONS,
+                        Map.of("epochs", 30, "batch_size", 8, "lr", 0.01, "early_stopping", 2, "monitor", "accuracy")),
+                Augmentation.of(Params.defaults(Augmentation.OPTIONS)));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<EpochResult> r = train(3, config, log, null);
+        assertThat(r.size()).isLessThan(30);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("early stopping: no better validation accuracy for 2 epochs");
+    }
+
+    /** A module that turns its input into NaN while {@link #ON} is set: a diverging network on demand. */
+    static final java.util.concurrent.atomic.AtomicBoolean ON = new java.util.concurrent.atomic.AtomicBoolean();
+
+    static final class Poison extends org.attnfer.nn.Module {
+        @Override
+        protected ai.djl.ndarray.NDList forwardInternal(ai.djl.training.ParameterStore ps, ai.djl.ndarray.NDList in, boolean training,
+                ai.djl.util.PairList<String, Object> params) {
+            NDArray x = in.singletonOrThrow();
+            return new ai.djl.ndarray.NDList(ON.get() ? x.mul(x.getManager().create(Float.NaN)) : x);
+        }
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws IOException {
+        org.attnfer.api.AttentionModule poison = new org.attnfer.api.AttentionModule() {
+            @Override
+            public org.attnfer.api.ModuleInfo info() {
+                return new org.attnfer.api.ModuleInfo("poison", "Poison", "-", "stage_end", List.of(4), List.of());
+            }
+
+            @Override
+            public ai.djl.nn.Block create(int channels, Params params, org.attnfer.api.Site site) {
+                return new Poison();
+            }
+        };
+        Composer composer = new Composer(ModuleRegistry.of(List.of(poison), List.of(), List.of(new ResNetBackbone())));
+        Path ckpt = Files.createDirectories(runDir.resolve("nan"));
+        Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        ON.set(false);
+        try (Model model = Model.newInstance("nan")) {
+            model.setBlock(composer.compose(new ModelSpec("resnet18", "small", List.of(ModuleUse.of("poison"))), 1, 3).block());
+            trainer.initialize(model, INPUT, 1);
+            assertThatThrownBy(() -> trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config(Map.of("epochs", 3)), 1, ckpt,
+                    (r, p) -> ON.set(true)))
+                    .isInstanceOf(TrainingException.class)
+                    .hasMessage("the training loss became NaN in epoch 2 after 0 items; lower the learning rate (or set clip_norm)");
+        } finally {
+            ON.set(false);
+        }
+        assertThat(Checkpoint.read(ckpt.resolve(Trainer.LAST)).meta()).containsEntry("epoch", "1");
     }
 
     @Test
     void settingsAreChecked() {
-        assertThatThrownBy(() -> new TrainingConfig(0, 8, "sgd", 0.1, 0.9, 0, 1)).hasMessage("epochs must be ≥ 1, got 0");
-        assertThatThrownBy(() -> new TrainingConfig(1, 8, "adam", 0.1, 0.9, 0, 1)).hasMessageContaining("optimizer must be sgd");
+        assertThatThrownBy(() -> config(Map.of("epochs", 0))).hasMessage("epochs must be ≥ 1 and ≤ 100000, got 0");
+        assertThatThrownBy(() -> config(Map.of("optimizer", "adam"))).hasMessage("optimizer must be one of sgd, adamw, got adam");
+        assertThatThrownBy(() -> config(Map.of("warmup_epochs", 7.0))).hasMessageContaining("warmup_epochs (7.0) must be shorter");
+    }
+
+    @Test
+    void scheduleShapes() {
+        Schedule cosine = new Schedule(config(Map.of("epochs", 10, "lr", 0.1, "schedule", "cosine", "warmup_epochs", 1.0, "min_lr", 0.001)));
+        assertThat(cosine.lr(0.5, 1)).isCloseTo(0.05, within(1e-3));
+        assertThat(cosine.lr(1, 1)).isCloseTo(0.1, within(1e-9));
+        assertThat(cosine.lr(5.5, 1)).isCloseTo(0.001 + 0.099 * 0.5, within(1e-9));
+        assertThat(cosine.lr(10, 1)).isCloseTo(0.001, within(1e-9));
+        Schedule step = new Schedule(config(Map.of("lr", 0.1, "schedule", "step", "step_epochs", 2, "gamma", 0.5)));
+        assertThat(step.lr(4.5, 1)).isCloseTo(0.025, within(1e-12));
+        assertThat(new Schedule(config(Map.of("lr", 0.1, "schedule", "plateau"))).lr(3, 0.01)).isCloseTo(0.001, within(1e-12));
+    }
+
+    @Test
+    void smoothedWeightedCrossEntropyByHand() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray logits = m.create(new float[] {2, 0, 0, 0, 1, 0}, new Shape(2, 3));
+            NDArray labels = m.create(new long[] {0, 2});
+            double z0 = Math.log(Math.exp(2) + 2);
+            double z1 = Math.log(2 + Math.exp(1));
+            double[][] logp = {{2 - z0, -z0, -z0}, {-z1, 1 - z1, -z1}};
+            double eps = 0.1;
+            double l0 = -((1 - eps + eps / 3) * logp[0][0] + eps / 3 * (logp[0][1] + logp[0][2]));
+            double l1 = -((1 - eps + eps / 3) * logp[1][2] + eps / 3 * (logp[1][0] + logp[1][1]));
+            assertThat((double) new CrossEntropy(eps, null).evaluate(logits, labels, m).getFloat()).isCloseTo((l0 + l1) / 2, within(1e-6));
+            float[] w = {1f, 1f, 3f};
+            assertThat((double) new CrossEntropy(eps, w).evaluate(logits, labels, m).getFloat()).isCloseTo((l0 + 3 * l1) / 4, within(1e-6));
+            assertThat(CrossEntropy.balanced(new int[] {10, 30, 0})).containsExactly(40f / 30, 40f / 90, 0f);
+        }
+    }
+
+    @Test
+    void sgdAndAdamWStepsByHand() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.nn.Parameter p = ai.djl.nn.Parameter.builder().setName("w").setType(ai.djl.nn.Parameter.Type.WEIGHT)
+                    .optShape(new Shape(1, 2)).optInitializer((mgr, s, t) -> mgr.create(new float[] {1, -2}, s)).build();
+            p.initialize(m, DataType.FLOAT32);
+            Map<String, ai.djl.nn.Parameter> params = Map.of("w", p);
+            Optimizer sgd = Optimizer.of(config(Map.of("momentum", 0.5, "weight_decay", 0.1, "nesterov", true)));
+            for (int step = 0; step < 2; step++) {
+                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    gc.backward(p.getArray().square().sum());
+                }
+                try (NDManager s = m.newSubManager()) {
+                    sgd.step(params, 0.1, s);
+                }
+            }
+            // by hand, w0 = 1: g = 2w + 0.1w; buf = 0.5 buf + g; w -= 0.1 (g + 0.5 buf)
+            double w = 1;
+            double buf = 0;
+            for (int step = 0; step < 2; step++) {
+                double g = 2 * w + 0.1 * w;
+                buf = 0.5 * buf + g;
+                w -= 0.1 * (g + 0.5 * buf);
+            }
+            assertThat((double) p.getArray().getFloat(0, 0)).isCloseTo(w, within(1e-6));
+            assertThat(p.getArray().getGradient().abs().sum().getFloat()).as("gradients cleared").isZero();
+        }
     }
 }

@@ -31,6 +31,15 @@ public interface Dataset {
     }
 
     /**
+     * A short fingerprint of the data as stored (for an image folder, a hash of its file names,
+     * sizes and times), recorded in run manifests so that results can be tied to their data;
+     * {@code null} when the source cannot tell.
+     */
+    default String fingerprint() {
+        return null;
+    }
+
+    /**
      * Reads one sample.
      *
      * @throws IOException when the sample cannot be read; the message names the file or row

@@ -85,6 +85,21 @@ final class ImageFolderDataset implements Dataset {
     }
 
     @Override
+    public String fingerprint() {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < files.size(); i++) {
+                Path f = files.get(i);
+                sha.update((root.relativize(f) + "\t" + labels[i] + "\t" + Files.size(f) + "\t" + Files.getLastModifiedTime(f).toMillis() + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return "sha256:" + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
+    @Override
     public List<String> classes() {
         return classes;
     }

@@ -27,6 +27,15 @@ public final class SafeTensors {
 
     /** Reads every tensor, in header order. */
     public static Map<String, Tensor> read(Path file) throws IOException {
+        return readWithMetadata(file, new LinkedHashMap<>());
+    }
+
+    /**
+     * Reads every tensor and the header's {@code __metadata__} (text values).
+     *
+     * @param metadata receives the metadata
+     */
+    public static Map<String, Tensor> readWithMetadata(Path file, Map<String, String> metadata) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, len, file);
@@ -42,6 +51,7 @@ public final class SafeTensors {
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
+                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 out.put(e.getKey(), readTensor(ch, base, e.getKey(), e.getValue(), file));
@@ -52,8 +62,15 @@ public final class SafeTensors {
 
     /** Writes float32 tensors. */
     public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
+        write(file, tensors, Map.of());
+    }
+
+    /** Writes float32 tensors and text metadata ({@code format: pt} is always added). */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
-        header.putObject("__metadata__").put("format", "pt");
+        ObjectNode meta = header.putObject("__metadata__");
+        meta.put("format", "pt");
+        metadata.forEach(meta::put);
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             ObjectNode t = header.putObject(e.getKey());

@@ -1,0 +1,36 @@
+package org.attnfer.train;
+
+/**
+ * The learning rate at a point of training: linear warm-up from 0, then constant, cosine
+ * annealing to {@code min_lr}, step decay, or decay on plateaus (the factor comes from the
+ * trainer).
+ */
+final class Schedule {
+
+    private final TrainingConfig config;
+
+    Schedule(TrainingConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * @param t training progress in epochs (2.5 is the middle of the third epoch)
+     * @param plateauFactor the product of the plateau decays so far
+     */
+    double lr(double t, double plateauFactor) {
+        double peak = config.lr();
+        double w = config.warmupEpochs();
+        if (t < w) {
+            return peak * (t + 1e-3) / w;
+        }
+        return switch (config.schedule()) {
+            case "cosine" -> {
+                double p = (t - w) / Math.max(1e-9, config.epochs() - w);
+                yield config.minLr() + (peak - config.minLr()) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, p)));
+            }
+            case "step" -> peak * Math.pow(config.gamma(), Math.floor(t / config.stepEpochs()));
+            case "plateau" -> peak * plateauFactor;
+            default -> peak;
+        };
+    }
+}
