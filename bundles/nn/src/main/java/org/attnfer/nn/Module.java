@@ -33,6 +33,7 @@ public abstract class Module extends AbstractBlock {
     private static final byte VERSION = 1;
 
     private final Map<String, Block> named = new LinkedHashMap<>();
+    private boolean initialized;
 
     /** Creates an empty module. */
     protected Module() {
@@ -77,6 +78,24 @@ public abstract class Module extends AbstractBlock {
                         .optInitializer(init)
                         .optRequiresGrad(false)
                         .build());
+    }
+
+    /**
+     * DJL asks this on every training forward of every block, and its answer walks all parameters
+     * of the subtree; once true it stays true until {@link #clear()}.
+     */
+    @Override
+    public boolean isInitialized() {
+        if (!initialized) {
+            initialized = super.isInitialized();
+        }
+        return initialized;
+    }
+
+    @Override
+    public void clear() {
+        initialized = false;
+        super.clear();
     }
 
     /** The children by reference name, in registration order. */
