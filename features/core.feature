@@ -12,4 +12,5 @@ org.attnfer.data-synthetic
 org.attnfer.eval
 org.attnfer.train
 org.attnfer.experiment
+org.attnfer.report-charts
 org.attnfer.cli

@@ -21,6 +21,7 @@ import org.attnfer.train.TrainingConfig;
  * @param seeds the training seeds
  * @param training the training settings
  * @param output the folder of the run folders
+ * @param tables the comparison tables of the report
  */
 public record Experiment(
         Path file,
@@ -33,7 +34,17 @@ public record Experiment(
         List<Variant> variants,
         List<Long> seeds,
         TrainingConfig training,
-        Path output) {
+        Path output,
+        List<Table> tables) {
+
+    /**
+     * A comparison table of the report.
+     *
+     * @param name its caption
+     * @param baseline the variant the others are compared with
+     * @param variants its rows
+     */
+    public record Table(String name, String baseline, List<String> variants) {}
 
     /**
      * A dataset reference.

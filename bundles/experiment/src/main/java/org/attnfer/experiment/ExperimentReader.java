@@ -34,6 +34,8 @@ import org.attnfer.train.TrainingConfig;
  * seeds: [0]
  * training: {epochs: 10, batch_size: 32, optimizer: sgd, lr: 0.01, schedule: cosine, ...}   # see TrainingConfig
  * augment: true                    # or a mapping of Augmentation's options; absent or false: none
+ * tables:                          # the report's comparison tables; default: one with every variant
+ *   - {name: "Table 1", baseline: ResNet18, variants: [ResNet18, ResNet18+SimAM]}
  * output: runs/smoke               # default runs/NAME, relative to the working directory
  * </pre>
  *
@@ -56,7 +58,7 @@ public final class ExperimentReader {
         YamlDoc doc = YamlDoc.read(file);
         overrides.forEach(doc::set);
         Node root = Node.root(doc).only("name", "dataset", "test", "validation", "split_seed", "input", "variants", "seeds", "training",
-                "augment", "output");
+                "augment", "tables", "output");
         String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = root.text("name", fallbackName);
         if (!name.matches("[A-Za-z0-9._+-]+")) {
@@ -129,7 +131,26 @@ public final class ExperimentReader {
         }
 
         Path output = workingDir.resolve(root.text("output", "runs/" + name)).normalize();
-        return new Experiment(file, name, dataset, test, validation, splitSeed, input, variants, seeds, training, output);
+        List<Experiment.Table> tables = new ArrayList<>();
+        Node tableList = root.get("tables");
+        if (tableList.present()) {
+            for (Node table : tableList.items()) {
+                table.only("name", "baseline", "variants");
+                List<String> rows = new ArrayList<>();
+                for (Node v : table.required("variants").items()) {
+                    if (!names.contains(v.text())) {
+                        throw v.error("no variant is named '" + v.text() + "'");
+                    }
+                    rows.add(v.text());
+                }
+                String baseline = table.text("baseline", rows.isEmpty() ? null : rows.get(0));
+                if (baseline == null || !rows.contains(baseline)) {
+                    throw table.get("baseline").error("the baseline must be one of the table's variants");
+                }
+                tables.add(new Experiment.Table(table.text("name", "Table " + (tables.size() + 1)), baseline, rows));
+            }
+        }
+        return new Experiment(file, name, dataset, test, validation, splitSeed, input, variants, seeds, training, output, tables);
     }
 
     private static Experiment.DatasetSpec dataset(Node ds) {

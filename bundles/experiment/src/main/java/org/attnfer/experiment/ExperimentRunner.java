@@ -34,6 +34,7 @@ import org.attnfer.composer.Composition;
 import org.attnfer.composer.CompositionException;
 import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
+import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
 import org.attnfer.train.EpochListener;
@@ -146,6 +147,7 @@ public class ExperimentRunner {
 
     private List<RunResult> runLocked(Plan plan, PrintStream out) throws IOException {
         Experiment e = plan.experiment();
+        writeExperiment(plan);
         out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output());
         out.println("  data: " + plan.dataset().describe());
         out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation (seed " + e.splitSeed() + ")");
@@ -189,9 +191,12 @@ public class ExperimentRunner {
         Composition c = compose(v, e, plan.dataset());
         Metrics metrics;
         Trainer.Outcome outcome;
+        long macs;
         try (Model model = Model.newInstance(v.folder())) {
             model.setBlock(c.block());
             trainer.initialize(model, e.input(), seed);
+            macs = ModelStats.trace(model.getBlock(), new ai.djl.ndarray.types.Shape(e.input().channels(), e.input().size(), e.input().size()))
+                    .get(0).macs();
             outcome = trainer.train(model, plan.dataset(), plan.split(), e.input(), e.training(), seed, partial, new EpochListener() {
                 @Override
                 public void epoch(EpochResult result, Predictions validation) throws IOException {
@@ -219,16 +224,45 @@ public class ExperimentRunner {
             m.put("best_epoch", outcome.bestEpoch());
             m.put("epochs_run", outcome.history().size());
             m.put("stopped_early", outcome.stoppedEarly());
+            Map<String, Double> focus = Explanations.write(model, evalSet, items, e.input(), partial.resolve(Explanations.FILE));
+            if (!focus.isEmpty()) {
+                m.put("focus", focus);
+            }
             JSON.writeValue(partial.resolve("metrics.json").toFile(), m);
         }
         writeSpec(partial.resolve("spec.resolved.yaml"), e, v, c, seed);
-        JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest(plan, v, c, seed, parameters, started, outcome));
+        Map<String, Object> manifest = manifest(plan, v, c, seed, parameters, started, outcome);
+        manifest.put("macs", macs);
+        JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest);
         Files.createDirectories(dir.getParent());
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
         out.println(String.format(Locale.ROOT, "   %s accuracy %.4f, macro-F1 %.4f (best epoch %d of %d) → %s",
                 plan.test() != null ? "test" : "validation", metrics.accuracy(), metrics.macroF1(), outcome.bestEpoch(),
                 outcome.history().size(), dir));
         return new RunResult(v.name(), seed, dir, metrics.accuracy(), metrics.macroF1(), false);
+    }
+
+    /** {@code experiment.json}: what a report needs to know of the experiment as a whole. */
+    private static void writeExperiment(Plan plan) throws IOException {
+        Experiment e = plan.experiment();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("name", e.name());
+        doc.put("file", e.file().toAbsolutePath().toString());
+        doc.put("classes", plan.dataset().classes());
+        doc.put("dataset", plan.dataset().describe());
+        doc.put("test", plan.test() == null ? null : plan.test().describe());
+        List<Map<String, Object>> variants = new ArrayList<>();
+        e.variants().forEach(v -> variants.add(Map.of("name", v.name(), "model", v.model().shorthand())));
+        doc.put("variants", e.variants().stream().map(Variant::name).toList());
+        doc.put("models", variants);
+        doc.put("seeds", e.seeds());
+        doc.put("input", Map.of("size", e.input().size(), "channels", e.input().channels()));
+        doc.put("training", e.training());
+        doc.put("tables", e.tables());
+        Path file = e.output().resolve("experiment.json");
+        Path tmp = e.output().resolve(".experiment.json.tmp");
+        JSON.writeValue(tmp.toFile(), doc);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void writePredictions(Path file, Predictions p, Dataset dataset) throws IOException {

@@ -11,7 +11,10 @@ import org.attnfer.nn.io.Tensor;
  * Updates parameters in place from their gradients, then clears the gradients. Its state (moment
  * buffers, step counts) is saved in checkpoints by name, so that a resumed run continues exactly.
  *
- * <p>Updates run with autograd off; every constant is an array of the step's manager.
+ * <p>Updates run with autograd off. DJL attaches the result of an operation to the manager of its
+ * first operand, so every expression here starts with an array of the step's manager (a gradient
+ * or a constant): starting with a weight or a buffer would leave a weight-sized array on the
+ * model's manager at every step.
  */
 public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
 
@@ -90,14 +93,14 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
 
         @Override
         void update(String name, NDArray w, NDArray g, double lr, double decay, NDManager step) {
-            NDArray d = decay > 0 ? g.add(w.mul(step.create((float) decay))) : g;
+            NDArray d = decay > 0 ? g.add(step.create((float) decay).mul(w)) : g;
             if (momentum > 0) {
                 NDArray buf = buffer(name, "momentum", w);
                 NDArray mu = step.create((float) momentum);
                 buf.muli(mu).addi(d);
-                d = nesterov ? d.add(buf.mul(mu)) : buf;
+                d = nesterov ? d.add(mu.mul(buf)) : buf;
             }
-            w.subi(d.mul(step.create((float) lr)));
+            w.subi(step.create((float) lr).mul(d));
         }
     }
 
@@ -128,8 +131,8 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
             }
             double c1 = 1 - Math.pow(beta1, t);
             double c2 = 1 - Math.pow(beta2, t);
-            NDArray denom = v.div(step.create((float) c2)).sqrt().add(step.create((float) eps));
-            w.subi(m.div(denom).mul(step.create((float) (lr / c1))));
+            NDArray denom = step.create((float) (1 / c2)).mul(v).sqrt().add(step.create((float) eps));
+            w.subi(step.create((float) (lr / c1)).mul(m).div(denom));
         }
     }
 }

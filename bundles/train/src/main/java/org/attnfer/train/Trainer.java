@@ -161,7 +161,8 @@ public class Trainer {
                     bar.update(seen, lossSum / seen);
                 }
             }
-            Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers(), config.tta());
+            // per-epoch validation without test-time augmentation: it only ranks epochs, and ten views cost ten passes
+            Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers(), false);
             Metrics m = val.metrics(data.classes());
             EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), m.accuracy(), m.macroF1(),
                     lr, (System.nanoTime() - start) / 1e9);

@@ -29,7 +29,7 @@ import org.attnfer.data.Augmentation;
  * @param earlyStopping epochs without improvement before stopping; 0 never stops early
  * @param monitor the validation metric that decides best checkpoint, plateaus and early stopping
  * @param augmentation training-time augmentation
- * @param tta ten-crop test-time augmentation when evaluating
+ * @param tta ten-crop test-time augmentation in the final evaluation (per-epoch validation never uses it)
  */
 public record TrainingConfig(
         int epochs,
@@ -77,7 +77,7 @@ public record TrainingConfig(
             ParamSpec.ofDouble("clip_norm", 0.0, "largest global gradient norm; 0 is off").atLeast(0),
             ParamSpec.ofInt("early_stopping", 0, "stop after this many epochs without improvement; 0 is off").atLeast(0),
             ParamSpec.ofChoice("monitor", List.of("macro_f1", "accuracy"), "validation metric for the best checkpoint and stopping"),
-            ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation when evaluating"));
+            ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"));
 
     /** Checks the combination. */
     public TrainingConfig {

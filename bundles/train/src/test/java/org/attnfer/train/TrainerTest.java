@@ -128,6 +128,24 @@ class TrainerTest {
     }
 
     @Test
+    void theModelsArraysStayTheSameAcrossEpochs() throws IOException {
+        for (String optimizer : new String[] {"sgd", "adamw"}) {
+            TrainingConfig config = config(Map.of("epochs", 3, "optimizer", optimizer, "nesterov", true, "clip_norm", 1.0,
+                    "label_smoothing", 0.1, "class_weights", "balanced"));
+            List<Integer> counts = new ArrayList<>();
+            Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+            try (Model model = Model.newInstance("flat")) {
+                model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of(ModuleUse.of("simam"))), 1, 3).block());
+                trainer.initialize(model, INPUT, 1);
+                trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, 1, Files.createDirectories(runDir.resolve(optimizer)),
+                        (r, p) -> counts.add(model.getNDManager().getManagedArrays().size()));
+            }
+            // the optimiser's buffers appear in epoch 1; after that nothing may accumulate
+            assertThat(counts).as(optimizer).hasSize(3).containsOnly(counts.get(0));
+        }
+    }
+
+    @Test
     void earlyStoppingAndAugmentation() throws IOException {
         TrainingConfig config = TrainingConfig.of(Params.validate(TrainingConfig.OPTIONS,
                         Map.of("epochs", 30, "batch_size", 8, "lr", 0.01, "early_stopping", 2, "monitor", "accuracy")),

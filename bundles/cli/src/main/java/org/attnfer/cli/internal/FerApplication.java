@@ -6,6 +6,7 @@ import com.google.inject.Injector;
 import java.util.List;
 import java.util.function.Function;
 import org.attnfer.api.data.DatasetProvider;
+import org.attnfer.api.report.ReportSection;
 import org.attnfer.composer.ComposerModule;
 import org.attnfer.composer.ModuleRegistry;
 import org.attnfer.experiment.DatasetCatalog;
@@ -31,6 +32,9 @@ public final class FerApplication implements Function<String[], Integer> {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<DatasetProvider> datasets = List.of();
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<ReportSection> reportSections = List.of();
+
     /** Wires the application on the registries that follow the framework's services. */
     @Activate
     public FerApplication(BundleContext context, @Reference ModuleRegistry registry) {
@@ -39,6 +43,7 @@ public final class FerApplication implements Function<String[], Integer> {
             protected void configure() {
                 bind(Framework.class).toInstance(new Framework.Osgi(context));
                 bind(DatasetCatalog.class).toInstance(() -> datasets);
+                bind(ReportSections.class).toInstance(() -> reportSections);
             }
         });
     }

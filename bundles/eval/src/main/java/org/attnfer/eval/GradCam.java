@@ -1,0 +1,183 @@
+package org.attnfer.eval;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.StateDict;
+import org.attnfer.nn.Taps;
+
+/**
+ * Grad-CAM (Selvaraju et al., <i>Grad-CAM: Visual Explanations from Deep Networks via
+ * Gradient-based Localization</i>, ICCV 2017) at a named layer, and the network's own attention
+ * maps next to it.
+ *
+ * <p>The gradient of a layer's output is read through a probe: the output gets a zero leaf tensor
+ * added, whose gradient equals the output's. Maps come back at the input's resolution, scaled to
+ * [0, 1] per image.
+ */
+public final class GradCam {
+
+    /**
+     * The maps of one batch.
+     *
+     * @param cam Grad-CAM per image, {@code [n][height][width]}
+     * @param module the spatial map of the last module that exposes one, same layout; {@code null} if none
+     * @param moduleName that module's layer name
+     */
+    public record Maps(float[][][] cam, float[][][] module, String moduleName) {}
+
+    private final Block model;
+    private final Block target;
+
+    /**
+     * @param model the network
+     * @param layer the target layer's name ({@code layer4.2}); see {@link #defaultLayer}
+     * @throws IllegalArgumentException when the network has no such layer
+     */
+    public GradCam(Block model, String layer) {
+        this.model = model;
+        Map<String, Block> blocks = StateDict.blocks(model);
+        this.target = blocks.get(layer);
+        if (target == null) {
+            throw new IllegalArgumentException("the network has no layer named '" + layer + "' (e.g. "
+                    + String.join(", ", blocks.keySet().stream().filter(k -> k.startsWith("layer4") && k.split("\\.").length == 2).toList()) + ")");
+        }
+    }
+
+    /** The last block of the last stage ({@code layer4.2} for ResNet50): its output includes its attention. */
+    public static String defaultLayer(Block model) {
+        String last = null;
+        for (String name : StateDict.blocks(model).keySet()) {
+            if (name.matches("layer\\d+\\.\\d+")) {
+                last = name;
+            }
+        }
+        if (last == null) {
+            throw new IllegalArgumentException("the network has no layerS.B blocks; name a target layer");
+        }
+        return last;
+    }
+
+    /**
+     * Computes the maps of a batch, in eval mode.
+     *
+     * @param manager a manager for this batch's arrays
+     * @param images {@code [n, C, H, W]}
+     * @param classes the class to explain for each image
+     */
+    public Maps compute(NDManager manager, NDArray images, int[] classes) {
+        ParameterStore store = new ParameterStore(manager, false);
+        List<NDArray> probe = new ArrayList<>(2);
+        Block[] lastModule = new Block[1];
+        NDArray[] moduleInput = new NDArray[1];
+        Taps.Listener listener = new Taps.Listener() {
+            @Override
+            public NDList afterBlock(Block block, NDList in, NDList out) {
+                if (block instanceof AttentionMaps) {
+                    lastModule[0] = block;
+                    moduleInput[0] = in.singletonOrThrow().stopGradient();
+                }
+                if (block != target) {
+                    return out;
+                }
+                NDArray a = out.singletonOrThrow();
+                NDArray zero = manager.zeros(a.getShape());
+                zero.setRequiresGradient(true);
+                probe.add(a);
+                probe.add(zero);
+                return new NDList(a.add(zero));
+            }
+        };
+        long[] labels = new long[classes.length];
+        for (int i = 0; i < classes.length; i++) {
+            labels[i] = classes[i];
+        }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = model.forward(store, new NDList(images), false, Taps.with(listener)).singletonOrThrow();
+            NDArray score = logits.mul(manager.create(labels).oneHot((int) logits.getShape().get(1))).sum();
+            gc.backward(score);
+        }
+        NDArray a = probe.get(0).stopGradient();
+        NDArray grad = probe.get(1).getGradient();
+        // α_k = spatial mean of the gradient; CAM = ReLU(Σ_k α_k A_k)
+        NDArray weights = grad.mean(new int[] {3}, true).mean(new int[] {2}, true);
+        NDArray cam = a.mul(weights).sum(new int[] {1}).maximum(manager.create(0f));
+        clearGradients();
+        int h = (int) images.getShape().get(2);
+        int w = (int) images.getShape().get(3);
+        float[][][] camMaps = resize(cam, h, w);
+        float[][][] moduleMaps = null;
+        String moduleName = null;
+        if (lastModule[0] != null) {
+            Map<String, NDArray> maps = ((AttentionMaps) lastModule[0]).attentionMaps(store, moduleInput[0]);
+            NDArray spatial = maps.get("spatial");
+            if (spatial != null) {
+                moduleMaps = resize(spatial.reshape(spatial.getShape().get(0), spatial.getShape().get(2), spatial.getShape().get(3)), h, w);
+                moduleName = nameOf(lastModule[0]);
+            }
+        }
+        return new Maps(camMaps, moduleMaps, moduleName);
+    }
+
+    private String nameOf(Block block) {
+        return StateDict.blocks(model).entrySet().stream().filter(e -> e.getValue() == block).map(Map.Entry::getKey).findFirst().orElse("?");
+    }
+
+    private void clearGradients() {
+        for (Parameter p : StateDict.parameters(model).values()) {
+            if (p.requiresGradient() && p.getArray().hasGradient()) {
+                NDArray g = p.getArray().getGradient();
+                g.subi(g);
+                g.close();
+            }
+        }
+    }
+
+    /** Bilinear resize of {@code [n, h, w]} maps to the image size, each scaled to [0, 1]. */
+    static float[][][] resize(NDArray maps, int height, int width) {
+        int n = (int) maps.getShape().get(0);
+        int h = (int) maps.getShape().get(1);
+        int w = (int) maps.getShape().get(2);
+        float[] v = maps.toFloatArray();
+        float[][][] out = new float[n][height][width];
+        for (int k = 0; k < n; k++) {
+            float max = 0;
+            float min = Float.MAX_VALUE;
+            for (int y = 0; y < height; y++) {
+                // pixel centres map to map coordinates, clamped at the borders
+                double sy = Math.max(0, Math.min(h - 1, (y + 0.5) * h / height - 0.5));
+                int y0 = (int) Math.floor(sy);
+                int y1 = Math.min(h - 1, y0 + 1);
+                double fy = sy - y0;
+                for (int x = 0; x < width; x++) {
+                    double sx = Math.max(0, Math.min(w - 1, (x + 0.5) * w / width - 0.5));
+                    int x0 = (int) Math.floor(sx);
+                    int x1 = Math.min(w - 1, x0 + 1);
+                    double fx = sx - x0;
+                    int base = k * h * w;
+                    double val = (1 - fy) * ((1 - fx) * v[base + y0 * w + x0] + fx * v[base + y0 * w + x1])
+                            + fy * ((1 - fx) * v[base + y1 * w + x0] + fx * v[base + y1 * w + x1]);
+                    out[k][y][x] = (float) val;
+                    max = Math.max(max, (float) val);
+                    min = Math.min(min, (float) val);
+                }
+            }
+            float range = max - Math.min(min, 0);
+            for (float[] row : out[k]) {
+                for (int x = 0; x < width; x++) {
+                    row[x] = range > 0 ? (row[x] - Math.min(min, 0)) / range : 0f;
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,107 @@
+package org.attnfer.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Every finished run of an experiment, read from its output folder: {@code experiment.json} (the
+ * variants in order and the tables) and one {@code VARIANT/seed-N/} folder per run.
+ *
+ * @param name the experiment's name
+ * @param root the output folder
+ * @param classes the class names
+ * @param evaluatedOn {@code test} or {@code validation}
+ * @param variants the variants in experiment order
+ * @param tables the comparison tables
+ * @param runs every complete run
+ */
+public record ExperimentData(
+        String name, Path root, List<String> classes, String evaluatedOn, List<String> variants, List<TableSpec> tables, List<RunData> runs) {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The runs of one variant, by seed. */
+    public List<RunData> runsOf(String variant) {
+        return runs.stream().filter(r -> r.variant().equals(variant)).sorted(java.util.Comparator.comparingLong(RunData::seed)).toList();
+    }
+
+    /**
+     * Reads an output folder.
+     *
+     * @throws IOException naming the file that cannot be read
+     */
+    public static ExperimentData load(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IOException("no runs folder at " + root);
+        }
+        Path exp = root.resolve("experiment.json");
+        JsonNode e = Files.isRegularFile(exp) ? JSON.readTree(exp.toFile()) : JSON.createObjectNode();
+        List<RunData> runs = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root, 3)) {
+            for (Path metrics : walk.filter(p -> p.getFileName().toString().equals("metrics.json")).sorted().toList()) {
+                if (!metrics.getParent().getFileName().toString().startsWith(".")) {
+                    runs.add(RunReader.read(metrics.getParent()));
+                }
+            }
+        }
+        if (runs.isEmpty()) {
+            throw new IOException("no finished runs (folders with metrics.json) under " + root);
+        }
+        List<String> variants = new ArrayList<>();
+        e.path("variants").forEach(v -> variants.add(v.asText()));
+        for (RunData r : runs) {
+            if (!variants.contains(r.variant())) {
+                variants.add(r.variant());
+            }
+        }
+        variants.removeIf(v -> runs.stream().noneMatch(r -> r.variant().equals(v)));
+        List<TableSpec> tables = new ArrayList<>();
+        for (JsonNode t : e.path("tables")) {
+            List<String> rows = new ArrayList<>();
+            t.path("variants").forEach(v -> rows.add(v.asText()));
+            rows.removeIf(v -> !variants.contains(v));
+            String baseline = t.path("baseline").asText(rows.isEmpty() ? "" : rows.get(0));
+            if (!rows.isEmpty()) {
+                tables.add(new TableSpec(t.path("name").asText("Comparison"), baseline, rows));
+            }
+        }
+        if (tables.isEmpty()) {
+            tables.add(new TableSpec("Comparison", variants.get(0), variants));
+        }
+        List<String> classes = new ArrayList<>();
+        e.path("classes").forEach(c -> classes.add(c.asText()));
+        if (classes.isEmpty()) {
+            JSON.readTree(runs.get(0).dir().resolve("metrics.json").toFile()).path("per_class").fieldNames().forEachRemaining(classes::add);
+        }
+        String name = e.path("name").asText(root.getFileName().toString());
+        String evaluatedOn = JSON.readTree(runs.get(0).dir().resolve("metrics.json").toFile()).path("evaluated_on").asText("validation");
+        return new ExperimentData(name, root, classes, evaluatedOn, variants, tables, runs);
+    }
+
+    /** Columns of a CSV file with a header row, as numbers. */
+    static Map<String, double[]> columns(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv).stream().filter(l -> !l.isBlank()).toList();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (lines.isEmpty()) {
+            return out;
+        }
+        String[] header = lines.get(0).split(",");
+        for (int c = 0; c < header.length; c++) {
+            double[] col = new double[lines.size() - 1];
+            for (int r = 1; r < lines.size(); r++) {
+                String[] f = lines.get(r).split(",");
+                col[r - 1] = c < f.length ? Double.parseDouble(f[c]) : Double.NaN;
+            }
+            out.put(header[c], col);
+        }
+        return out;
+    }
+}

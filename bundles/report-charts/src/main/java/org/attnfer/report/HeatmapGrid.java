@@ -1,0 +1,132 @@
+package org.attnfer.report;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.attnfer.nn.io.SafeTensors;
+import org.attnfer.nn.io.Tensor;
+
+/**
+ * Heat-map grids: the same evaluation faces (columns) for each variant (rows), a map overlaid on
+ * each face in a blue-to-red colour scale.
+ */
+final class HeatmapGrid {
+
+    private HeatmapGrid() {}
+
+    /** One run's stored maps. */
+    record Stored(Tensor images, Tensor gradcam, Tensor module, String layer, String moduleName, float[] labels) {}
+
+    static Stored read(Path runDir) throws IOException {
+        Path f = runDir.resolve("heatmaps.safetensors");
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        Map<String, Tensor> t = SafeTensors.readWithMetadata(f, meta);
+        return new Stored(t.get("images"), t.get("gradcam"), t.get("module"), meta.getOrDefault("layer", "?"), meta.getOrDefault("module", ""),
+                t.get("labels").data());
+    }
+
+    /**
+     * Draws the grid.
+     *
+     * @param rows variant name → its stored maps
+     * @param module whether to draw the module maps instead of Grad-CAM
+     * @return whether anything was drawn
+     */
+    static boolean draw(Map<String, Stored> rows, List<String> classes, boolean module, String title, Path png) throws IOException {
+        Map<String, Stored> usable = new LinkedHashMap<>();
+        rows.forEach((k, v) -> {
+            if (v != null && (!module || v.module() != null)) {
+                usable.put(k, v);
+            }
+        });
+        if (usable.isEmpty()) {
+            return false;
+        }
+        Stored first = usable.values().iterator().next();
+        int n = (int) first.images().shape()[0];
+        int side = (int) first.images().shape()[2];
+        int cell = Math.max(72, side);
+        int left = 190;
+        int top = 60;
+        int w = left + n * (cell + 4);
+        int h = top + usable.size() * (cell + 4) + 10;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString(title, 8, 20);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (int i = 0; i < n; i++) {
+            String label = classes.get((int) first.labels()[i]);
+            g.drawString(label, left + i * (cell + 4) + (cell - g.getFontMetrics().stringWidth(label)) / 2, top - 8);
+        }
+        int row = 0;
+        for (Map.Entry<String, Stored> e : usable.entrySet()) {
+            Stored s = e.getValue();
+            int y = top + row * (cell + 4);
+            g.setColor(Color.BLACK);
+            String name = e.getKey() + (module ? " · " + s.moduleName() : "");
+            g.drawString(name.length() > 30 ? name.substring(0, 29) + "…" : name, 8, y + cell / 2 + 4);
+            for (int i = 0; i < Math.min(n, (int) s.images().shape()[0]); i++) {
+                g.drawImage(overlay(s, i, module), left + i * (cell + 4), y, cell, cell, null);
+            }
+            row++;
+        }
+        g.dispose();
+        ImageIO.write(img, "png", png.toFile());
+        return true;
+    }
+
+    /** A face with a map on it. */
+    static BufferedImage overlay(Stored s, int i, boolean module) {
+        int c = (int) s.images().shape()[1];
+        int side = (int) s.images().shape()[2];
+        float[] px = s.images().data();
+        float[] map = (module ? s.module() : s.gradcam()).data();
+        BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        int plane = side * side;
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                int p = y * side + x;
+                double r = px[(i * c) * plane + p];
+                double gr = c == 3 ? px[(i * c + 1) * plane + p] : r;
+                double b = c == 3 ? px[(i * c + 2) * plane + p] : r;
+                double v = map[i * plane + p];
+                double[] heat = heat(v);
+                double a = 0.5;
+                out.setRGB(x, y, rgb((1 - a) * r + a * heat[0], (1 - a) * gr + a * heat[1], (1 - a) * b + a * heat[2]));
+            }
+        }
+        return out;
+    }
+
+    /** Blue (0) through green and yellow to red (1). */
+    private static double[] heat(double v) {
+        double t = Math.max(0, Math.min(1, v));
+        return new double[] {clamp(1.5 - Math.abs(4 * t - 3)), clamp(1.5 - Math.abs(4 * t - 2)), clamp(1.5 - Math.abs(4 * t - 1))};
+    }
+
+    private static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
+    }
+
+    private static int rgb(double r, double g, double b) {
+        return (int) Math.round(255 * clamp(r)) << 16 | (int) Math.round(255 * clamp(g)) << 8 | (int) Math.round(255 * clamp(b));
+    }
+}

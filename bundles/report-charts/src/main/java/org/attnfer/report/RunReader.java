@@ -1,0 +1,97 @@
+package org.attnfer.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads one run folder. */
+final class RunReader {
+
+    private RunReader() {}
+
+    static RunData read(Path dir) throws IOException {
+        try {
+            JsonNode metrics = ExperimentData.JSON.readTree(dir.resolve("metrics.json").toFile());
+            JsonNode manifest = Files.isRegularFile(dir.resolve("manifest.json"))
+                    ? ExperimentData.JSON.readTree(dir.resolve("manifest.json").toFile()) : ExperimentData.JSON.createObjectNode();
+            Map<String, Double> m = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getValue().isNumber()) {
+                    m.put(e.getKey(), e.getValue().asDouble());
+                }
+            }
+            metrics.path("focus").fields().forEachRemaining(e -> m.put("focus_" + e.getKey(), e.getValue().asDouble()));
+            JsonNode cm = metrics.path("confusion");
+            int[][] confusion = new int[cm.size()][];
+            for (int a = 0; a < cm.size(); a++) {
+                confusion[a] = new int[cm.get(a).size()];
+                for (int p = 0; p < cm.get(a).size(); p++) {
+                    confusion[a][p] = cm.get(a).get(p).asInt();
+                }
+            }
+            List<String> classes = new ArrayList<>();
+            metrics.path("per_class").fieldNames().forEachRemaining(classes::add);
+            List<String> items = new ArrayList<>();
+            List<Integer> actual = new ArrayList<>();
+            List<Integer> predicted = new ArrayList<>();
+            Path predictions = dir.resolve("predictions.csv");
+            if (Files.isRegularFile(predictions)) {
+                List<String> lines = Files.readAllLines(predictions);
+                for (String line : lines.subList(1, lines.size())) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    String[] f = splitCsv(line);
+                    items.add(f[1]);
+                    actual.add(classes.indexOf(f[2]));
+                    predicted.add(classes.indexOf(f[3]));
+                }
+            }
+            String variant = manifest.path("variant").asText(dir.getParent().getFileName().toString());
+            long seed = manifest.path("seed").asLong(Long.parseLong(dir.getFileName().toString().replaceFirst("^seed-", "")));
+            Path epochs = dir.resolve("epochs.csv");
+            return new RunData(variant, manifest.path("model").asText(variant), seed, dir, m, confusion,
+                    Files.isRegularFile(epochs) ? ExperimentData.columns(epochs) : Map.of(),
+                    items, actual.stream().mapToInt(Integer::intValue).toArray(), predicted.stream().mapToInt(Integer::intValue).toArray(),
+                    manifest.path("parameters").asLong(-1), manifest.path("macs").asLong(-1));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot read the run folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Splits one CSV line, honouring double quotes. */
+    static String[] splitCsv(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(c);
+            }
+        }
+        out.add(cell.toString());
+        return out.toArray(new String[0]);
+    }
+}
