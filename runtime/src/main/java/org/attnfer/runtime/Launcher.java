@@ -18,6 +18,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
@@ -25,6 +26,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.Version;
+import org.osgi.framework.VersionRange;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.util.tracker.ServiceTracker;
@@ -37,7 +41,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * <p>The host knows no project type: the application is a service of the JDK type {@code
  * Function<String[], Integer>} with the property {@code attnfer.application=fer}. DJL, Guice and
  * the other libraries stay on the host class path and are exported to bundles through a package
- * list computed at build time.
+ * list computed at build time. With the {@code watch} feature, Felix FileInstall installs, updates
+ * and removes the plug-ins of {@code plugins/} while the framework runs.
  */
 public final class Launcher {
 
@@ -45,6 +50,7 @@ public final class Launcher {
     public static final String APPLICATION = "attnfer.application";
 
     private static final long SERVICE_WAIT_MS = 30_000;
+    private static final String WATCH = "watch";
 
     private final Path home;
     private final PrintStream err;
@@ -74,45 +80,116 @@ public final class Launcher {
      * @return the command's exit code; 1 when the framework could not start it
      */
     public int run(String[] args) {
+        try (Session session = start(command(args))) {
+            return session.run(args);
+        } catch (LaunchException e) {
+            err.println("fer: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** A running framework with the application in it. */
+    public final class Session implements AutoCloseable {
+        private final Framework framework;
+        private final Path storage;
+        private final Function<String[], Integer> application;
+        private final Thread shutdownHook;
+
+        private Session(Framework framework, Path storage, Function<String[], Integer> application) {
+            this.framework = framework;
+            this.storage = storage;
+            this.application = application;
+            // Ctrl-C ends long-running commands: stop the framework on the way out
+            this.shutdownHook = new Thread(this::stop, "attnfer-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+
+        /** Runs a command line in the application. */
+        public int run(String[] args) {
+            return application.apply(args);
+        }
+
+        /** The framework's context, to install or remove bundles. */
+        public BundleContext context() {
+            return framework.getBundleContext();
+        }
+
+        /** Installs and starts a plug-in jar, or says why not. */
+        public Bundle install(Path jar) throws LaunchException {
+            try {
+                String problem = pluginProblem(jar, exports());
+                if (problem != null) {
+                    throw new LaunchException("plug-in " + jar.getFileName() + " refused: " + problem);
+                }
+                Bundle b = context().installBundle("reference:" + jar.toUri());
+                b.start();
+                return b;
+            } catch (BundleException | IOException e) {
+                throw new LaunchException("plug-in " + jar.getFileName() + " refused: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook does it
+            }
+            stop();
+        }
+
+        private void stop() {
+            Launcher.this.stop(framework);
+            deleteTree(storage);
+        }
+    }
+
+    /**
+     * Starts a framework with the features of a command and the plug-ins.
+     *
+     * @param command the command (decides the features)
+     * @throws LaunchException when the installation is broken or the application does not come up
+     */
+    public Session start(String command) throws LaunchException {
         List<Feature> features;
         Properties conf;
         try {
             features = Feature.load(home.resolve("features"));
             conf = properties(home.resolve("conf/fer.properties"));
         } catch (IOException e) {
-            err.println("fer: broken installation at " + home + ": " + e.getMessage());
-            return 1;
+            throw new LaunchException("broken installation at " + home + ": " + e.getMessage());
         }
-        List<Feature> wanted = wanted(features, conf, command(args));
+        List<Feature> wanted = wanted(features, conf, command);
+        boolean watch = wanted.stream().anyMatch(f -> f.name().equals(WATCH));
         // DJL finds its engine through the context class loader of its first call: make that the host's
         Engine.getInstance();
         Path storage;
         try {
             storage = Files.createTempDirectory("attnfer-felix-");
         } catch (IOException e) {
-            err.println("fer: cannot create the framework's storage folder: " + e.getMessage());
-            return 1;
+            throw new LaunchException("cannot create the framework's storage folder: " + e.getMessage());
         }
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
-                .newFramework(config(storage, features, wanted));
+                .newFramework(config(storage, features, wanted, watch));
         try {
             framework.init();
             BundleContext context = framework.getBundleContext();
             List<Bundle> bundles = installFeatures(context, wanted);
-            bundles.addAll(installPlugins(context));
+            if (!watch) {
+                bundles.addAll(installPlugins(context));
+            }
             framework.start();
             startAll(bundles);
-            return application(context).apply(args);
-        } catch (LaunchException e) {
-            err.println("fer: " + e.getMessage());
-            return 1;
-        } catch (BundleException | IOException e) {
-            err.println("fer: the framework could not start: " + e.getMessage());
-            return 1;
-        } finally {
+            return new Session(framework, storage, application(context));
+        } catch (LaunchException | BundleException | IOException | RuntimeException e) {
             stop(framework);
             deleteTree(storage);
+            if (e instanceof LaunchException l) {
+                throw l;
+            }
+            throw new LaunchException("the framework could not start: " + e.getMessage());
         }
     }
 
@@ -138,7 +215,7 @@ public final class Launcher {
         return out;
     }
 
-    private Map<String, String> config(Path storage, List<Feature> features, List<Feature> wanted) {
+    private Map<String, String> config(Path storage, List<Feature> features, List<Feature> wanted, boolean watch) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -146,6 +223,12 @@ public final class Launcher {
         config.put("felix.log.level", "1");
         config.put("ds.loglevel", "warn");
         config.put("attnfer.home", home.toString());
+        if (watch) {
+            config.put("felix.fileinstall.dir", home.resolve("plugins").toString());
+            config.put("felix.fileinstall.poll", "1000");
+            config.put("felix.fileinstall.noInitialDelay", "true");
+            config.put("felix.fileinstall.log.level", "1");
+        }
         // the application shows the features without parsing their files again
         config.put("attnfer.features", features.stream().map(Feature::name).collect(Collectors.joining(",")));
         config.put("attnfer.features.installed", wanted.stream().map(Feature::name).collect(Collectors.joining(",")));
@@ -195,9 +278,10 @@ public final class Launcher {
         if (!Files.isDirectory(dir)) {
             return out;
         }
+        Map<String, Version> exports = exports();
         try (Stream<Path> jars = Files.list(dir)) {
             for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
-                String problem = pluginProblem(jar);
+                String problem = pluginProblem(jar, exports);
                 if (problem != null) {
                     err.println("fer: plug-in " + jar.getFileName() + " skipped: " + problem);
                     continue;
@@ -212,15 +296,54 @@ public final class Launcher {
         return out;
     }
 
-    private static String pluginProblem(Path jar) {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            if (file.getManifest() == null || file.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME) == null) {
-                return "not an OSGi bundle (no Bundle-SymbolicName in its manifest)";
+    /** The versions of the packages the distribution's bundles export. */
+    private Map<String, Version> exports() throws IOException {
+        Map<String, Version> out = new LinkedHashMap<>();
+        for (Path jar : index(home.resolve("bundles")).values()) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                String header = file.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
+                if (header != null) {
+                    Headers.parse(header).forEach((pkg, attrs) -> out.put(pkg, Version.parseVersion(attrs.getOrDefault("version", "0"))));
+                }
             }
-            return null;
+        }
+        return out;
+    }
+
+    /**
+     * Why a jar cannot be a plug-in, or {@code null}: not a bundle, or built against AttnFER
+     * packages this runtime does not provide in a fitting version.
+     */
+    static String pluginProblem(Path jar, Map<String, Version> exports) {
+        Manifest manifest;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            manifest = file.getManifest();
         } catch (IOException e) {
             return "not a readable jar (" + e.getMessage() + ")";
         }
+        if (manifest == null || manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME) == null) {
+            return "not an OSGi bundle (no Bundle-SymbolicName in its manifest)";
+        }
+        String imports = manifest.getMainAttributes().getValue(Constants.IMPORT_PACKAGE);
+        if (imports == null) {
+            return null;
+        }
+        for (Map.Entry<String, Map<String, String>> e : Headers.parse(imports).entrySet()) {
+            String pkg = e.getKey();
+            if (!pkg.startsWith("org.attnfer.")) {
+                continue;
+            }
+            VersionRange range = new VersionRange(e.getValue().getOrDefault("version", "0"));
+            Version provided = exports.get(pkg);
+            if (provided == null) {
+                return "it needs " + pkg + ", which this runtime does not have";
+            }
+            if (!range.includes(provided)) {
+                return "it was built for " + pkg + " " + range + ", but this runtime provides " + provided
+                        + " (rebuild the plug-in against this AttnFER)";
+            }
+        }
+        return null;
     }
 
     private void startAll(List<Bundle> bundles) {
@@ -250,7 +373,7 @@ public final class Launcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LaunchException("interrupted while waiting for the application");
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
+        } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -307,7 +430,7 @@ public final class Launcher {
     }
 
     /** A launch problem with a message for the user. */
-    private static final class LaunchException extends Exception {
+    public static final class LaunchException extends Exception {
         private static final long serialVersionUID = 1L;
 
         LaunchException(String message) {

@@ -155,10 +155,18 @@ public class ExperimentRunner {
             out.println("  test: " + plan.test().describe());
         }
         List<RunResult> results = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
         for (int i = 0; i < e.variants().size(); i++) {
             Variant v = e.variants().get(i);
             for (long seed : e.seeds()) {
-                results.add(runOne(plan, v, plan.parameters().get(i), seed, out));
+                try {
+                    results.add(runOne(plan, v, plan.parameters().get(i), seed, out));
+                } catch (IOException | RuntimeException ex) {
+                    // one run that fails (a diverging loss, a broken plug-in) must not cost the others
+                    String what = v.name() + " seed " + seed + ": " + ex.getMessage();
+                    failures.add(what);
+                    out.println("   FAILED " + what + " (its checkpoint, if any, is kept; run again to resume)");
+                }
             }
         }
         out.println();
@@ -166,6 +174,9 @@ public class ExperimentRunner {
         out.println(String.format(Locale.ROOT, "%-28s %6s %10s %10s", "VARIANT", "SEED", set + " ACC", "MACRO-F1"));
         for (RunResult r : results) {
             out.println(String.format(Locale.ROOT, "%-28s %6d %10.4f %10.4f%s", r.variant(), r.seed(), r.accuracy(), r.macroF1(), r.skipped() ? "  (done before)" : ""));
+        }
+        if (!failures.isEmpty()) {
+            throw new ExperimentException(failures.size() + " of " + (results.size() + failures.size()) + " runs failed: " + String.join("; ", failures));
         }
         return results;
     }

@@ -112,7 +112,15 @@ public abstract class Module extends AbstractBlock {
         if (!child.isInitialized()) {
             child.initialize(Taps.parameterManager(params, store), DataType.FLOAT32, input.getShapes());
         }
-        NDList output = child.forward(store, input, training, params);
+        NDList output;
+        try {
+            output = child.forward(store, input, training, params);
+        } catch (BlockException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the innermost block that failed is named once, whatever the nesting
+            throw new BlockException(child, e);
+        }
         Taps taps = Taps.of(params);
         return taps == null ? output : taps.afterBlock(child, input, output);
     }

@@ -151,6 +151,39 @@ class LayersTest {
         assertThat(layers.get(1).outputShape()).isEqualTo(new Shape(1, 2, 5, 6));
     }
 
+    /** A block that always fails. */
+    static final class Broken extends Module {
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+            throw new IllegalStateException("boom");
+        }
+    }
+
+    /** A module around the failing block. */
+    static final class Holder extends Module {
+        final Broken broken = child("broken", new Broken());
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+            return new NDList(run(broken, ps, in.singletonOrThrow(), training, params));
+        }
+    }
+
+    @Test
+    void aFailingChildIsNamedOnce() {
+        Module outer = new Module() {
+            final Holder holder = child("holder", new Holder());
+
+            @Override
+            protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+                return new NDList(run(holder, ps, in.singletonOrThrow(), training, params));
+            }
+        };
+        assertThatThrownBy(() -> outer.forward(new ParameterStore(manager, false), new NDList(manager.zeros(new Shape(1, 1, 2, 2))), false))
+                .isInstanceOf(BlockException.class)
+                .hasMessage("org.attnfer.nn.LayersTest$Broken failed in its forward pass: boom");
+    }
+
     @Test
     void strictLoadNamesEveryProblem() {
         Pair pair = new Pair();

@@ -3,14 +3,11 @@ package org.attnfer.train;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -109,20 +106,17 @@ public class Trainer {
                     + split.train().length + " and " + split.validation().length + ")");
         }
         Block block = model.getBlock();
-        Map<String, Parameter> params = StateDict.parameters(block);
-        Optimizer optimizer = Optimizer.of(config);
-        CrossEntropy loss = new CrossEntropy(config.labelSmoothing(),
+        TrainStep trainStep = new TrainStep(model, config,
                 config.classWeights().equals("balanced") ? CrossEntropy.balanced(counts(data, split.train())) : null);
         Schedule schedule = new Schedule(config);
         State state = new State();
         Path last = checkpoints == null ? null : checkpoints.resolve(LAST);
         if (last != null && Files.isRegularFile(last)) {
-            state.restore(Checkpoint.read(last), block, optimizer, model.getNDManager());
+            state.restore(Checkpoint.read(last), block, trainStep.optimizer(), model.getNDManager());
             listener.resumed(state.history);
             progress.println("resumed after epoch " + state.epoch + " from " + last);
         }
         int resumedAfter = state.epoch;
-        ParameterStore store = new ParameterStore(model.getNDManager(), false);
         int steps = (split.train().length + config.batchSize() - 1) / config.batchSize();
         boolean stoppedEarly = state.badEpochs >= config.earlyStopping() && config.earlyStopping() > 0;
         for (int epoch = state.epoch + 1; epoch <= config.epochs() && !stoppedEarly; epoch++) {
@@ -137,26 +131,13 @@ public class Trainer {
                 for (int i = 0; batches.hasNext(); i++) {
                     Batch batch = batches.next();
                     lr = schedule.lr(epoch - 1 + (double) i / steps, state.plateauFactor);
-                    try (NDManager step = model.getNDManager().newSubManager()) {
-                        NDArray x = step.create(batch.data(), new Shape(batch.size(), input.channels(), input.size(), input.size()));
-                        NDArray y = step.create(longs(batch.labels()));
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray logits = block.forward(store, new NDList(x), true).singletonOrThrow();
-                            NDArray l = loss.evaluate(logits, y, step);
-                            float value = l.getFloat();
-                            if (!Float.isFinite(value)) {
-                                throw new TrainingException("the training loss became " + value + " in epoch " + epoch
-                                        + " after " + seen + " items; lower the learning rate (or set clip_norm)");
-                            }
-                            gc.backward(l);
-                            lossSum += value * batch.size();
-                            correct += (int) logits.argMax(1).eq(y).sum().getLong();
-                        }
-                        if (config.clipNorm() > 0) {
-                            clip(params, config.clipNorm(), step);
-                        }
-                        optimizer.step(params, lr, step);
+                    TrainStep.Result r = trainStep.run(batch.data(), batch.labels(), input, lr);
+                    if (!Double.isFinite(r.loss())) {
+                        throw new TrainingException("the training loss became " + (float) r.loss() + " in epoch " + epoch
+                                + " after " + seen + " items; lower the learning rate (or set clip_norm)");
                     }
+                    lossSum += r.loss() * batch.size();
+                    correct += r.correct();
                     seen += batch.size();
                     bar.update(seen, lossSum / seen);
                 }
@@ -187,7 +168,7 @@ public class Trainer {
             state.history.add(result);
             listener.epoch(result, val);
             if (last != null) {
-                state.checkpoint(block, optimizer).write(last);
+                state.checkpoint(block, trainStep.optimizer()).write(last);
             }
             stoppedEarly = config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
             if (stoppedEarly) {
@@ -195,25 +176,6 @@ public class Trainer {
             }
         }
         return new Outcome(List.copyOf(state.history), state.bestEpoch, stoppedEarly, resumedAfter);
-    }
-
-    /** Scales all gradients down together when their global norm exceeds {@code max}. */
-    private static void clip(Map<String, Parameter> params, double max, NDManager step) {
-        List<NDArray> grads = new ArrayList<>();
-        for (Parameter p : params.values()) {
-            if (p.requiresGradient()) {
-                NDArray g = p.getArray().getGradient();
-                g.attach(step);
-                grads.add(g);
-            }
-        }
-        NDList squares = new NDList();
-        grads.forEach(g -> squares.add(g.square().sum()));
-        double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
-        if (norm > max) {
-            NDArray factor = step.create((float) (max / (norm + 1e-6)));
-            grads.forEach(g -> g.muli(factor));
-        }
     }
 
     /** Runs a model in eval mode on some items, without test-time augmentation. */

@@ -19,6 +19,31 @@ interface Framework {
     /** A framework property ({@code attnfer.home}). */
     Optional<String> property(String key);
 
+    /**
+     * A plug-in bundle of the running framework.
+     *
+     * @param name its symbolic name
+     * @param version its version
+     * @param state {@code active}, {@code resolved} or {@code unresolved}
+     * @param location where it came from
+     */
+    record Plugin(String name, String version, String state, String location) {}
+
+    /** The bundles installed from {@code plugins/}. */
+    default List<Plugin> plugins() {
+        return List.of();
+    }
+
+    /**
+     * Installs a jar into the running framework to see whether it resolves and starts, then removes
+     * it again.
+     *
+     * @return the problem, or empty when it starts
+     */
+    default Optional<String> trial(java.nio.file.Path jar) {
+        return Optional.of("there is no running framework to try it in");
+    }
+
     /** The framework of the runtime. */
     final class Osgi implements Framework {
         private final BundleContext context;
@@ -48,6 +73,39 @@ interface Framework {
                 out.add(new FeatureState(name, context.getProperty("attnfer.feature." + name + ".description"), installed.contains(name), bundles));
             }
             return out;
+        }
+
+        @Override
+        public List<Plugin> plugins() {
+            String dir = property("attnfer.home").map(h -> java.nio.file.Path.of(h, "plugins").toUri().toString()).orElse("-");
+            List<Plugin> out = new ArrayList<>();
+            for (Bundle b : context.getBundles()) {
+                String location = b.getLocation().replaceFirst("^reference:", "");
+                if (location.startsWith(dir) || location.startsWith(dir.replace("file:///", "file:/"))) {
+                    out.add(new Plugin(b.getSymbolicName(), b.getVersion().toString(), state(b), location));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public Optional<String> trial(java.nio.file.Path jar) {
+            Bundle b = null;
+            try {
+                b = context.installBundle("trial:" + jar.toAbsolutePath(), java.nio.file.Files.newInputStream(jar));
+                b.start();
+                return Optional.empty();
+            } catch (org.osgi.framework.BundleException | java.io.IOException e) {
+                return Optional.of(Problems.explain(e.getMessage()));
+            } finally {
+                if (b != null) {
+                    try {
+                        b.uninstall();
+                    } catch (org.osgi.framework.BundleException e) {
+                        // it was never started: nothing holds it
+                    }
+                }
+            }
         }
 
         private static List<String> split(String s) {

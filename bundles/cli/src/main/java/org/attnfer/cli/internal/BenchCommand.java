@@ -1,0 +1,333 @@
+package org.attnfer.cli.internal;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.attnfer.api.Params;
+import org.attnfer.api.data.Dataset;
+import org.attnfer.composer.Composer;
+import org.attnfer.composer.Composition;
+import org.attnfer.data.Augmentation;
+import org.attnfer.data.Batches;
+import org.attnfer.data.InputSpec;
+import org.attnfer.experiment.DatasetCatalog;
+import org.attnfer.nn.ModelStats;
+import org.attnfer.train.TrainStep;
+import org.attnfer.train.Trainer;
+import org.attnfer.train.TrainingConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fer bench}: speed and memory, measured and printed (never asserted by tests). */
+@Command(name = "bench", description = {
+    "Measure speed: training steps and inference of a model, and the data pipeline.",
+    "Each figure is the median of repeated measurements after a warm-up, with its spread."},
+        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Data.class})
+final class BenchCommand implements Runnable {
+
+    /** SGEMM throughput of this kind of machine, both cores (STACK.md): the bound for convolutions. */
+    static final double PEAK_GFLOPS = 470;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options shared by the model benchmarks. */
+    static final class ModelOptions {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "Model shorthand, e.g. resnet50+ca.")
+        String model;
+
+        @Option(names = "--input", paramLabel = "CxHxW", converter = InputShape.class, defaultValue = "3x48x48",
+                description = "Input shape of one image (default: ${DEFAULT-VALUE}).")
+        Shape input;
+
+        @Option(names = "--classes", defaultValue = "7", description = "Number of classes (default: ${DEFAULT-VALUE}).")
+        int classes;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--steps", defaultValue = "11", description = "Measured steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--peak-gflops", defaultValue = "470", description = "The machine's SGEMM GFLOP/s, for the share of the bound (default: ${DEFAULT-VALUE}).")
+        double peak;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+    }
+
+    /** {@code fer bench train}. */
+    @Command(name = "train", description = "Training throughput: forward, backward and update of one batch, as the trainer runs them.")
+    static final class Train implements Callable<Integer> {
+
+        @Mixin
+        ModelOptions o = new ModelOptions();
+
+        @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Spec
+        CommandSpec spec;
+
+        private final Composer composer;
+
+        @Inject
+        Train(Composer composer) {
+            this.composer = composer;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Composition c = composer.compose(o.model, (int) o.input.get(0), o.classes);
+            InputSpec input = input(o.input);
+            try (Model model = Model.newInstance("bench")) {
+                model.setBlock(c.block());
+                new Trainer().initialize(model, input, 0);
+                long macs = ModelStats.trace(model.getBlock(), o.input).get(0).macs();
+                TrainStep step = new TrainStep(model, TrainingConfig.with(Map.of()), null);
+                Random r = new Random(0);
+                float[] data = new float[batch * input.length()];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) r.nextGaussian();
+                }
+                int[] labels = r.ints(batch, 0, o.classes).toArray();
+                double[] seconds = measure(o.warmup, o.steps, () -> step.run(data, labels, input, 0.01));
+                // a training step costs about three forward passes (forward, two for backward)
+                report(spec, o, "train", batch, seconds, macs, 3);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code fer bench infer}. */
+    @Command(name = "infer", description = "Inference latency: a forward pass in eval mode without gradients.")
+    static final class Infer implements Callable<Integer> {
+
+        @Mixin
+        ModelOptions o = new ModelOptions();
+
+        @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Spec
+        CommandSpec spec;
+
+        private final Composer composer;
+
+        @Inject
+        Infer(Composer composer) {
+            this.composer = composer;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Composition c = composer.compose(o.model, (int) o.input.get(0), o.classes);
+            try (Model model = Model.newInstance("bench")) {
+                model.setBlock(c.block());
+                new Trainer().initialize(model, input(o.input), 0);
+                long macs = ModelStats.trace(model.getBlock(), o.input).get(0).macs();
+                ParameterStore store = new ParameterStore(model.getNDManager(), false);
+                Shape shape = new Shape(batch).addAll(o.input);
+                double[] seconds = measure(o.warmup, o.steps, () -> {
+                    try (NDManager step = model.getNDManager().newSubManager()) {
+                        model.getBlock().forward(store, new NDList(step.randomNormal(shape)), false).singletonOrThrow().toFloatArray();
+                    }
+                });
+                report(spec, o, "infer", batch, seconds, macs, 1);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code fer bench data}. */
+    @Command(name = "data", description = "Data-pipeline throughput: reading, decoding (or drawing), augmenting and batching.")
+    static final class Data implements Callable<Integer> {
+
+        @Mixin
+        DataCommand.Source source = new DataCommand.Source();
+
+        @Option(names = "--input", paramLabel = "CxHxW", converter = InputShape.class, defaultValue = "1x48x48",
+                description = "Network input (default: ${DEFAULT-VALUE}).")
+        Shape input;
+
+        @Option(names = "--augment", description = "With the default training augmentation.")
+        boolean augment;
+
+        @Option(names = "--workers", defaultValue = "1", description = "Loader threads (default: ${DEFAULT-VALUE}).")
+        int workers;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--batches", defaultValue = "60", description = "Measured batches (default: ${DEFAULT-VALUE}).")
+        int batches;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        private final DatasetCatalog catalog;
+
+        @Inject
+        Data(DatasetCatalog catalog) {
+            this.catalog = catalog;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Dataset d = DatasetArgument.open(catalog, source.name, source.options).values().iterator().next();
+            InputSpec in = input(input);
+            Augmentation aug = augment ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
+            int n = Math.min(d.size(), batch * (batches + 2));
+            int[] order = Batches.shuffled(java.util.stream.IntStream.range(0, d.size()).toArray(), 1);
+            order = Arrays.copyOf(order, n);
+            List<Double> seconds = new ArrayList<>();
+            try (Batches b = new Batches(d, order, in, batch, workers, aug, 0, 1, false)) {
+                // the first two batches fill the pipeline
+                b.next();
+                b.next();
+                long last = System.nanoTime();
+                while (b.hasNext()) {
+                    b.next();
+                    long now = System.nanoTime();
+                    seconds.add((now - last) / 1e9);
+                    last = now;
+                }
+            }
+            double[] s = seconds.stream().mapToDouble(Double::doubleValue).toArray();
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("benchmark", "data");
+            doc.put("dataset", d.describe());
+            doc.put("augment", augment);
+            doc.put("workers", workers);
+            doc.put("batch", batch);
+            doc.put("batches", s.length);
+            doc.put("images_per_second", batch / median(s));
+            doc.put("seconds_per_batch", spread(s));
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Json.print(out, doc);
+            } else {
+                out.printf(Locale.ROOT, "data %s: %.0f images/s (%d workers, batch %d%s), median of %d batches%n", d.describe(),
+                        batch / median(s), workers, batch, augment ? ", augmented" : "", s.length);
+            }
+            return 0;
+        }
+    }
+
+    private static InputSpec input(Shape s) {
+        if (s.get(1) != s.get(2)) {
+            throw new IllegalArgumentException("the input must be square, got " + InputShape.format(s));
+        }
+        return new InputSpec((int) s.get(0), (int) s.get(1));
+    }
+
+    private static double[] measure(int warmup, int steps, Runnable body) {
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] seconds = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long t = System.nanoTime();
+            body.run();
+            seconds[i] = (System.nanoTime() - t) / 1e9;
+        }
+        return seconds;
+    }
+
+    private static void report(CommandSpec spec, ModelOptions o, String kind, int batch, double[] seconds, long macs, int passes) throws Exception {
+        double median = median(seconds);
+        double imagesPerSecond = batch / median;
+        double gflops = 2.0 * passes * macs * imagesPerSecond / 1e9;
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", kind);
+        doc.put("model", o.model);
+        doc.put("input", o.input.getShape());
+        doc.put("batch", batch);
+        doc.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        doc.put("steps", seconds.length);
+        doc.put("seconds_per_step", spread(seconds));
+        doc.put("images_per_second", imagesPerSecond);
+        doc.put("macs_per_image", macs);
+        doc.put("gflops", gflops);
+        doc.put("share_of_sgemm_bound", gflops / o.peak);
+        doc.put("peak_resident_mb", peakResidentMb());
+        PrintWriter out = spec.commandLine().getOut();
+        if (o.json) {
+            Json.print(out, doc);
+            return;
+        }
+        out.printf(Locale.ROOT, "%s %s, input %s, batch %d: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
+                kind, o.model, InputShape.format(o.input), batch, imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
+                gflops, 100 * gflops / o.peak, o.peak, peakResidentMb());
+    }
+
+    private static Map<String, Double> spread(double[] s) {
+        double[] sorted = s.clone();
+        Arrays.sort(sorted);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("median", median(s));
+        m.put("min", sorted[0]);
+        m.put("p25", sorted[(sorted.length - 1) / 4]);
+        m.put("p75", sorted[3 * (sorted.length - 1) / 4]);
+        m.put("max", sorted[sorted.length - 1]);
+        return m;
+    }
+
+    static double median(double[] s) {
+        double[] sorted = s.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double min(double[] s) {
+        return Arrays.stream(s).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] s) {
+        return Arrays.stream(s).max().orElse(Double.NaN);
+    }
+
+    /** The process's peak resident set (VmHWM), or −1 where /proc is not there. */
+    static long peakResidentMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

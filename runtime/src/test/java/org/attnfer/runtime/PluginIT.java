@@ -1,0 +1,177 @@
+package org.attnfer.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+
+/**
+ * The plug-in promise, end to end: the example project's bundle (examples/custom-attention, built
+ * by this reactor) installed into a running framework, composed, trained a step, uninstalled; and
+ * bad plug-ins refused with a message while the rest keeps working.
+ */
+class PluginIT {
+
+    static final Path PLUGIN = Path.of(System.getProperty("attnfer.plugin", "../examples/custom-attention/target/triplet-attention-1.0.0.jar"))
+            .toAbsolutePath();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path tmp;
+
+    /** A distribution whose plugins/ folder is empty and ours. */
+    private Path home() throws IOException {
+        Path home = Files.createDirectories(tmp.resolve("dist"));
+        for (String d : List.of("lib", "conf", "features", "bundles")) {
+            Files.createSymbolicLink(home.resolve(d), DistributionIT.DIST.resolve(d));
+        }
+        Files.createDirectories(home.resolve("plugins"));
+        return home;
+    }
+
+    private static String run(Launcher.Session session, String... args) {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertThat(session.run(args)).as(String.join(" ", args)).isZero();
+            return out.toString(StandardCharsets.UTF_8);
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    private static List<String> moduleIds(Launcher.Session session) throws IOException {
+        return JSON.readTree(run(session, "modules", "--json")).path("modules").findValuesAsText("id");
+    }
+
+    @Test
+    void installComposeTrainUninstall() throws Exception {
+        Path home = home();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (Launcher.Session session = new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
+            assertThat(moduleIds(session)).doesNotContain("triplet");
+            Bundle plugin = session.install(PLUGIN);
+            JsonNode modules = JSON.readTree(run(session, "modules", "--json")).path("modules");
+            JsonNode triplet = null;
+            for (JsonNode m : modules) {
+                if (m.path("id").asText().equals("triplet")) {
+                    triplet = m;
+                }
+            }
+            assertThat(triplet).isNotNull();
+            assertThat(triplet.path("bundle").asText()).isEqualTo("org.example.triplet-attention");
+            assertThat(triplet.path("parameters").get(0).path("name").asText()).isEqualTo("kernel");
+            // forward, backward and an update through the bundle's block
+            JsonNode bench = JSON.readTree(run(session, "bench", "train", "resnet18+triplet", "--input", "1x32x32", "--batch", "4",
+                    "--warmup", "0", "--steps", "1", "--json"));
+            assertThat(bench.path("images_per_second").asDouble()).isPositive();
+            JsonNode inspect = JSON.readTree(run(session, "inspect", "resnet18+triplet", "--input", "1x32x32", "--json"));
+            assertThat(inspect.path("params").asLong()).isEqualTo(11_173_831L + 8 * 300);
+            plugin.uninstall();
+            assertThat(moduleIds(session)).doesNotContain("triplet").contains("simam", "ca");
+        }
+    }
+
+    @Test
+    void badPluginsAreNamedAndTheRestWorks() throws Exception {
+        Path home = home();
+        Path plugins = home.resolve("plugins");
+        Files.writeString(plugins.resolve("notes.jar"), "not a zip");
+        writeJar(plugins.resolve("plain.jar"), new Manifest());
+        rewrite(PLUGIN, plugins.resolve("future-api.jar"), "org.example.future", "org.attnfer.api;version=\"[2.0,3)\"");
+        Files.copy(PLUGIN, plugins.resolve("a-triplet.jar"));
+        rewrite(PLUGIN, plugins.resolve("b-triplet-copy.jar"), "org.example.copy", null);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (Launcher.Session session = new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
+            String problems = err.toString(StandardCharsets.UTF_8);
+            assertThat(problems).contains("plug-in notes.jar skipped: not a readable jar");
+            assertThat(problems).contains("plug-in plain.jar skipped: not an OSGi bundle (no Bundle-SymbolicName in its manifest)");
+            assertThat(problems).contains("plug-in future-api.jar skipped: it was built for org.attnfer.api [2.0.0,3.0.0), but this runtime provides 1.0.0");
+            assertThat(moduleIds(session)).contains("triplet", "simam", "ca", "acmix");
+            String table = run(session, "modules");
+            assertThat(table).contains("warning: id 'triplet' of org.example.copy 1.0.0 is already registered by org.example.triplet-attention 1.0.0; ignored");
+            assertThatThrownBy(() -> session.install(plugins.resolve("future-api.jar")))
+                    .hasMessageContaining("future-api.jar refused: it was built for org.attnfer.api [2.0.0,3.0.0)");
+        }
+    }
+
+    /** Copies a bundle with another symbolic name and, optionally, another import of the API. */
+    private static void rewrite(Path from, Path to, String name, String apiImport) throws IOException {
+        try (JarFile in = new JarFile(from.toFile())) {
+            Manifest m = new Manifest(in.getManifest());
+            m.getMainAttributes().putValue("Bundle-SymbolicName", name);
+            if (apiImport != null) {
+                String imports = m.getMainAttributes().getValue("Import-Package");
+                m.getMainAttributes().putValue("Import-Package", imports.replace("org.attnfer.api;version=\"[1.0,2)\"", apiImport));
+            }
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(to), m)) {
+                for (JarEntry e : in.stream().filter(e -> !e.getName().equals("META-INF/MANIFEST.MF")).toList()) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    try (InputStream s = in.getInputStream(e)) {
+                        s.transferTo(out);
+                    }
+                    out.closeEntry();
+                }
+            }
+        }
+    }
+
+    private static void writeJar(Path file, Manifest m) throws IOException {
+        m.getMainAttributes().putValue("Manifest-Version", "1.0");
+        try (OutputStream os = Files.newOutputStream(file); JarOutputStream out = new JarOutputStream(os, m)) {
+            out.putNextEntry(new JarEntry("readme.txt"));
+            out.write("hello".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void watchPicksUpAndDropsAPluginWithoutRestart() throws Exception {
+        Path home = home();
+        try (Launcher.Session session = new Launcher(home, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).start("watch")) {
+            assertThat(moduleIds(session)).doesNotContain("triplet");
+            Files.copy(PLUGIN, home.resolve("plugins/triplet.jar"));
+            assertThat(eventually(() -> moduleIds(session).contains("triplet"))).as("installed from plugins/").isTrue();
+            Files.delete(home.resolve("plugins/triplet.jar"));
+            assertThat(eventually(() -> !moduleIds(session).contains("triplet"))).as("uninstalled when removed").isTrue();
+        }
+        try (Stream<Path> walk = Files.walk(home)) {
+            for (Path p : walk.filter(Files::isSymbolicLink).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Polls a condition for up to 30 seconds (FileInstall polls the folder every second). */
+    private static boolean eventually(Check c) throws Exception {
+        for (int i = 0; i < 60; i++) {
+            if (c.holds()) {
+                return true;
+            }
+            Thread.sleep(500);
+        }
+        return c.holds();
+    }
+
+    @FunctionalInterface
+    interface Check {
+        boolean holds() throws Exception;
+    }
+}
