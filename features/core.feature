@@ -13,4 +13,5 @@ org.attnfer.eval
 org.attnfer.train
 org.attnfer.experiment
 org.attnfer.report-charts
+org.attnfer.face-detect
 org.attnfer.cli

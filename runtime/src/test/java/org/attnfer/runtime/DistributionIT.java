@@ -135,5 +135,33 @@ class DistributionIT {
         double accuracy = JSON.readTree(run.resolve("metrics.json").toFile()).path("accuracy").asDouble(-1);
         assertThat(accuracy).isBetween(0.0, 1.0);
         assertThat(output).contains("epoch 2/2", "validation accuracy", "ResNet18+SimAM");
+
+        // the trained run serves the commands that reuse it
+        Result eval = fer(DIST, "evaluate", run.toString(), data.toString(), "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        JsonNode metrics = JSON.readTree(eval.out());
+        assertThat(metrics.path("count").asInt()).isEqualTo(36);
+        assertThat(metrics.path("accuracy").asDouble(-1)).isBetween(0.0, 1.0);
+
+        Path faces = data.resolve("happy");
+        Path heatmaps = tmp.resolve("heatmaps");
+        Result predict = fer(DIST, "predict", run.toString(), faces.toString(), "--whole", "--format", "csv", "--heatmaps", heatmaps.toString());
+        assertThat(predict.code()).as(predict.err()).isZero();
+        List<String> rows = predict.out().lines().toList();
+        assertThat(rows.get(0)).isEqualTo("file,x,y,width,height,emotion,p_happy,p_sad,p_surprise");
+        assertThat(rows).hasSize(13);
+        for (String row : rows.subList(1, rows.size())) {
+            String[] cells = row.split(",");
+            assertThat(cells[5]).isIn("happy", "sad", "surprise");
+            double sum = Double.parseDouble(cells[6]) + Double.parseDouble(cells[7]) + Double.parseDouble(cells[8]);
+            assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.002));
+        }
+        try (Stream<Path> pngs = Files.list(heatmaps)) {
+            assertThat(pngs.filter(f -> f.toString().endsWith("-face0.png")).count()).isEqualTo(12);
+        }
+
+        Result unknown = fer(DIST, "evaluate", run.toString(), Fixtures.imageFolder(tmp.resolve("other"), List.of("happy", "calm"), 2, 32, 1).toString());
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("class 'calm' the model does not know");
     }
 }

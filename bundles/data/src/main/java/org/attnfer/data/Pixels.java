@@ -41,6 +41,11 @@ public final class Pixels {
         return (v - 0.5f) / 0.5f;
     }
 
+    /** A network input value back in [0, 1]: the inverse of the normalisation {@link #write} applies. */
+    public static float unit(float normalised) {
+        return (normalised + 1) / 2;
+    }
+
     /** The image at {@code size × size} in RGB, unchanged if it already is. */
     public static BufferedImage resize(BufferedImage image, int size) {
         if (image.getWidth() == size && image.getHeight() == size && image.getType() == BufferedImage.TYPE_INT_RGB) {

@@ -72,7 +72,7 @@ final class Explanations {
                 int slot = shown.indexOf(batch.get(k));
                 if (slot >= 0) {
                     for (int i = 0; i < input.length(); i++) {
-                        images[slot * input.length() + i] = (x[k * input.length() + i] + 1) / 2;
+                        images[slot * input.length() + i] = Pixels.unit(x[k * input.length() + i]);
                     }
                     copy(maps.cam()[k], camMaps, slot * plane);
                     if (maps.module() != null) {

@@ -99,34 +99,11 @@ final class HeatmapGrid {
         int side = (int) s.images().shape()[2];
         float[] px = s.images().data();
         float[] map = (module ? s.module() : s.gradcam()).data();
-        BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
         int plane = side * side;
+        float[][] m = new float[side][side];
         for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                int p = y * side + x;
-                double r = px[(i * c) * plane + p];
-                double gr = c == 3 ? px[(i * c + 1) * plane + p] : r;
-                double b = c == 3 ? px[(i * c + 2) * plane + p] : r;
-                double v = map[i * plane + p];
-                double[] heat = heat(v);
-                double a = 0.5;
-                out.setRGB(x, y, rgb((1 - a) * r + a * heat[0], (1 - a) * gr + a * heat[1], (1 - a) * b + a * heat[2]));
-            }
+            System.arraycopy(map, i * plane + y * side, m[y], 0, side);
         }
-        return out;
-    }
-
-    /** Blue (0) through green and yellow to red (1). */
-    private static double[] heat(double v) {
-        double t = Math.max(0, Math.min(1, v));
-        return new double[] {clamp(1.5 - Math.abs(4 * t - 3)), clamp(1.5 - Math.abs(4 * t - 2)), clamp(1.5 - Math.abs(4 * t - 1))};
-    }
-
-    private static double clamp(double v) {
-        return Math.max(0, Math.min(1, v));
-    }
-
-    private static int rgb(double r, double g, double b) {
-        return (int) Math.round(255 * clamp(r)) << 16 | (int) Math.round(255 * clamp(g)) << 8 | (int) Math.round(255 * clamp(b));
+        return Overlays.overlay(Overlays.image(px, i * c * plane, c, side), m);
     }
 }

@@ -1,0 +1,137 @@
+package org.attnfer.cli.internal;
+
+import ai.djl.Model;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import org.attnfer.api.data.Dataset;
+import org.attnfer.api.data.Sample;
+import org.attnfer.composer.Composer;
+import org.attnfer.eval.ClassMetrics;
+import org.attnfer.eval.Metrics;
+import org.attnfer.experiment.DatasetCatalog;
+import org.attnfer.experiment.TrainedRun;
+import org.attnfer.train.Predictions;
+import org.attnfer.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fer evaluate}: a trained run on any dataset of its classes, such as a held-out test folder. */
+@Command(name = "evaluate", description = {
+    "Evaluate a trained run (its best epoch's weights) on a dataset whose classes it knows, for example",
+    "a held-out test folder: accuracy, macro and per-class precision, recall and F1, confusion matrix."})
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N).")
+    Path run;
+
+    @Mixin
+    DataCommand.Source source = new DataCommand.Source();
+
+    @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation).")
+    boolean tta;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Composer composer;
+    private final DatasetCatalog catalog;
+    private final Trainer trainer;
+
+    @Inject
+    EvaluateCommand(Composer composer, DatasetCatalog catalog, Trainer trainer) {
+        this.composer = composer;
+        this.catalog = catalog;
+        this.trainer = trainer;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TrainedRun trained = TrainedRun.read(run);
+        Dataset data = DatasetArgument.open(catalog, source.name, source.options).values().iterator().next();
+        Dataset mapped = inModelClasses(data, trained.classes());
+        Predictions p;
+        try (Model model = trained.load(composer)) {
+            p = trainer.predict(model, mapped, IntStream.range(0, mapped.size()).toArray(), trained.input(), batch,
+                    Runtime.getRuntime().availableProcessors(), tta);
+        }
+        Metrics m = p.metrics(trained.classes());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>(m.toMap());
+            doc.put("run", run.toString());
+            doc.put("dataset", data.describe());
+            doc.put("tta", tta);
+            Json.print(out, doc);
+            return 0;
+        }
+        out.printf(Locale.ROOT, "%s on %s%s%n", run, data.describe(), tta ? " (ten-crop TTA)" : "");
+        out.printf(Locale.ROOT, "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
+                m.accuracy(), m.macroPrecision(), m.macroRecall(), m.macroF1(), m.count());
+        Table t = new Table("CLASS", ">PRECISION", ">RECALL", ">F1", ">SUPPORT");
+        for (ClassMetrics c : m.perClass()) {
+            t.row(c.name(), fmt(c.precision()), fmt(c.recall()), fmt(c.f1()), c.support());
+        }
+        t.print(out);
+        return 0;
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** The dataset with its labels renumbered to the model's classes, matched by name. */
+    static Dataset inModelClasses(Dataset data, List<String> classes) {
+        int[] map = new int[data.classes().size()];
+        for (int c = 0; c < map.length; c++) {
+            map[c] = classes.indexOf(data.classes().get(c));
+            if (map[c] < 0) {
+                throw new IllegalArgumentException("the dataset has a class '" + data.classes().get(c) + "' the model does not know (its classes: "
+                        + String.join(", ", classes) + ")");
+            }
+        }
+        return new Dataset() {
+            @Override
+            public String describe() {
+                return data.describe();
+            }
+
+            @Override
+            public List<String> classes() {
+                return classes;
+            }
+
+            @Override
+            public int size() {
+                return data.size();
+            }
+
+            @Override
+            public int label(int index) {
+                return map[data.label(index)];
+            }
+
+            @Override
+            public Sample get(int index) throws java.io.IOException {
+                Sample s = data.get(index);
+                return new Sample(s.id(), map[s.label()], s.image(), s.regions());
+            }
+        };
+    }
+}

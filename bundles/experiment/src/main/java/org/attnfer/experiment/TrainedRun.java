@@ -1,0 +1,66 @@
+package org.attnfer.experiment;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.attnfer.composer.Composer;
+import org.attnfer.composer.ModelNames;
+import org.attnfer.composer.ModelSpec;
+import org.attnfer.data.InputSpec;
+import org.attnfer.nn.StateDict;
+import org.attnfer.nn.io.TensorFiles;
+
+/**
+ * A finished run folder as a model to use: its composed network with the weights of its best
+ * epoch, its input layout and its classes.
+ *
+ * @param dir the run folder
+ * @param model the model it trained
+ * @param input the network input
+ * @param classes the class names, in output order
+ */
+public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String> classes) {
+
+    /**
+     * Reads a run folder.
+     *
+     * @throws IOException naming the folder when it is not a finished run
+     */
+    public static TrainedRun read(Path dir) throws IOException {
+        Path spec = dir.resolve("spec.resolved.yaml");
+        Path manifest = dir.resolve("manifest.json");
+        Path weights = dir.resolve(ExperimentRunner.MODEL_FILE);
+        for (Path p : List.of(spec, manifest, weights)) {
+            if (!Files.isRegularFile(p)) {
+                throw new IOException(dir + " is not a finished run folder (no " + p.getFileName() + ")");
+            }
+        }
+        JsonNode s = YamlDoc.YAML.readTree(spec.toFile());
+        ModelSpec parsed = ModelNames.parse(s.path("model").asText());
+        ModelSpec model = new ModelSpec(parsed.backbone(), s.path("stem").asText(null), parsed.modules());
+        InputSpec input = new InputSpec(s.path("input").path("channels").asInt(), s.path("input").path("size").asInt());
+        List<String> classes = new ArrayList<>();
+        ExperimentRunner.JSON.readTree(manifest.toFile()).path("dataset").path("classes").forEach(c -> classes.add(c.asText()));
+        return new TrainedRun(dir, model, input, classes);
+    }
+
+    /** Composes the network and loads its trained weights; the caller closes the model. */
+    public Model load(Composer composer) throws IOException {
+        Model m = Model.newInstance(dir.getFileName().toString());
+        try {
+            m.setBlock(composer.compose(model, input.channels(), classes.size()).block());
+            m.getBlock().initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, input.channels(), input.size(), input.size()));
+            StateDict.load(m.getBlock(), TensorFiles.read(dir.resolve(ExperimentRunner.MODEL_FILE)), true);
+            return m;
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+}
