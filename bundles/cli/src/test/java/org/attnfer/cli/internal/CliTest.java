@@ -34,6 +34,7 @@ class CliTest {
                 @Override
                 protected void configure() {
                     bind(DatasetCatalog.class).toInstance(List::of);
+                    bind(ReportSections.class).toInstance(List::of);
                     bind(Framework.class).toInstance(new Framework() {
                         @Override
                         public List<FeatureState> features() {
