@@ -23,10 +23,19 @@ public final class Emotions {
             Map.entry("sad", "sad"), Map.entry("sadness", "sad"),
             Map.entry("surprise", "surprise"), Map.entry("surprised", "surprise"));
 
+    /** The eighth class of CK+ and AffectNet, kept only when asked for; it comes after the seven. */
+    public static final String CONTEMPT = "contempt";
+
     private Emotions() {}
 
-    /** The canonical name of a class name, case-insensitively ({@code Sadness → sad}), if it is one. */
+    /** The canonical name of a class name, case-insensitively ({@code Sadness → sad}), if it is one of the seven. */
     public static Optional<String> canonical(String name) {
         return Optional.ofNullable(ALIASES.get(name.strip().toLowerCase(Locale.ROOT)));
+    }
+
+    /** Whether a class name means contempt ({@code Contempt}, {@code contemptuous}). */
+    public static boolean isContempt(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        return n.equals(CONTEMPT) || n.equals("contemptuous");
     }
 }

@@ -22,8 +22,14 @@ class DataTest {
     @TempDir Path dir;
 
     private Dataset open(Path folder) throws IOException {
+        return open(folder, Map.of());
+    }
+
+    private Dataset open(Path folder, Map<String, Object> options) throws IOException {
         ImageFolderProvider p = new ImageFolderProvider();
-        return p.open(Params.validate(p.options(), Map.of("path", folder.toString())), dir);
+        Map<String, Object> raw = new java.util.HashMap<>(options);
+        raw.put("path", folder.toString());
+        return p.open(Params.validate(p.options(), raw), dir);
     }
 
     @Test
@@ -48,10 +54,101 @@ class DataTest {
         assertThatThrownBy(() -> open(dir.resolve("missing"))).hasMessageContaining("missing does not exist");
         Files.createDirectories(dir.resolve("empty/happy"));
         assertThatThrownBy(() -> open(dir.resolve("empty"))).hasMessageContaining("class folder").hasMessageContaining("happy has no images");
-        Fixtures.imageFolder(dir.resolve("broken"), List.of("happy", "sad"), 1, 16, 1);
+    }
+
+    @Test
+    void aBadImageFailsWhenOpenedOrIsSkippedAndCounted() throws IOException {
+        Fixtures.imageFolder(dir.resolve("broken"), List.of("happy", "sad", "fear"), 3, 16, 1);
         Files.writeString(dir.resolve("broken/sad/zz_corrupt.png"), "not an image");
-        Dataset d = open(dir.resolve("broken"));
-        assertThatThrownBy(() -> d.get(d.size() - 1)).hasMessageContaining("zz_corrupt.png");
+        byte[] good = Files.readAllBytes(dir.resolve("broken/happy/happy_000.png"));
+        Files.write(dir.resolve("broken/happy/truncated.png"), Arrays.copyOf(good, good.length / 2));
+        Files.writeString(dir.resolve("broken/happy/notes.txt"), "a file that is not an image");
+        Files.createDirectories(dir.resolve("broken/fear/nothing-here"));
+        // fail: the first bad file in name order, when the folder is opened rather than mid-epoch
+        assertThatThrownBy(() -> open(dir.resolve("broken"))).hasMessageContaining("truncated.png").hasMessageContaining("on_error: skip");
+        Dataset d = open(dir.resolve("broken"), Map.of("on_error", "skip"));
+        assertThat(d.size()).isEqualTo(9);
+        assertThat(d.describe()).contains("skipped 2 bad items", "truncated.png", "zz_corrupt.png", "ignored 1 files that are not images");
+        for (int i = 0; i < d.size(); i++) {
+            assertThat(d.get(i).image()).isNotNull();
+        }
+        Files.delete(dir.resolve("broken/sad/zz_corrupt.png"));
+        Files.delete(dir.resolve("broken/happy/truncated.png"));
+        for (Path f : Files.list(dir.resolve("broken/fear")).filter(Files::isRegularFile).toList()) {
+            Files.delete(f);
+        }
+        assertThat(open(dir.resolve("broken"), Map.of("on_error", "skip")).classes()).containsExactly("happy", "sad");
+    }
+
+    @Test
+    void cachedImagesEqualFreshlyDecodedOnes() throws IOException {
+        Fixtures.imageFolder(dir.resolve("c"), List.of("happy", "sad"), 3, 20, 1);
+        Dataset cached = open(dir.resolve("c"));
+        Dataset fresh = open(dir.resolve("c"), Map.of("cache_mb", 0));
+        for (int i = 0; i < cached.size(); i++) {
+            java.awt.image.BufferedImage a = cached.get(i).image();
+            java.awt.image.BufferedImage b = fresh.get(i).image();
+            assertThat(a.getRGB(0, 0, 20, 20, null, 0, 20)).containsExactly(b.getRGB(0, 0, 20, 20, null, 0, 20));
+        }
+        // every read is a copy: drawing on one sample leaves the next read untouched
+        cached.get(0).image().getRaster().setSample(0, 0, 0, 255);
+        assertThat(cached.get(0).image().getRGB(0, 0)).isEqualTo(fresh.get(0).image().getRGB(0, 0));
+    }
+
+    @Test
+    void contemptIsLeftOutUnlessAskedForAndThenComesLast() throws IOException {
+        Fixtures.imageFolder(dir.resolve("ck"), List.of("Contempt", "Happy", "anger"), 2, 16, 1);
+        Dataset seven = open(dir.resolve("ck"));
+        assertThat(seven.classes()).containsExactly("angry", "happy");
+        assertThat(seven.size()).isEqualTo(4);
+        assertThat(seven.describe()).contains("Contempt → left out (contempt: true keeps it)");
+        Dataset eight = open(dir.resolve("ck"), Map.of("contempt", true));
+        assertThat(eight.classes()).containsExactly("angry", "happy", "contempt");
+        assertThat(eight.size()).isEqualTo(6);
+    }
+
+    @Test
+    void ckSubjectsAreReadFromFileNamesAndSplitsKeepEachPersonOnOneSide() throws IOException {
+        Path ck = dir.resolve("ck");
+        Fixtures.imageFolder(ck, List.of("happy", "sad"), 1, 16, 1);
+        byte[] png = Files.readAllBytes(ck.resolve("happy/happy_000.png"));
+        for (String cls : List.of("happy", "sad")) {
+            Files.delete(ck.resolve(cls + "/" + cls + "_000.png"));
+            for (int s = 0; s < 10; s++) {
+                for (int frame = 0; frame < 3; frame++) {
+                    Files.write(ck.resolve(String.format("%s/S%03d_%03d_%08d.png", cls, s, cls.length(), frame)), png);
+                }
+            }
+        }
+        Dataset d = open(ck);
+        assertThat(d.subject(0)).isEqualTo("S000");
+        assertThat(d.describe()).contains("10 subjects");
+        Split split = Split.of(d, 0.2, 3, Split.By.AUTO);
+        assertThat(split.how()).isEqualTo("by subject: 2 of 10 subjects held out");
+        java.util.Set<String> trainSubjects = new java.util.HashSet<>();
+        Arrays.stream(split.train()).forEach(i -> trainSubjects.add(d.subject(i)));
+        assertThat(Arrays.stream(split.validation()).mapToObj(d::subject)).hasSize(12).noneMatch(trainSubjects::contains);
+        assertThat(Split.of(d, 0.2, 3, Split.By.ITEM).how()).isEqualTo("stratified by class");
+        // an explicit pattern must fit every name
+        assertThat(open(ck, Map.of("subject", "^S(\\d+)")).subject(0)).isEqualTo("000");
+        assertThatThrownBy(() -> open(ck, Map.of("subject", "^P(\\d+)"))).hasMessageContaining("does not match the file name");
+        Fixtures.imageFolder(dir.resolve("plain"), List.of("happy", "sad"), 3, 16, 1);
+        Dataset plain = open(dir.resolve("plain"));
+        assertThat(plain.subject(0)).isNull();
+        assertThatThrownBy(() -> Split.of(plain, 0.2, 0, Split.By.SUBJECT)).hasMessageContaining("does not know its subjects");
+    }
+
+    @Test
+    void aSeparateValidationSetIsJoinedBehindTheTrainingSet() throws IOException {
+        Fixtures.imageFolder(dir.resolve("tr"), List.of("happy", "sad"), 3, 16, 1);
+        Fixtures.imageFolder(dir.resolve("va"), List.of("happy", "sad"), 2, 16, 2);
+        Split.Joined j = Split.separate(open(dir.resolve("tr")), open(dir.resolve("va")));
+        assertThat(j.data().size()).isEqualTo(10);
+        assertThat(j.split().train()).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(j.split().validation()).containsExactly(6, 7, 8, 9);
+        assertThat(j.data().get(6).id()).isEqualTo("happy/happy_000.png");
+        Fixtures.imageFolder(dir.resolve("other"), List.of("happy", "fear"), 1, 16, 1);
+        assertThatThrownBy(() -> Split.separate(open(dir.resolve("tr")), open(dir.resolve("other")))).hasMessageContaining("differ");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.attnfer.data.InputSpec;
+import org.attnfer.data.Split;
 import org.attnfer.train.TrainingConfig;
 
 /**
@@ -14,8 +15,10 @@ import org.attnfer.train.TrainingConfig;
  * @param dataset the dataset kind and its options
  * @param test a held-out test set of the same classes, or {@code null}; when present, final
  *     metrics are measured on it (never on data used to choose epochs)
- * @param validation the share of the data held out for validation
+ * @param validation the share of the data held out for validation (unused with a validation set)
+ * @param validationSet a separate validation set of the same classes, or {@code null}
  * @param splitSeed the seed of the training/validation split, the same for every run
+ * @param splitBy whether validation holds out items or whole subjects
  * @param input the network input
  * @param variants the models
  * @param seeds the training seeds
@@ -29,7 +32,9 @@ public record Experiment(
         DatasetSpec dataset,
         DatasetSpec test,
         double validation,
+        DatasetSpec validationSet,
         long splitSeed,
+        Split.By splitBy,
         InputSpec input,
         List<Variant> variants,
         List<Long> seeds,

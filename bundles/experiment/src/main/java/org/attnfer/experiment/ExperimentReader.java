@@ -13,6 +13,7 @@ import org.attnfer.composer.ModuleUse;
 import org.attnfer.api.Params;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.InputSpec;
+import org.attnfer.data.Split;
 import org.attnfer.train.TrainingConfig;
 
 /**
@@ -24,8 +25,10 @@ import org.attnfer.train.TrainingConfig;
  *   type: image-folder
  *   path: data/train               # relative to this file
  * test: {type: image-folder, path: data/test}   # optional held-out test set
- * validation: 0.2                  # share of the dataset held out for validation, stratified
+ * validation: 0.2                  # share of the dataset held out for validation, or a dataset
  * split_seed: 0                    # the split is the same for every run
+ * split_by: auto                   # subject (no person on both sides), item (stratified), or auto:
+ *                                  # by subject when the dataset knows its subjects
  * input: {size: 48, channels: 1}
  * variants:                        # required; model = shorthand or mapping
  *   - {name: ResNet18+SimAM, model: resnet18+simam}
@@ -57,7 +60,7 @@ public final class ExperimentReader {
     public static Experiment read(Path file, List<String> overrides, Path workingDir) throws IOException {
         YamlDoc doc = YamlDoc.read(file);
         overrides.forEach(doc::set);
-        Node root = Node.root(doc).only("name", "dataset", "test", "validation", "split_seed", "input", "variants", "seeds", "training",
+        Node root = Node.root(doc).only("name", "dataset", "test", "validation", "split_seed", "split_by", "input", "variants", "seeds", "training",
                 "augment", "tables", "output");
         String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = root.text("name", fallbackName);
@@ -68,11 +71,18 @@ public final class ExperimentReader {
         Experiment.DatasetSpec dataset = dataset(root.required("dataset"));
         Experiment.DatasetSpec test = root.get("test").present() ? dataset(root.get("test")) : null;
 
-        double validation = root.number("validation", 0.2, 0.0, 1.0, true);
-        if (validation == 0) {
-            throw root.get("validation").error("must be > 0: every run is validated");
+        Node val = root.get("validation");
+        Experiment.DatasetSpec validationSet = val.present() && val.raw().isObject() ? dataset(val) : null;
+        double validation = validationSet != null ? 0 : root.number("validation", 0.2, 0.0, 1.0, true);
+        if (validationSet == null && validation == 0) {
+            throw val.error("must be > 0: every run is validated");
         }
         long splitSeed = root.integer("split_seed", 0, 0, Long.MAX_VALUE);
+        String by = root.text("split_by", "auto");
+        if (!List.of("auto", "subject", "item").contains(by)) {
+            throw root.get("split_by").error("must be auto, subject or item, got '" + by + "'");
+        }
+        Split.By splitBy = Split.By.valueOf(by.toUpperCase(java.util.Locale.ROOT));
 
         Node in = root.get("input").only("size", "channels");
         int channels = (int) in.integer("channels", 1, 1, 3);
@@ -150,7 +160,7 @@ public final class ExperimentReader {
                 tables.add(new Experiment.Table(table.text("name", "Table " + (tables.size() + 1)), baseline, rows));
             }
         }
-        return new Experiment(file, name, dataset, test, validation, splitSeed, input, variants, seeds, training, output, tables);
+        return new Experiment(file, name, dataset, test, validation, validationSet, splitSeed, splitBy, input, variants, seeds, training, output, tables);
     }
 
     private static Experiment.DatasetSpec dataset(Node ds) {

@@ -84,7 +84,23 @@ public class ExperimentRunner {
         if (test != null && !test.classes().equals(dataset.classes())) {
             throw new ExperimentException(e.test().where() + " test: its classes " + test.classes() + " differ from the dataset's " + dataset.classes());
         }
-        Split split = Split.stratified(dataset, e.validation(), e.splitSeed());
+        Split split;
+        if (e.validationSet() != null) {
+            Dataset validation = open(e.validationSet(), "validation");
+            try {
+                Split.Joined joined = Split.separate(dataset, validation);
+                dataset = joined.data();
+                split = joined.split();
+            } catch (IllegalArgumentException ex) {
+                throw new ExperimentException(e.validationSet().where() + " validation: " + ex.getMessage());
+            }
+        } else {
+            try {
+                split = Split.of(dataset, e.validation(), e.splitSeed(), e.splitBy());
+            } catch (IllegalArgumentException ex) {
+                throw new ExperimentException(e.file() + ": " + ex.getMessage());
+            }
+        }
         List<Long> parameters = new ArrayList<>();
         for (Variant v : e.variants()) {
             parameters.add(StateDict.trainableCount(compose(v, e, dataset).block()));
@@ -150,7 +166,7 @@ public class ExperimentRunner {
         writeExperiment(plan);
         out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output());
         out.println("  data: " + plan.dataset().describe());
-        out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation (seed " + e.splitSeed() + ")");
+        out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation, " + plan.split().how() + (e.validationSet() == null ? " (seed " + e.splitSeed() + ")" : ""));
         if (plan.test() != null) {
             out.println("  test: " + plan.test().describe());
         }
@@ -309,8 +325,13 @@ public class ExperimentRunner {
         if (e.test() != null) {
             spec.put("test", Map.of("type", e.test().type(), "options", e.test().options()));
         }
-        spec.put("validation", e.validation());
-        spec.put("split_seed", e.splitSeed());
+        if (e.validationSet() != null) {
+            spec.put("validation", Map.of("type", e.validationSet().type(), "options", e.validationSet().options()));
+        } else {
+            spec.put("validation", e.validation());
+            spec.put("split_seed", e.splitSeed());
+            spec.put("split_by", e.splitBy().name().toLowerCase(java.util.Locale.ROOT));
+        }
         spec.put("input", Map.of("size", e.input().size(), "channels", e.input().channels()));
         spec.put("training", e.training());
         YamlDoc.YAML.writeValue(file.toFile(), spec);
@@ -331,6 +352,7 @@ public class ExperimentRunner {
         data.put("classes", plan.dataset().classes());
         data.put("train", plan.split().train().length);
         data.put("validation", plan.split().validation().length);
+        data.put("split", plan.split().how());
         if (plan.test() != null) {
             data.put("test", Map.of("description", plan.test().describe(), "size", plan.test().size(),
                     "fingerprint", String.valueOf(plan.test().fingerprint())));

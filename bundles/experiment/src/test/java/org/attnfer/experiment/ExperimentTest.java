@@ -155,6 +155,23 @@ class ExperimentTest {
     }
 
     @Test
+    void aValidationSetReplacesTheSplitAndSplitByIsChecked() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 6, 16, 1);
+        Fixtures.imageFolder(dir.resolve("val"), List.of("happy", "sad"), 2, 16, 4);
+        Experiment e = ExperimentReader.read(write(GOOD.replace("validation: 0.25", "validation: {type: image-folder, path: val}")), List.of(), dir);
+        Plan plan = runner(e).plan();
+        assertThat(plan.split().train()).hasSize(12);
+        assertThat(plan.split().validation()).hasSize(4);
+        assertThat(plan.split().how()).isEqualTo("a separate validation set");
+        assertThat(plan.dataset().describe()).contains("validated on image folder " + dir.resolve("val"));
+        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).splitBy()).isEqualTo(org.attnfer.data.Split.By.AUTO);
+        Path f = write(GOOD.replace("validation: 0.25", "validation: 0.25\nsplit_by: person"));
+        assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir)).hasMessage(f + ":6: split_by: must be auto, subject or item, got 'person'");
+        Experiment bySubject = ExperimentReader.read(write(GOOD), List.of("split_by=subject"), dir);
+        assertThatThrownBy(() -> runner(bySubject).plan()).hasMessageContaining("does not know its subjects");
+    }
+
+    @Test
     void anOutputFolderInUseIsRefused() throws Exception {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
         Experiment e = ExperimentReader.read(write(GOOD), List.of(), dir);

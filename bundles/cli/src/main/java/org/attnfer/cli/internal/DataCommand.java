@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
 import jakarta.inject.Inject;
 import org.attnfer.api.data.Dataset;
+import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.api.data.Sample;
 import org.attnfer.experiment.DatasetCatalog;
 import picocli.CommandLine.Command;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code fer data}: look at datasets before training on them. */
 @Command(name = "data", description = "Look at datasets: a labelled preview grid, counts, sizes and duplicates.",
-        subcommands = {DataCommand.Preview.class, DataCommand.Stats.class})
+        subcommands = {DataCommand.Kinds.class, DataCommand.Preview.class, DataCommand.Stats.class})
 final class DataCommand implements Runnable {
 
     @Spec
@@ -48,11 +49,37 @@ final class DataCommand implements Runnable {
 
     /** Options shared by the data commands. */
     static final class Source {
-        @Parameters(index = "0", paramLabel = "DATASET", description = "A dataset kind (synthetic-faces) or a folder of class folders (or of split folders).")
+        @Parameters(index = "0", paramLabel = "DATASET", description = "A dataset kind (synthetic-faces), a folder of class folders (or of split folders), or a FER2013 CSV.")
         String name;
 
-        @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "An option of a dataset kind, e.g. -o count=700 -o small_faces=0.5.")
+        @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = {"An option of the dataset kind, e.g. -o count=700 -o small_faces=0.5, or for folders and CSVs",
+            "-o on_error=skip, -o contempt=true; `fer data kinds` lists every kind's options."})
         List<String> options = new ArrayList<>();
+    }
+
+    /** {@code fer data kinds}. */
+    @Command(name = "kinds", description = "List the dataset kinds the running bundles supply, with their options.")
+    static final class Kinds implements java.util.concurrent.Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        private final DatasetCatalog catalog;
+
+        @Inject
+        Kinds(DatasetCatalog catalog) {
+            this.catalog = catalog;
+        }
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            catalog.providers().stream().sorted(java.util.Comparator.comparing(DatasetProvider::id)).forEach(p -> {
+                out.println(p.id() + ": " + p.doc());
+                p.options().forEach(o -> out.println("  " + o.describe()));
+            });
+            return 0;
+        }
     }
 
     /** {@code fer data preview}. */

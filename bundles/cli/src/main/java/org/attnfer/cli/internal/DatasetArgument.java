@@ -10,12 +10,14 @@ import java.util.stream.Stream;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
+import org.attnfer.data.BadInput;
+import org.attnfer.data.Fer2013Csv;
 import org.attnfer.experiment.DatasetCatalog;
 
 /**
- * A dataset named on the command line: a dataset kind ({@code synthetic-faces}) with options, or a
- * folder. A folder whose sub-folders are themselves class folders ({@code train/}, {@code test/})
- * is read as one dataset per split.
+ * A dataset named on the command line: a dataset kind ({@code synthetic-faces}) with options, a
+ * folder, or a FER2013 CSV. A folder whose sub-folders are themselves class folders ({@code
+ * train/}, {@code test/}) is read as one dataset per split, a CSV as one per Usage.
  */
 final class DatasetArgument {
 
@@ -41,20 +43,33 @@ final class DatasetArgument {
             throw new IllegalArgumentException("no dataset kind or folder '" + name + "' (kinds: "
                     + String.join(", ", catalog.providers().stream().map(DatasetProvider::id).sorted().toList()) + ")");
         }
+        if (Files.isRegularFile(path) && path.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            DatasetProvider csv = catalog.find("fer2013-csv").orElseThrow(() -> new IllegalStateException("the fer2013-csv kind is not installed"));
+            Map<String, Object> raw = parse(options);
+            raw.put("path", path.toAbsolutePath().toString());
+            // one dataset per Usage, each read from the one parse Fer2013Csv keeps
+            for (String usage : Fer2013Csv.read(path, BadInput.of(Params.validate(csv.options(), raw))).usages().keySet()) {
+                raw.put("usage", usage);
+                out.put(usage, csv.open(Params.validate(csv.options(), raw), Path.of("").toAbsolutePath()));
+            }
+            return out;
+        }
         DatasetProvider folders = catalog.find("image-folder").orElseThrow(() -> new IllegalStateException("the image-folder kind is not installed"));
         List<Path> splits = splitFolders(path);
         if (splits.isEmpty()) {
-            out.put(path.getFileName().toString(), folder(folders, path));
+            out.put(path.getFileName().toString(), folder(folders, path, options));
         } else {
             for (Path s : splits) {
-                out.put(s.getFileName().toString(), folder(folders, s));
+                out.put(s.getFileName().toString(), folder(folders, s, options));
             }
         }
         return out;
     }
 
-    private static Dataset folder(DatasetProvider p, Path dir) throws IOException {
-        return p.open(Params.validate(p.options(), Map.of("path", dir.toAbsolutePath().toString())), Path.of("").toAbsolutePath());
+    private static Dataset folder(DatasetProvider p, Path dir, List<String> options) throws IOException {
+        Map<String, Object> raw = parse(options);
+        raw.put("path", dir.toAbsolutePath().toString());
+        return p.open(Params.validate(p.options(), raw), Path.of("").toAbsolutePath());
     }
 
     /** Sub-folders that contain class folders rather than images. */

@@ -2,75 +2,138 @@ package org.attnfer.data.internal;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.Sample;
+import org.attnfer.data.BadInput;
 import org.attnfer.data.Emotions;
 
 /**
  * A folder with one sub-folder of images per class. When every folder name is an emotion (in any
- * of its usual spellings), the classes are the canonical emotions present, in FER2013's order;
- * otherwise they are the folder names in alphabetical order.
+ * of its usual spellings), the classes are the canonical emotions present, in FER2013's order, with
+ * contempt last when asked for; otherwise they are the folder names in alphabetical order. Every
+ * image is decoded once when the folder is opened, so that a bad file shows now and not in the
+ * middle of an epoch; small images stay in memory.
  */
 final class ImageFolderDataset implements Dataset {
 
     private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
+    /** CK+ names its frames after the subject: {@code S005_001_00000011.png}. */
+    static final Pattern CK_SUBJECT = Pattern.compile("(S\\d+)_\\d+_.*");
+
+    /** How to open a folder. */
+    record Options(boolean contempt, Pattern subject, BadInput bad, long cacheBytes) {}
+
     private final Path root;
     private final List<String> classes;
     private final List<Path> files = new ArrayList<>();
     private final int[] labels;
-    private final String mapping;
+    private final String[] subjects;
+    private final String account;
+    private final DecodedImages decoded;
 
-    ImageFolderDataset(Path root) throws IOException {
+    ImageFolderDataset(Path root, Options options) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException("image folder " + root + " does not exist or is not a folder");
         }
         this.root = root;
-        List<Path> folders;
-        try (Stream<Path> list = Files.list(root)) {
-            folders = list.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
-        }
+        List<Path> folders = list(root).stream().filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
         if (folders.isEmpty()) {
             throw new IOException("image folder " + root + " has no class sub-folders");
         }
+        boolean emotions = folders.stream().map(f -> f.getFileName().toString())
+                .allMatch(n -> Emotions.canonical(n).isPresent() || Emotions.isContempt(n));
         Map<Path, String> classOf = new LinkedHashMap<>();
-        boolean canonical = folders.stream().allMatch(f -> Emotions.canonical(f.getFileName().toString()).isPresent());
+        StringBuilder mapping = new StringBuilder();
         for (Path f : folders) {
             String name = f.getFileName().toString();
-            classOf.put(f, canonical ? Emotions.canonical(name).orElseThrow() : name);
+            String cls = !emotions ? name : Emotions.isContempt(name) ? (options.contempt() ? Emotions.CONTEMPT : null) : Emotions.canonical(name).orElseThrow();
+            mapping.append(mapping.length() == 0 ? "" : ", ").append(name).append(" → ").append(cls == null ? "left out (contempt: true keeps it)" : cls);
+            if (cls != null) {
+                classOf.put(f, cls);
+            }
         }
-        classes = canonical
-                ? Emotions.CANONICAL.stream().filter(classOf::containsValue).toList()
-                : classOf.values().stream().distinct().sorted().toList();
-        List<Integer> labelList = new ArrayList<>();
+        BadInput bad = options.bad();
+        Map<Path, List<Path>> imagesOf = new LinkedHashMap<>();
+        int ignored = 0;
         for (Map.Entry<Path, String> e : classOf.entrySet()) {
-            List<Path> images;
-            try (Stream<Path> list = Files.list(e.getKey())) {
-                images = list.filter(p -> EXTENSIONS.contains(extension(p))).sorted().toList();
-            }
+            List<Path> all = list(e.getKey()).stream().filter(Files::isRegularFile).toList();
+            List<Path> images = all.stream().filter(p -> EXTENSIONS.contains(extension(p))).toList();
+            ignored += all.size() - images.size();
             if (images.isEmpty()) {
-                throw new IOException("class folder " + e.getKey() + " has no images (" + String.join(", ", EXTENSIONS) + ")");
+                bad.report("class folder " + e.getKey() + " has no images (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+            } else {
+                imagesOf.put(e.getKey(), images);
             }
-            int label = classes.indexOf(e.getValue());
+        }
+        List<String> present = imagesOf.keySet().stream().map(classOf::get).distinct().toList();
+        List<String> order = new ArrayList<>(Emotions.CANONICAL);
+        order.add(Emotions.CONTEMPT);
+        classes = emotions ? order.stream().filter(present::contains).toList() : present.stream().sorted().toList();
+        if (classes.isEmpty()) {
+            throw new IOException("image folder " + root + " has no class folder with images");
+        }
+        List<Integer> labelList = new ArrayList<>();
+        imagesOf.forEach((folder, images) -> {
+            int label = classes.indexOf(classOf.get(folder));
             for (Path image : images) {
                 files.add(image);
                 labelList.add(label);
             }
+        });
+        decoded = DecodedImages.check(files, root, bad, options.cacheBytes());
+        for (int i = files.size() - 1; i >= 0; i--) {
+            if (decoded.failed(i)) {
+                files.remove(i);
+                labelList.remove(i);
+            }
         }
+        decoded.dropFailed();
         labels = labelList.stream().mapToInt(Integer::intValue).toArray();
-        StringBuilder m = new StringBuilder();
-        classOf.forEach((f, c) -> m.append(m.length() == 0 ? "" : ", ").append(f.getFileName()).append(" → ").append(c));
-        mapping = m.toString();
+        subjects = subjects(files, options.subject());
+        account = mapping + (ignored > 0 ? "; ignored " + ignored + " files that are not images" : "")
+                + (subjects != null ? "; " + java.util.Arrays.stream(subjects).distinct().count() + " subjects" : "") + bad.summary();
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.sorted().toList();
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot read folder " + dir + ": permission denied", e);
+        }
+    }
+
+    /** Subjects read from file names: by an explicit pattern (every name must match), else CK+'s when all names fit it. */
+    private static String[] subjects(List<Path> files, Pattern explicit) {
+        Pattern p = explicit != null ? explicit : CK_SUBJECT;
+        String[] out = new String[files.size()];
+        for (int i = 0; i < out.length; i++) {
+            String name = files.get(i).getFileName().toString();
+            Matcher m = p.matcher(name);
+            if (!m.find()) {
+                if (explicit != null) {
+                    throw new IllegalArgumentException("subject pattern '" + p + "' does not match the file name " + files.get(i));
+                }
+                return null;
+            }
+            out[i] = m.groupCount() > 0 ? m.group(1) : m.group();
+        }
+        return out;
     }
 
     private static String extension(Path p) {
@@ -81,20 +144,20 @@ final class ImageFolderDataset implements Dataset {
 
     @Override
     public String describe() {
-        return "image folder " + root + " (" + files.size() + " images; " + mapping + ")";
+        return "image folder " + root + " (" + files.size() + " images; " + account + ")";
     }
 
     @Override
     public String fingerprint() {
         try {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < files.size(); i++) {
                 Path f = files.get(i);
                 sha.update((root.relativize(f) + "\t" + labels[i] + "\t" + Files.size(f) + "\t" + Files.getLastModifiedTime(f).toMillis() + "\n")
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-            return "sha256:" + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return "sha256:" + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (IOException | NoSuchAlgorithmException e) {
             return null;
         }
     }
@@ -115,17 +178,16 @@ final class ImageFolderDataset implements Dataset {
     }
 
     @Override
+    public String subject(int index) {
+        return subjects == null ? null : subjects[index];
+    }
+
+    @Override
     public Sample get(int index) throws IOException {
-        Path file = files.get(index);
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot read image " + file + ": " + e.getMessage(), e);
-        }
+        BufferedImage image = decoded.image(index);
         if (image == null) {
-            throw new IOException("cannot read image " + file + ": not a supported image format");
+            image = DecodedImages.read(files.get(index));
         }
-        return new Sample(root.relativize(file).toString(), labels[index], image, Map.of());
+        return new Sample(root.relativize(files.get(index)).toString(), labels[index], image, Map.of());
     }
 }

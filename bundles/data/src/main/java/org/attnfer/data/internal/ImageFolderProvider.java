@@ -3,10 +3,13 @@ package org.attnfer.data.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.attnfer.api.ParamSpec;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
+import org.attnfer.data.BadInput;
 import org.osgi.service.component.annotations.Component;
 
 /** Registers the {@code image-folder} dataset kind. */
@@ -25,7 +28,12 @@ public final class ImageFolderProvider implements DatasetProvider {
 
     @Override
     public List<ParamSpec> options() {
-        return List.of(ParamSpec.ofString("path", null, "the folder, relative to the experiment file"));
+        return List.of(ParamSpec.ofString("path", null, "the folder, relative to the experiment file"),
+                ParamSpec.ofBoolean("contempt", false, "keep a contempt folder (CK+, AffectNet) as an eighth class"),
+                ParamSpec.ofString("subject", null, "a regular expression whose first group reads the subject from a file name "
+                        + "(default: CK+'s S005_001_... when every name fits it)"),
+                BadInput.OPTION,
+                ParamSpec.ofInt("cache_mb", 1024, "decoded pixels kept in memory, in MB (0: decode every epoch)").atLeast(0));
     }
 
     @Override
@@ -33,6 +41,15 @@ public final class ImageFolderProvider implements DatasetProvider {
         if (!options.has("path")) {
             throw new IllegalArgumentException("image-folder needs a 'path'");
         }
-        return new ImageFolderDataset(baseDir.resolve(options.getString("path")).normalize());
+        Pattern subject = null;
+        if (options.has("subject")) {
+            try {
+                subject = Pattern.compile(options.getString("subject"));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("subject: not a regular expression: " + e.getDescription());
+            }
+        }
+        return new ImageFolderDataset(baseDir.resolve(options.getString("path")).normalize(), new ImageFolderDataset.Options(
+                options.getBoolean("contempt"), subject, BadInput.of(options), options.getInt("cache_mb") * 1024L * 1024L));
     }
 }
