@@ -118,6 +118,23 @@ class DistributionIT {
     }
 
     @Test
+    void everyExampleExperimentIsValid() throws IOException {
+        Path data = Fixtures.imageFolder(tmp.resolve("seven"), List.of("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"), 2, 16, 1);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(DIST.resolve("../../../examples").normalize())) {
+            files = walk.filter(f -> f.toString().endsWith(".yaml") && !f.toString().contains("/target/")).sorted().toList();
+        }
+        assertThat(files.stream().map(f -> f.getFileName().toString())).contains("table1.yaml", "table2.yaml", "table3.yaml", "fer2013.yaml");
+        for (Path f : files) {
+            Result r = fer(DIST, "run", f.toString(), "--set", "dataset.type=image-folder", "--set", "dataset.path=" + data, "--dry-run");
+            assertThat(r.code()).as(f + ": " + r.err()).isZero();
+            assertThat(r.out()).contains("is valid");
+        }
+        Result table2 = fer(DIST, "run", DIST.resolve("../../../examples/paper/table2.yaml").normalize().toString(), "--set", "dataset.path=" + data, "--dry-run");
+        assertThat(table2.out()).contains("  BAM: resnet50+bam", "  coord: resnet50+coord", "  simAM: resnet50+simam");
+    }
+
+    @Test
     void smokeExperimentTrainsThroughTheScript() throws Exception {
         Path data = Fixtures.imageFolder(tmp.resolve("data"), List.of("happy", "sad", "surprise"), 12, 32, 3);
         Path runs = tmp.resolve("runs");

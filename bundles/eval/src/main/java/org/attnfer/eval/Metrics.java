@@ -20,6 +20,9 @@ import org.nd4j.evaluation.classification.ConfusionMatrix;
  * @param perClass per-class values, in class order
  * @param confusion counts, {@code confusion[actual][predicted]}
  * @param count the number of predictions
+ * @param top2 the share of items whose class is among the two most probable; NaN without probabilities
+ * @param ece the expected calibration error over {@value #ECE_BINS} equal-width confidence bins
+ *     (Guo et al., "On Calibration of Modern Neural Networks", ICML 2017); NaN without probabilities
  */
 public record Metrics(
         double accuracy,
@@ -28,7 +31,54 @@ public record Metrics(
         double macroF1,
         List<ClassMetrics> perClass,
         int[][] confusion,
-        int count) {
+        int count,
+        double top2,
+        double ece) {
+
+    /** Confidence bins of the calibration error. */
+    public static final int ECE_BINS = 15;
+
+    /**
+     * Computes the metrics from probabilities: those of the arg-max predictions, plus top-2 accuracy
+     * and the expected calibration error.
+     *
+     * @param actual the true class of each item
+     * @param probabilities {@code [item][class]}, each row summing to 1
+     * @param classes the class names
+     */
+    public static Metrics of(int[] actual, float[][] probabilities, List<String> classes) {
+        int n = actual.length;
+        int[] predicted = new int[n];
+        int top2 = 0;
+        double[] confidence = new double[ECE_BINS];
+        int[] correct = new int[ECE_BINS];
+        int[] inBin = new int[ECE_BINS];
+        for (int i = 0; i < n; i++) {
+            float[] p = probabilities[i];
+            int first = 0;
+            for (int c = 1; c < p.length; c++) {
+                first = p[c] > p[first] ? c : first;
+            }
+            int second = first == 0 ? 1 : 0;
+            for (int c = 0; c < p.length; c++) {
+                second = c != first && p[c] > p[second] ? c : second;
+            }
+            predicted[i] = first;
+            top2 += actual[i] == first || (p.length > 1 && actual[i] == second) ? 1 : 0;
+            int bin = Math.min(ECE_BINS - 1, (int) (p[first] * ECE_BINS));
+            inBin[bin]++;
+            confidence[bin] += p[first];
+            correct[bin] += actual[i] == first ? 1 : 0;
+        }
+        double ece = 0;
+        for (int b = 0; b < ECE_BINS; b++) {
+            if (inBin[b] > 0) {
+                ece += Math.abs(correct[b] - confidence[b]) / Math.max(1, n);
+            }
+        }
+        Metrics m = of(actual, predicted, classes);
+        return new Metrics(m.accuracy, m.macroPrecision, m.macroRecall, m.macroF1, m.perClass, m.confusion, m.count, (double) top2 / n, ece);
+    }
 
     /**
      * Computes the metrics.
@@ -78,7 +128,9 @@ public record Metrics(
                 present.stream().mapToDouble(ClassMetrics::f1).average().orElse(0),
                 perClass,
                 confusion,
-                actual.length);
+                actual.length,
+                Double.NaN,
+                Double.NaN);
     }
 
     /** Flat values for {@code metrics.json} and tables. */
@@ -89,6 +141,10 @@ public record Metrics(
         m.put("macro_recall", macroRecall);
         m.put("macro_f1", macroF1);
         m.put("count", count);
+        if (!Double.isNaN(top2)) {
+            m.put("top2_accuracy", top2);
+            m.put("ece", ece);
+        }
         Map<String, Object> classes = new LinkedHashMap<>();
         for (ClassMetrics c : perClass) {
             classes.put(c.name(), Map.of("precision", c.precision(), "recall", c.recall(), "f1", c.f1(), "support", c.support()));

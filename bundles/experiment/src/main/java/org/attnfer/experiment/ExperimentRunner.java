@@ -133,15 +133,69 @@ public class ExperimentRunner {
         }
     }
 
+    /** Starts one cell of a grid in a process of its own, which runs {@link #runCell}. */
+    @FunctionalInterface
+    public interface CellProcess {
+        /** Starts the process; its standard output and error are read as one stream. */
+        Process start(Variant variant, long seed) throws IOException;
+    }
+
     /**
-     * Trains every variant × seed that is not complete yet.
+     * Trains every variant × seed that is not complete yet, one after another in this JVM.
      *
      * @param plan a checked experiment
      * @param out where the account of the runs goes
      * @return one result per run, in grid order
      */
     public List<RunResult> run(Plan plan, PrintStream out) throws IOException {
+        return run(plan, out, null, 1);
+    }
+
+    /**
+     * Trains every variant × seed that is not complete yet, up to {@code parallel} at a time in
+     * processes of their own when {@code processes} is given.
+     *
+     * @param plan a checked experiment
+     * @param out where the account of the runs goes; a process's lines are prefixed with its cell
+     * @param processes starts a cell's process, or {@code null} to train in this JVM
+     * @param parallel how many cells run at once (with {@code processes})
+     * @return one result per run, in grid order
+     */
+    public List<RunResult> run(Plan plan, PrintStream out, CellProcess processes, int parallel) throws IOException {
         Experiment e = plan.experiment();
+        try (Lock lock = lock(e, false)) {
+            return runLocked(plan, out, processes, parallel);
+        }
+    }
+
+    /**
+     * Trains one cell of the grid: what a process started through {@link CellProcess} does. It
+     * works under the lock of the {@code fer run} that started it, or takes the lock itself.
+     *
+     * @param variant the variant's name
+     * @param seed one of the experiment's seeds
+     */
+    public RunResult runCell(Plan plan, String variant, long seed, PrintStream out) throws IOException {
+        Experiment e = plan.experiment();
+        int i = e.variants().stream().map(Variant::name).toList().indexOf(variant);
+        if (i < 0 || !e.seeds().contains(seed)) {
+            throw new ExperimentException("the experiment has no cell " + variant + " seed " + seed);
+        }
+        try (Lock lock = lock(e, true)) {
+            return runOne(plan, e.variants().get(i), plan.parameters().get(i), seed, out);
+        }
+    }
+
+    /** The output folder's lock file; closing it releases the lock, if this process holds it. */
+    private record Lock(FileChannel channel) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** Locks the output folder; when {@code shared}, a lock another process holds is accepted as its parent's. */
+    private static Lock lock(Experiment e, boolean shared) throws IOException {
         try {
             Files.createDirectories(e.output());
         } catch (FileSystemException ex) {
@@ -150,41 +204,38 @@ public class ExperimentRunner {
         if (!Files.isWritable(e.output())) {
             throw new ExperimentException("the output folder " + e.output() + " is not writable");
         }
-        try (FileChannel lockFile = FileChannel.open(e.output().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.tryLock()) {
-            if (lock == null) {
-                throw new ExperimentException("the output folder " + e.output() + " is in use by another fer run; wait for it or choose another --output");
-            }
-            return runLocked(plan, out);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(e.output().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (AccessDeniedException ex) {
             throw new ExperimentException("the output folder " + e.output() + " is not writable");
         }
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (IOException | RuntimeException ex) {
+            channel.close();
+            throw ex;
+        }
+        if (lock == null && !shared) {
+            channel.close();
+            throw new ExperimentException("the output folder " + e.output() + " is in use by another fer run; wait for it or choose another --output");
+        }
+        return new Lock(channel);
     }
 
-    private List<RunResult> runLocked(Plan plan, PrintStream out) throws IOException {
+    private List<RunResult> runLocked(Plan plan, PrintStream out, CellProcess processes, int parallel) throws IOException {
         Experiment e = plan.experiment();
         writeExperiment(plan);
-        out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output());
+        out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output()
+                + (processes != null ? " (" + parallel + " processes at a time)" : ""));
         out.println("  data: " + plan.dataset().describe());
         out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation, " + plan.split().how() + (e.validationSet() == null ? " (seed " + e.splitSeed() + ")" : ""));
         if (plan.test() != null) {
             out.println("  test: " + plan.test().describe());
         }
-        List<RunResult> results = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        for (int i = 0; i < e.variants().size(); i++) {
-            Variant v = e.variants().get(i);
-            for (long seed : e.seeds()) {
-                try {
-                    results.add(runOne(plan, v, plan.parameters().get(i), seed, out));
-                } catch (IOException | RuntimeException ex) {
-                    // one run that fails (a diverging loss, a broken plug-in) must not cost the others
-                    String what = v.name() + " seed " + seed + ": " + ex.getMessage();
-                    failures.add(what);
-                    out.println("   FAILED " + what + " (its checkpoint, if any, is kept; run again to resume)");
-                }
-            }
-        }
+        List<RunResult> results = processes != null ? inProcesses(plan, out, processes, parallel, failures) : inThisJvm(plan, out, failures);
         out.println();
         String set = plan.test() != null ? "TEST" : "VAL";
         out.println(String.format(Locale.ROOT, "%-28s %6s %10s %10s", "VARIANT", "SEED", set + " ACC", "MACRO-F1"));
@@ -197,14 +248,127 @@ public class ExperimentRunner {
         return results;
     }
 
-    private RunResult runOne(Plan plan, Variant v, long parameters, long seed, PrintStream out) throws IOException {
+    private List<RunResult> inThisJvm(Plan plan, PrintStream out, List<String> failures) {
         Experiment e = plan.experiment();
+        List<RunResult> results = new ArrayList<>();
+        for (int i = 0; i < e.variants().size(); i++) {
+            Variant v = e.variants().get(i);
+            for (long seed : e.seeds()) {
+                try {
+                    results.add(runOne(plan, v, plan.parameters().get(i), seed, out));
+                } catch (IOException | RuntimeException ex) {
+                    // one run that fails (a diverging loss, a broken plug-in) must not cost the others
+                    failed(v, seed, ex.getMessage(), failures, out);
+                }
+            }
+        }
+        return results;
+    }
+
+    private static void failed(Variant v, long seed, String why, List<String> failures, PrintStream out) {
+        String what = v.name() + " seed " + seed + ": " + why;
+        failures.add(what);
+        out.println("   FAILED " + what + " (its checkpoint, if any, is kept; run again to resume)");
+    }
+
+    /** One cell's process and the thread that copies its output. */
+    private record Running(Variant variant, long seed, Process process, Thread pump) {}
+
+    private List<RunResult> inProcesses(Plan plan, PrintStream out, CellProcess processes, int parallel, List<String> failures) throws IOException {
+        Experiment e = plan.experiment();
+        Map<String, RunResult> done = new LinkedHashMap<>();
+        java.util.ArrayDeque<Map.Entry<Variant, Long>> pending = new java.util.ArrayDeque<>();
+        for (Variant v : e.variants()) {
+            for (long seed : e.seeds()) {
+                RunResult before = completed(e, v, seed);
+                if (before != null) {
+                    done.put(v.name() + "/" + seed, before);
+                } else {
+                    pending.add(Map.entry(v, seed));
+                }
+            }
+        }
+        List<Running> running = new ArrayList<>();
+        try {
+            while (!pending.isEmpty() || !running.isEmpty()) {
+                while (running.size() < parallel && !pending.isEmpty()) {
+                    Map.Entry<Variant, Long> cell = pending.poll();
+                    Process p = processes.start(cell.getKey(), cell.getValue());
+                    String prefix = "[" + cell.getKey().name() + " seed " + cell.getValue() + "] ";
+                    Thread pump = new Thread(() -> copyLines(p, prefix, out), "output of " + prefix.strip());
+                    pump.start();
+                    running.add(new Running(cell.getKey(), cell.getValue(), p, pump));
+                }
+                Running first = running.get(0);
+                for (Running r : running) {
+                    if (!r.process().isAlive()) {
+                        first = r;
+                        break;
+                    }
+                }
+                first.process().waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                for (Running r : List.copyOf(running)) {
+                    if (!r.process().isAlive()) {
+                        r.pump().join();
+                        running.remove(r);
+                        RunResult result = completed(e, r.variant(), r.seed());
+                        if (r.process().exitValue() == 0 && result != null) {
+                            done.put(r.variant().name() + "/" + r.seed(), new RunResult(result.variant(), result.seed(), result.dir(),
+                                    result.accuracy(), result.macroF1(), false));
+                        } else {
+                            failed(r.variant(), r.seed(), "its process ended with exit code " + r.process().exitValue() + " (its output is above)", failures, out);
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        } finally {
+            running.forEach(r -> r.process().destroy());
+        }
+        List<RunResult> results = new ArrayList<>();
+        for (Variant v : e.variants()) {
+            for (long seed : e.seeds()) {
+                RunResult r = done.get(v.name() + "/" + seed);
+                if (r != null) {
+                    results.add(r);
+                }
+            }
+        }
+        return results;
+    }
+
+    private static void copyLines(Process p, String prefix, PrintStream out) {
+        try (java.io.BufferedReader in = p.inputReader()) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                synchronized (out) {
+                    out.println(prefix + line);
+                }
+            }
+        } catch (IOException ex) {
+            out.println(prefix + "(its output could not be read: " + ex.getMessage() + ")");
+        }
+    }
+
+    /** The result of a complete run folder, or {@code null}. */
+    private static RunResult completed(Experiment e, Variant v, long seed) throws IOException {
         Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
         Path metricsFile = dir.resolve("metrics.json");
-        if (Files.isRegularFile(metricsFile)) {
-            JsonNode m = JSON.readTree(metricsFile.toFile());
-            return new RunResult(v.name(), seed, dir, m.path("accuracy").asDouble(), m.path("macro_f1").asDouble(), true);
+        if (!Files.isRegularFile(metricsFile)) {
+            return null;
         }
+        JsonNode m = JSON.readTree(metricsFile.toFile());
+        return new RunResult(v.name(), seed, dir, m.path("accuracy").asDouble(), m.path("macro_f1").asDouble(), true);
+    }
+
+    private RunResult runOne(Plan plan, Variant v, long parameters, long seed, PrintStream out) throws IOException {
+        Experiment e = plan.experiment();
+        RunResult before = completed(e, v, seed);
+        if (before != null) {
+            return before;
+        }
+        Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
         out.println();
         out.println("== " + v.name() + " (" + v.model().shorthand() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
         Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");

@@ -28,11 +28,12 @@ import org.attnfer.nn.io.TensorFiles;
 public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String> classes) {
 
     /**
-     * Reads a run folder.
+     * Reads a run folder, or the folder of a model file in one ({@code .../seed-0/best.safetensors}).
      *
      * @throws IOException naming the folder when it is not a finished run
      */
-    public static TrainedRun read(Path dir) throws IOException {
+    public static TrainedRun read(Path runOrModel) throws IOException {
+        Path dir = Files.isRegularFile(runOrModel) ? runOrModel.toAbsolutePath().getParent() : runOrModel;
         Path spec = dir.resolve("spec.resolved.yaml");
         Path manifest = dir.resolve("manifest.json");
         Path weights = dir.resolve(ExperimentRunner.MODEL_FILE);

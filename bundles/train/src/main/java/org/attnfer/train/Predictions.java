@@ -14,8 +14,8 @@ import org.attnfer.eval.Metrics;
  */
 public record Predictions(int[] indices, int[] actual, int[] predicted, float[][] probabilities, double loss) {
 
-    /** The metrics of these predictions. */
+    /** The metrics of these predictions, with top-2 accuracy and calibration error. */
     public Metrics metrics(List<String> classes) {
-        return Metrics.of(actual, predicted, classes);
+        return Metrics.of(actual, probabilities, classes);
     }
 }

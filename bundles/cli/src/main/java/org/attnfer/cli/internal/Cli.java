@@ -17,6 +17,7 @@ final class Cli {
         CommandLine cli = new CommandLine(FerCommand.class, new GuiceFactory(injector));
         cli.setOut(out);
         cli.setErr(err);
+        cli.getSubcommands().get("run").getCommandSpec().usageMessage().footer(RunCommand.keys());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("fer " + commandLine.getCommandName() + ": " + message(e));
             if (System.getenv("FER_DEBUG") != null) {

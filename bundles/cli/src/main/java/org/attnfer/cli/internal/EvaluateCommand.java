@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
     "a held-out test folder: accuracy, macro and per-class precision, recall and F1, confusion matrix."})
 final class EvaluateCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N).")
+    @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
     Path run;
 
     @Mixin
@@ -84,6 +84,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s on %s%s%n", run, data.describe(), tta ? " (ten-crop TTA)" : "");
         out.printf(Locale.ROOT, "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
                 m.accuracy(), m.macroPrecision(), m.macroRecall(), m.macroF1(), m.count());
+        out.printf(Locale.ROOT, "top-2 accuracy %.4f   expected calibration error %.4f%n", m.top2(), m.ece());
         Table t = new Table("CLASS", ">PRECISION", ">RECALL", ">F1", ">SUPPORT");
         for (ClassMetrics c : m.perClass()) {
             t.row(c.name(), fmt(c.precision()), fmt(c.recall()), fmt(c.f1()), c.support());

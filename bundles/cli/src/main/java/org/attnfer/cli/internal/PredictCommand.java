@@ -44,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
 
     private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N).")
+    @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
     Path run;
 
     @Parameters(index = "1..*", paramLabel = "IMAGE", description = "Photos, or folders of photos.")

@@ -37,6 +37,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Check the experiment and show the grid without training.")
     boolean dryRun;
 
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = {
+        "Train up to N cells at once, each in a JVM of its own that gets cores/N threads; a cell that",
+        "crashes its JVM costs only itself (default: ${DEFAULT-VALUE}, cells one after another in this JVM)."})
+    int parallel;
+
+    @Option(names = "--cell", hidden = true, description = "Train only this variant (what --parallel starts).")
+    String cell;
+
+    @Option(names = "--cell-seed", hidden = true, description = "The seed of --cell.")
+    long cellSeed;
+
     @Spec
     CommandSpec spec;
 
@@ -68,7 +79,44 @@ final class RunCommand implements Callable<Integer> {
             out.println("  output: " + experiment.output());
             return 0;
         }
-        runner.run(plan, out);
+        if (cell != null) {
+            runner.runCell(plan, cell, cellSeed, out);
+            return 0;
+        }
+        if (parallel < 1) {
+            throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
+        }
+        runner.run(plan, out, parallel > 1 ? this::start : null, parallel);
         return 0;
+    }
+
+    /** The help's footer: the keys of an experiment file and every training and augmentation option. */
+    static String[] keys() {
+        List<String> lines = new ArrayList<>(List.of("", "Experiment file keys: name, dataset (required), test, validation, split_seed, split_by,",
+                "input {size, channels}, variants (required), seeds, training, augment, tables, output.",
+                "Dataset kinds and their options: fer data kinds.", "", "training:"));
+        org.attnfer.train.TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
+        lines.add("augment (true, or a mapping):");
+        org.attnfer.data.Augmentation.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
+        return lines.toArray(String[]::new);
+    }
+
+    /** Starts {@code bin/fer run FILE --cell V --cell-seed S} with this run's settings. */
+    private Process start(Variant v, long seed) throws java.io.IOException {
+        String home = System.getProperty("attnfer.home");
+        if (home == null) {
+            throw new IllegalStateException("--parallel needs the distribution's bin/fer (attnfer.home is not set)");
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(home, "bin", "fer").toString(), "run", file.toAbsolutePath().toString()));
+        for (String o : overrides) {
+            command.addAll(List.of("--set", o));
+        }
+        if (output != null) {
+            command.addAll(List.of("--output", output.toAbsolutePath().toString()));
+        }
+        command.addAll(List.of("--cell", v.name(), "--cell-seed", Long.toString(seed)));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("FER_THREADS", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / parallel)));
+        return pb.start();
     }
 }

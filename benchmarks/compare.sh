@@ -1,0 +1,42 @@
+#!/bin/sh
+# AttnFER against PyTorch eager on this machine: ResNet50, 7 classes, both cores, the two
+# measured alternately (ROUNDS times each) so that both see the same machine state.
+# Usage: benchmarks/compare.sh [ROUNDS]   (needs Debian's python3-torch and python3-torchvision, run by /usr/bin/python3)
+set -e
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+threads=$(nproc)
+fer=./fer
+$fer features >/dev/null   # builds the distribution when it is missing or stale
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+run() { # name, then the command
+  name=$1; shift
+  "$@" > "$out/$name.json" 2>/dev/null
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('%.2f %d' % (d['images_per_second'], d.get('peak_resident_mb', -1)))" "$out/$name.json"
+}
+
+printf '%-34s %12s %12s %8s %10s %10s\n' CASE ATTNFER PYTORCH RATIO "RSS FER" "RSS TORCH"
+for case in "train 3x48x48 32" "train 3x112x112 32" "infer 3x112x112 1"; do
+  set -- $case
+  kind=$1; input=$2; batch=$3
+  fer_all=""; torch_all=""
+  i=0
+  while [ $i -lt "$rounds" ]; do
+    fer_all="$fer_all $(run fer $fer bench "$kind" resnet50 --input "$input" --batch "$batch" --json)"
+    torch_all="$torch_all $(run torch /usr/bin/python3 benchmarks/pytorch_peer.py "$kind" --input "$input" --batch "$batch" --threads "$threads")"
+    i=$((i + 1))
+  done
+  python3 - "$kind $input batch $batch" "$fer_all" "$torch_all" <<'PY'
+import statistics, sys
+name, fer, torch = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+f = statistics.median(float(v) for v in fer[0::2]); t = statistics.median(float(v) for v in torch[0::2])
+unit = "img/s"
+if name.startswith("infer"):
+    # latency reads better for batch 1
+    print("%-34s %9.2f ms %9.2f ms %7.2fx %7s MB %7s MB" % (name, 1000 / f, 1000 / t, f / t, max(fer[1::2]), max(torch[1::2])))
+else:
+    print("%-34s %6.1f %s %6.1f %s %7.2fx %7s MB %7s MB" % (name, f, unit, t, unit, f / t, max(fer[1::2]), max(torch[1::2])))
+PY
+done

@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""The PyTorch eager peer of `fer bench train` and `fer bench infer`.
+
+Same architecture (torchvision ResNet50, 7 classes), same input, batch and thread settings,
+same measurement (warm-up, then the median of timed steps). Prints one JSON object, the
+fields named as `fer bench --json` names them. Needs Debian's python3-torch and
+python3-torchvision; nothing is downloaded.
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import torch
+import torchvision
+
+
+def parse_shape(text):
+    c, h, w = (int(v) for v in text.lower().split("x"))
+    return c, h, w
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("kind", choices=["train", "infer"])
+    ap.add_argument("--model", default="resnet50", choices=["resnet18", "resnet34", "resnet50", "resnet101"])
+    ap.add_argument("--input", default="3x48x48", help="CxHxW of one image")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--classes", type=int, default=7)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=11)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--channels-last", action="store_true", help="NHWC memory format")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, args.model)(num_classes=args.classes)
+    c, h, w = parse_shape(args.input)
+    if c != 3:
+        model.conv1 = torch.nn.Conv2d(c, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    x = torch.randn(args.batch, c, h, w)
+    y = torch.randint(0, args.classes, (args.batch,))
+    memory = torch.channels_last if args.channels_last else torch.contiguous_format
+    model = model.to(memory_format=memory)
+    x = x.to(memory_format=memory)
+
+    if args.kind == "train":
+        model.train()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            loss.item()
+    else:
+        model.eval()
+
+        def step():
+            with torch.inference_mode():
+                model(x).numpy()
+
+    for _ in range(args.warmup):
+        step()
+    seconds = []
+    for _ in range(args.steps):
+        t = time.perf_counter()
+        step()
+        seconds.append(time.perf_counter() - t)
+    median = statistics.median(seconds)
+    print(json.dumps({
+        "benchmark": args.kind,
+        "peer": "pytorch " + torch.__version__,
+        "model": args.model,
+        "input": [c, h, w],
+        "batch": args.batch,
+        "threads": args.threads,
+        "channels_last": args.channels_last,
+        "seconds_per_step": {"median": median, "min": min(seconds), "max": max(seconds)},
+        "images_per_second": args.batch / median,
+        "peak_resident_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
