@@ -47,8 +47,10 @@ final class DatasetArgument {
             DatasetProvider csv = catalog.find("fer2013-csv").orElseThrow(() -> new IllegalStateException("the fer2013-csv kind is not installed"));
             Map<String, Object> raw = parse(options);
             raw.put("path", path.toAbsolutePath().toString());
-            // one dataset per Usage, each read from the one parse Fer2013Csv keeps
-            for (String usage : Fer2013Csv.read(path, BadInput.of(Params.validate(csv.options(), raw))).usages().keySet()) {
+            // one dataset per Usage (or the one asked for), each read from the one parse Fer2013Csv keeps
+            List<String> usages = raw.containsKey("usage") ? List.of(raw.get("usage").toString())
+                    : List.copyOf(Fer2013Csv.read(path, BadInput.of(Params.validate(csv.options(), raw))).usages().keySet());
+            for (String usage : usages) {
                 raw.put("usage", usage);
                 out.put(usage, csv.open(Params.validate(csv.options(), raw), Path.of("").toAbsolutePath()));
             }

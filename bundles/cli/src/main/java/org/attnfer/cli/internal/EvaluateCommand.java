@@ -20,7 +20,6 @@ import org.attnfer.experiment.TrainedRun;
 import org.attnfer.train.Predictions;
 import org.attnfer.train.Trainer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,8 +34,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
     Path run;
 
-    @Mixin
-    DataCommand.Source source = new DataCommand.Source();
+    @Parameters(index = "1", paramLabel = "DATASET", description = "A dataset kind, a folder of class folders, or a FER2013 CSV (one Usage: -o usage=PrivateTest).")
+    String dataset;
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "An option of the dataset kind, e.g. -o usage=PrivateTest.")
+    List<String> options = new java.util.ArrayList<>();
 
     @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation).")
     boolean tta;
@@ -64,7 +66,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainedRun trained = TrainedRun.read(run);
-        Dataset data = DatasetArgument.open(catalog, source.name, source.options).values().iterator().next();
+        Dataset data = DatasetArgument.open(catalog, dataset, options).values().iterator().next();
         Dataset mapped = inModelClasses(data, trained.classes());
         Predictions p;
         try (Model model = trained.load(composer)) {
