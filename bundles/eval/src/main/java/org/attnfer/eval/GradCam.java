@@ -30,7 +30,9 @@ public final class GradCam {
      * The maps of one batch.
      *
      * @param cam Grad-CAM per image, {@code [n][height][width]}
-     * @param module the spatial map of the last module that exposes one, same layout; {@code null} if none
+     * @param module the spatial map of the first module with attention maps (the finest
+     *     resolution), same layout, scaled from its minimum to its maximum; {@code null} if that
+     *     module has no spatial map
      * @param moduleName that module's layer name
      */
     public record Maps(float[][][] cam, float[][][] module, String moduleName) {}
@@ -77,13 +79,13 @@ public final class GradCam {
     public Maps compute(NDManager manager, NDArray images, int[] classes) {
         ParameterStore store = new ParameterStore(manager, false);
         List<NDArray> probe = new ArrayList<>(2);
-        Block[] lastModule = new Block[1];
+        Block[] firstModule = new Block[1];
         NDArray[] moduleInput = new NDArray[1];
         Taps.Listener listener = new Taps.Listener() {
             @Override
             public NDList afterBlock(Block block, NDList in, NDList out) {
-                if (block instanceof AttentionMaps) {
-                    lastModule[0] = block;
+                if (block instanceof AttentionMaps && firstModule[0] == null) {
+                    firstModule[0] = block;
                     moduleInput[0] = in.singletonOrThrow().stopGradient();
                 }
                 if (block != target) {
@@ -114,15 +116,15 @@ public final class GradCam {
         clearGradients();
         int h = (int) images.getShape().get(2);
         int w = (int) images.getShape().get(3);
-        float[][][] camMaps = resize(cam, h, w);
+        float[][][] camMaps = resize(cam, h, w, true);
         float[][][] moduleMaps = null;
         String moduleName = null;
-        if (lastModule[0] != null) {
-            Map<String, NDArray> maps = ((AttentionMaps) lastModule[0]).attentionMaps(store, moduleInput[0]);
+        if (firstModule[0] != null) {
+            Map<String, NDArray> maps = ((AttentionMaps) firstModule[0]).attentionMaps(store, moduleInput[0]);
             NDArray spatial = maps.get("spatial");
             if (spatial != null) {
-                moduleMaps = resize(spatial.reshape(spatial.getShape().get(0), spatial.getShape().get(2), spatial.getShape().get(3)), h, w);
-                moduleName = nameOf(lastModule[0]);
+                moduleMaps = resize(spatial.reshape(spatial.getShape().get(0), spatial.getShape().get(2), spatial.getShape().get(3)), h, w, false);
+                moduleName = nameOf(firstModule[0]);
             }
         }
         return new Maps(camMaps, moduleMaps, moduleName);
@@ -142,8 +144,12 @@ public final class GradCam {
         }
     }
 
-    /** Bilinear resize of {@code [n, h, w]} maps to the image size, each scaled to [0, 1]. */
-    static float[][][] resize(NDArray maps, int height, int width) {
+    /**
+     * Bilinear resize of {@code [n, h, w]} maps to the image size, each scaled to [0, 1]: from 0
+     * (Grad-CAM, where 0 means no evidence) or from the map's minimum (gates, whose contrast is the
+     * point).
+     */
+    static float[][][] resize(NDArray maps, int height, int width, boolean fromZero) {
         int n = (int) maps.getShape().get(0);
         int h = (int) maps.getShape().get(1);
         int w = (int) maps.getShape().get(2);
@@ -171,10 +177,11 @@ public final class GradCam {
                     min = Math.min(min, (float) val);
                 }
             }
-            float range = max - Math.min(min, 0);
+            float low = fromZero ? Math.min(min, 0) : min;
+            float range = max - low;
             for (float[] row : out[k]) {
                 for (int x = 0; x < width; x++) {
-                    row[x] = range > 0 ? (row[x] - Math.min(min, 0)) / range : 0f;
+                    row[x] = range > 0 ? (row[x] - low) / range : 0f;
                 }
             }
         }

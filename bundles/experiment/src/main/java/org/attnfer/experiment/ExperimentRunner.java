@@ -424,6 +424,8 @@ public class ExperimentRunner {
         writeSpec(partial.resolve("spec.resolved.yaml"), e, v, c, seed);
         Map<String, Object> manifest = manifest(plan, v, c, seed, parameters, started, outcome);
         manifest.put("macs", macs);
+        // after the model is closed: what a grid keeps from one run to the next
+        manifest.put("memory", Map.of("resident_mb", ProcessMemory.residentMb(), "peak_resident_mb", ProcessMemory.peakResidentMb()));
         JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest);
         Files.createDirectories(dir.getParent());
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);

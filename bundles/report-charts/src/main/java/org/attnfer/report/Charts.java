@@ -5,8 +5,10 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +27,7 @@ import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
 
 /**
  * The charts of a report, as PNG at twice the nominal size (for print), with JFreeChart for curves
@@ -118,14 +121,28 @@ public final class Charts {
     /** A confusion matrix: counts in each cell, colour by the row-normalised share (recall). */
     public static void confusion(String title, List<String> classes, int[][] counts, Path png) throws IOException {
         int k = classes.size();
-        int cell = 58;
-        int left = 110;
-        int top = 70;
-        int w = left + k * cell + 30;
-        int h = top + k * cell + 80;
+        int w = CONFUSION_LEFT + k * CONFUSION_CELL + 30;
+        int h = CONFUSION_TOP + k * CONFUSION_CELL + 80;
         BufferedImage img = new BufferedImage((int) (w * SCALE), (int) (h * SCALE), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.scale(SCALE, SCALE);
+        drawConfusion(g, title, classes, counts, w, h);
+        g.dispose();
+        ImageIO.write(img, "png", png.toFile());
+        SVGGraphics2D svg = new SVGGraphics2D(w, h);
+        drawConfusion(svg, title, classes, counts, w, h);
+        Files.writeString(vector(png), svg.getSVGDocument());
+    }
+
+    private static final int CONFUSION_CELL = 58;
+    private static final int CONFUSION_LEFT = 110;
+    private static final int CONFUSION_TOP = 70;
+
+    private static void drawConfusion(Graphics2D g, String title, List<String> classes, int[][] counts, int w, int h) {
+        int k = classes.size();
+        int cell = CONFUSION_CELL;
+        int left = CONFUSION_LEFT;
+        int top = CONFUSION_TOP;
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
@@ -163,8 +180,6 @@ public final class Charts {
         }
         g.setColor(Color.GRAY);
         g.drawRect(left, top, k * cell, k * cell);
-        g.dispose();
-        ImageIO.write(img, "png", png.toFile());
     }
 
     private static Color blue(double t) {
@@ -184,12 +199,21 @@ public final class Charts {
         }
     }
 
+    /** Writes the chart as PNG at print resolution and, beside it, as SVG. */
     private static void write(JFreeChart chart, Path png, int width, int height) throws IOException {
-        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(png)) {
+        try (java.io.OutputStream out = Files.newOutputStream(png)) {
             ChartUtils.writeScaledChartAsPNG(out, chart, width, height, (int) SCALE, (int) SCALE);
         } catch (InternalError e) {
             throw fontProblem(e);
         }
+        SVGGraphics2D svg = new SVGGraphics2D(width, height);
+        chart.draw(svg, new Rectangle2D.Double(0, 0, width, height));
+        Files.writeString(vector(png), svg.getSVGDocument());
+    }
+
+    /** The SVG beside a chart's PNG. */
+    public static Path vector(Path png) {
+        return png.resolveSibling(png.getFileName().toString().replaceFirst("\\.png$", "") + ".svg");
     }
 
     /** Java2D without fonts fails deep inside: say which package is missing. */

@@ -62,8 +62,10 @@ final class HeatmapGrid {
         int top = 60;
         int w = left + n * (cell + 4);
         int h = top + usable.size() * (cell + 4) + 10;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        // drawn at twice the layout size: print resolution, like the charts
+        BufferedImage img = new BufferedImage(2 * w, 2 * h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
+        g.scale(2, 2);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.setColor(Color.WHITE);
@@ -81,8 +83,12 @@ final class HeatmapGrid {
             Stored s = e.getValue();
             int y = top + row * (cell + 4);
             g.setColor(Color.BLACK);
-            String name = e.getKey() + (module ? " · " + s.moduleName() : "");
-            g.drawString(name.length() > 30 ? name.substring(0, 29) + "…" : name, 8, y + cell / 2 + 4);
+            if (module) {
+                g.drawString(shortened(e.getKey()), 8, y + cell / 2 - 3);
+                g.drawString(shortened(s.moduleName()), 8, y + cell / 2 + 11);
+            } else {
+                g.drawString(shortened(e.getKey()), 8, y + cell / 2 + 4);
+            }
             for (int i = 0; i < Math.min(n, (int) s.images().shape()[0]); i++) {
                 g.drawImage(overlay(s, i, module), left + i * (cell + 4), y, cell, cell, null);
             }
@@ -91,6 +97,10 @@ final class HeatmapGrid {
         g.dispose();
         ImageIO.write(img, "png", png.toFile());
         return true;
+    }
+
+    private static String shortened(String label) {
+        return label.length() > 30 ? label.substring(0, 29) + "…" : label;
     }
 
     /** A face with a map on it. */

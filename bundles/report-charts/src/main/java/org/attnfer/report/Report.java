@@ -95,6 +95,12 @@ public final class Report implements ReportContext {
         return s.isEmpty() ? "x" : s;
     }
 
+    /** A chart of {@link Charts}: its PNG, with a link to the SVG written beside it. */
+    public static String chart(String png, String alt) {
+        String svg = Charts.vector(Path.of(png)).toString();
+        return img(png, alt) + "<figcaption><a href=\"" + Html.escape(svg) + "\">vector (SVG)</a></figcaption>";
+    }
+
     /** An image element for a file of the report folder. */
     public static String img(String file, String alt) {
         return "<img src=\"" + Html.escape(file) + "\" alt=\"" + Html.escape(alt) + "\">";

@@ -7,10 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +24,7 @@ import org.attnfer.data.Augmentation;
 import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
 import org.attnfer.experiment.DatasetCatalog;
+import org.attnfer.experiment.ProcessMemory;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.train.TrainStep;
 import org.attnfer.train.Trainer;
@@ -279,7 +277,7 @@ final class BenchCommand implements Runnable {
         doc.put("macs_per_image", macs);
         doc.put("gflops", gflops);
         doc.put("share_of_sgemm_bound", gflops / o.peak);
-        doc.put("peak_resident_mb", peakResidentMb());
+        doc.put("peak_resident_mb", ProcessMemory.peakResidentMb());
         PrintWriter out = spec.commandLine().getOut();
         if (o.json) {
             Json.print(out, doc);
@@ -287,7 +285,7 @@ final class BenchCommand implements Runnable {
         }
         out.printf(Locale.ROOT, "%s %s, input %s, batch %d: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
                 kind, o.model, InputShape.format(o.input), batch, imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
-                gflops, 100 * gflops / o.peak, o.peak, peakResidentMb());
+                gflops, 100 * gflops / o.peak, o.peak, ProcessMemory.peakResidentMb());
     }
 
     private static Map<String, Double> spread(double[] s) {
@@ -315,19 +313,5 @@ final class BenchCommand implements Runnable {
 
     private static double max(double[] s) {
         return Arrays.stream(s).max().orElse(Double.NaN);
-    }
-
-    /** The process's peak resident set (VmHWM), or −1 where /proc is not there. */
-    static long peakResidentMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

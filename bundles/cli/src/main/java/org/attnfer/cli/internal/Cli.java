@@ -18,6 +18,7 @@ final class Cli {
         cli.setOut(out);
         cli.setErr(err);
         cli.getSubcommands().get("run").getCommandSpec().usageMessage().footer(RunCommand.keys());
+        addHelp(cli);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("fer " + commandLine.getCommandName() + ": " + message(e));
             if (System.getenv("FER_DEBUG") != null) {
@@ -27,6 +28,20 @@ final class Cli {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** {@code -h, --help} on every subcommand, however deep (the top command has it with --version). */
+    private static void addHelp(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            sub.getCommandSpec().addMixin("help", CommandLine.Model.CommandSpec.forAnnotatedObject(new HelpOption()));
+            addHelp(sub);
+        }
+    }
+
+    @CommandLine.Command
+    private static final class HelpOption {
+        @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
     }
 
     private static String message(Throwable e) {

@@ -86,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
         }
-        runner.run(plan, out, parallel > 1 ? this::start : null, parallel);
+        runner.run(plan, out, parallel > 1 ? new CellProcesses(file, settings, parallel) : null, parallel);
         return 0;
     }
 
@@ -99,24 +99,5 @@ final class RunCommand implements Callable<Integer> {
         lines.add("augment (true, or a mapping):");
         org.attnfer.data.Augmentation.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
         return lines.toArray(String[]::new);
-    }
-
-    /** Starts {@code bin/fer run FILE --cell V --cell-seed S} with this run's settings. */
-    private Process start(Variant v, long seed) throws java.io.IOException {
-        String home = System.getProperty("attnfer.home");
-        if (home == null) {
-            throw new IllegalStateException("--parallel needs the distribution's bin/fer (attnfer.home is not set)");
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(home, "bin", "fer").toString(), "run", file.toAbsolutePath().toString()));
-        for (String o : overrides) {
-            command.addAll(List.of("--set", o));
-        }
-        if (output != null) {
-            command.addAll(List.of("--output", output.toAbsolutePath().toString()));
-        }
-        command.addAll(List.of("--cell", v.name(), "--cell-seed", Long.toString(seed)));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("FER_THREADS", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / parallel)));
-        return pb.start();
     }
 }

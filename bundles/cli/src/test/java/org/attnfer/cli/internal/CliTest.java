@@ -67,6 +67,18 @@ class CliTest {
     }
 
     @Test
+    void everyCommandAnswersHelpWithItsUsage() {
+        for (List<String> command : List.of(List.of("run"), List.of("bench", "train"), List.of("data", "stats"), List.of("plugins", "install"), List.of("evaluate"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.add("--help");
+            Result r = fer(args.toArray(String[]::new));
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("Usage: fer " + String.join(" ", command) + " ").contains("--help");
+            assertThat(r.err()).isEmpty();
+        }
+    }
+
+    @Test
     void weightsRoundTripThroughNpzAndSafetensorsAndForwardWritesFeatures() throws IOException {
         Path npz = dir.resolve("w.npz");
         Path st = dir.resolve("w.safetensors");

@@ -38,7 +38,7 @@ public final class CurvesSection implements ReportSection {
             for (String column : new String[] {"accuracy", "loss"}) {
                 String file = "curves-" + Report.slug(spec.name()) + "-" + column + ".png";
                 Charts.curves(data, spec, column, context.reportDir().resolve(file));
-                html.append("<figure>").append(Report.img(file, spec.name() + " " + column)).append("</figure>\n");
+                html.append("<figure>").append(Report.chart(file, spec.name() + " " + column)).append("</figure>\n");
             }
         }
         return Optional.of(html.append("</div>").toString());

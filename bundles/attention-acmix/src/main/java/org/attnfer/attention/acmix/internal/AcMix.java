@@ -87,26 +87,32 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         return u < n ? u : period - u;
     }
 
-    /** Rows and columns of every window slot at every output position: two {@code [k², Ho, Wo]} index arrays. */
-    private NDList windows(NDManager manager, int h, int w) {
-        int ho = ceilDiv(h, stride);
-        int wo = ceilDiv(w, stride);
+    /**
+     * {@code x [B, D, H, W]} with its borders reflected ({@code k_att − 1} more rows and columns),
+     * by gathering whole rows, then columns: cheap to differentiate, unlike a gather of every
+     * window element.
+     */
+    private NDArray padded(NDArray x) {
+        NDManager manager = x.getManager();
+        return x.get(new NDIndex(":, :, {}", manager.create(reflected((int) x.getShape().get(2)))))
+                .get(new NDIndex(":, :, :, {}", manager.create(reflected((int) x.getShape().get(3)))));
+    }
+
+    /** Slot {@code (a, b)} of every window of a {@link #padded} map: {@code [B, D, Ho, Wo]}. */
+    private NDArray slot(NDArray padded, int a, int b, long ho, long wo) {
+        return padded.get(new NDIndex().addAllDim(2)
+                .addSliceDim(a, a + stride * (ho - 1) + 1, stride)
+                .addSliceDim(b, b + stride * (wo - 1) + 1, stride));
+    }
+
+    /** The source of each of the {@code n + k_att − 1} positions of a reflected, padded axis. */
+    private long[] reflected(int n) {
         int p = (kAtt - 1) / 2;
-        long[] rows = new long[kAtt * kAtt * ho * wo];
-        long[] cols = new long[rows.length];
-        int n = 0;
-        for (int a = -p; a <= p; a++) {
-            for (int b = -p; b <= p; b++) {
-                for (int i = 0; i < ho; i++) {
-                    for (int j = 0; j < wo; j++, n++) {
-                        rows[n] = reflect(stride * i + a, h);
-                        cols[n] = reflect(stride * j + b, w);
-                    }
-                }
-            }
+        long[] source = new long[n + kAtt - 1];
+        for (int t = 0; t < source.length; t++) {
+            source[t] = reflect(t - p, n);
         }
-        Shape shape = new Shape(kAtt * kAtt, ho, wo);
-        return new NDList(manager.create(rows, shape), manager.create(cols, shape));
+        return source;
     }
 
     /** The coordinate grid: channel 0 the x coordinate −1…1 along the width, channel 1 the y coordinate. */
@@ -121,8 +127,13 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         return manager.create(g, new Shape(1, 2, h, w));
     }
 
-    /** The attention weights {@code [N·heads, k², Ho, Wo]} and the projections. */
-    private NDList attention(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
+    /**
+     * The self-attention path: its output {@code [N, C, Ho, Wo]}, the attention weights {@code
+     * [N·heads, k², Ho, Wo]}, then the projections {@code q, k, v}. The reference's logits {@code
+     * q·(k_w + pe_centre − pe_w)} are computed as {@code q·(k − pe)_w}: the dropped term {@code
+     * q·pe_centre} is the same for every slot of a window, so the softmax ignores it.
+     */
+    private NDList selfAttention(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
         long n = x.getShape().get(0);
         int h = (int) x.getShape().get(2);
         int w = (int) x.getShape().get(3);
@@ -131,14 +142,74 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         NDArray v = run(conv3, ps, x, training, params);
         NDArray pe = run(convP, ps, grid(x.getManager(), h, w), training, params);
         NDIndex centres = new NDIndex().addAllDim(2).addSliceDim(0, h, stride).addSliceDim(0, w, stride);
-        NDList idx = windows(x.getManager(), h, w);
-        NDIndex window = new NDIndex(":, :, {}, {}", idx.get(0), idx.get(1));
-        NDArray qc = Ops.scale(q.reshape(n * heads, headDim, h, w), (float) (1 / Math.sqrt(headDim))).get(centres);
-        NDArray peC = pe.get(centres);
-        NDArray kw = k.reshape(n * heads, headDim, h, w).get(window);
-        NDArray peW = pe.get(window);
-        NDArray logits = qc.expandDims(2).mul(kw.add(peC.expandDims(2)).sub(peW)).sum(new int[] {1});
-        return new NDList(logits.softmax(1), q, k, v, idx.get(0), idx.get(1));
+        NDArray queries = Ops.scale(q.reshape(n * heads, headDim, h, w), (float) (1 / Math.sqrt(headDim))).get(centres);
+        NDArray keys = k.reshape(n * heads, headDim, h, w).sub(pe);
+        NDArray values = v.reshape(n * heads, headDim, h, w);
+        long ho = queries.getShape().get(2);
+        long wo = queries.getShape().get(3);
+        // measured crossover: dense wins up to about 14×14 outputs (2.7× at 12×12), slots beyond
+        NDList out = ho * wo <= 4L * kAtt * kAtt ? dense(queries, keys, values) : bySlot(queries, keys, values);
+        return new NDList(out.get(0).reshape(n, channels, ho, wo), out.get(1), q, k, v);
+    }
+
+    /**
+     * Window attention one slot at a time on reflected maps: {@code (output [B, D, Ho, Wo],
+     * weights [B, k², Ho, Wo])}. A tensor of all k² windows at once costs twice the time in memory
+     * traffic.
+     */
+    NDList bySlot(NDArray queries, NDArray keys, NDArray values) {
+        long ho = queries.getShape().get(2);
+        long wo = queries.getShape().get(3);
+        NDArray paddedKeys = padded(keys);
+        NDList logits = new NDList(kAtt * kAtt);
+        for (int a = 0; a < kAtt; a++) {
+            for (int b = 0; b < kAtt; b++) {
+                logits.add(queries.mul(slot(paddedKeys, a, b, ho, wo)).sum(new int[] {1}));
+            }
+        }
+        NDArray att = NDArrays.stack(logits, 1).softmax(1);
+        NDArray paddedValues = padded(values);
+        NDArray out = null;
+        for (int s = 0; s < kAtt * kAtt; s++) {
+            NDArray term = att.get(new NDIndex(":, {}:{}", s, s + 1)).mul(slot(paddedValues, s / kAtt, s % kAtt, ho, wo));
+            out = out == null ? term : out.add(term);
+        }
+        return new NDList(out, att);
+    }
+
+    /**
+     * Window attention on small maps, where reflection blows each map up many times: every
+     * query against every position by matrix products, with a constant one-hot {@code [Ho·Wo, H·W,
+     * k²]} picking each window's slots (several slots may read one position).
+     */
+    NDList dense(NDArray queries, NDArray keys, NDArray values) {
+        long b = queries.getShape().get(0);
+        long ho = queries.getShape().get(2);
+        long wo = queries.getShape().get(3);
+        int h = (int) keys.getShape().get(2);
+        int w = (int) keys.getShape().get(3);
+        NDArray pick = slotsOf(queries.getManager(), h, w, (int) ho, (int) wo);
+        NDArray scores = queries.reshape(b, headDim, -1).transpose(0, 2, 1).batchMatMul(keys.reshape(b, headDim, -1));
+        NDArray att = scores.transpose(1, 0, 2).batchMatMul(pick).softmax(2);
+        NDArray spread = att.batchMatMul(pick.transpose(0, 2, 1)).transpose(1, 2, 0);
+        NDArray out = values.reshape(b, headDim, -1).batchMatMul(spread).reshape(b, headDim, ho, wo);
+        return new NDList(out, att.transpose(1, 2, 0).reshape(b, (long) kAtt * kAtt, ho, wo));
+    }
+
+    /** {@code [Ho·Wo, H·W, k²]}: 1 where slot s of the window at an output position reads an input position. */
+    private NDArray slotsOf(NDManager manager, int h, int w, int ho, int wo) {
+        int k2 = kAtt * kAtt;
+        int p = (kAtt - 1) / 2;
+        float[] pick = new float[ho * wo * h * w * k2];
+        for (int i = 0; i < ho; i++) {
+            for (int j = 0; j < wo; j++) {
+                for (int s = 0; s < k2; s++) {
+                    int source = reflect(stride * i + s / kAtt - p, h) * w + reflect(stride * j + s % kAtt - p, w);
+                    pick[((i * wo + j) * h * w + source) * k2 + s] = 1f;
+                }
+            }
+        }
+        return manager.create(pick, new Shape((long) ho * wo, (long) h * w, k2));
     }
 
     @Override
@@ -147,15 +218,11 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         long n = x.getShape().get(0);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
-        NDList a = attention(ps, x, training, params);
-        NDArray att = a.get(0);
-        NDArray q = a.get(1);
-        NDArray k = a.get(2);
-        NDArray v = a.get(3);
-        NDArray vw = v.reshape(n * heads, headDim, h, w).get(new NDIndex(":, :, {}, {}", a.get(4), a.get(5)));
-        long ho = att.getShape().get(2);
-        long wo = att.getShape().get(3);
-        NDArray outAtt = att.expandDims(1).mul(vw).sum(new int[] {2}).reshape(n, channels, ho, wo);
+        NDList a = selfAttention(ps, x, training, params);
+        NDArray outAtt = a.get(0);
+        NDArray q = a.get(2);
+        NDArray k = a.get(3);
+        NDArray v = a.get(4);
 
         // convolution path: the unscaled projections, head-major, mixed per head channel by fc
         NDArray g = NDArrays.concat(new NDList(
@@ -184,7 +251,7 @@ final class AcMix extends Module implements AttentionMaps, Costed {
 
     @Override
     public Map<String, NDArray> attentionMaps(ParameterStore store, NDArray input) {
-        NDArray att = attention(store, input, false, null).get(0);
+        NDArray att = selfAttention(store, input, false, null).get(1);
         NDArray r1 = store.getValue(rate1, input.getDevice(), false);
         NDArray r2 = store.getValue(rate2, input.getDevice(), false);
         // the weight of the window's centre: how much each position attends to itself

@@ -3,7 +3,10 @@ package org.attnfer.attention.acmix.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -74,8 +77,29 @@ class AcMixTest {
     }
 
     @Test
+    void slotByslotAndDenseWindowsAgreeWhereverTheyRun() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int stride : new int[] {1, 2}) {
+                AcMix block = new AcMix(32, 4, 7, 3, stride);
+                for (Shape map : new Shape[] {new Shape(3, 8, 17, 11), new Shape(3, 8, 4, 3), new Shape(3, 8, 1, 6)}) {
+                    NDArray keys = m.randomNormal(map);
+                    NDArray values = m.randomNormal(map);
+                    NDArray queries = m.randomNormal(map).get(new NDIndex().addAllDim(2)
+                            .addSliceDim(0, map.get(2), stride).addSliceDim(0, map.get(3), stride));
+                    NDList slots = block.bySlot(queries, keys, values);
+                    NDList dense = block.dense(queries, keys, values);
+                    assertThat(slots.get(0).allClose(dense.get(0), 1e-4, 1e-5, false)).as("output, %s stride %d", map, stride).isTrue();
+                    assertThat(slots.get(1).allClose(dense.get(1), 1e-4, 1e-5, false)).as("weights, %s stride %d", map, stride).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
     void conformanceAndBadSettings() throws Exception {
         Modules.conformance(() -> acmix(16, 2), new Shape(2, 16, 6, 5), false);
+        // beyond 14×14 outputs the windows are taken slot by slot
+        Modules.conformance(() -> acmix(16, 1), new Shape(1, 16, 16, 15), false);
         assertThatThrownBy(() -> Modules.replacing(MODULE, 64, 1, Map.of("heads", 5))).hasMessage("heads (5) must divide the channels (64)");
         assertThatThrownBy(() -> Modules.replacing(MODULE, 64, 1, Map.of("k_att", 6))).hasMessageContaining("must be odd");
     }

@@ -42,13 +42,13 @@ final class FaceRenderer {
         background(g, size, n.clutter(), r);
 
         boolean small = r.nextDouble() < n.smallFaces();
-        double scale = size * 0.31 * (small ? 0.25 + 0.2 * r.nextDouble() : 0.85 + 0.25 * r.nextDouble());
+        double scale = size * 0.34 * (small ? 0.25 + 0.2 * r.nextDouble() : 0.85 + 0.25 * r.nextDouble());
         double room = size / 2.0 - scale * 1.1;
         double cx = size / 2.0 + (small ? room * (2 * r.nextDouble() - 1) : size * 0.06 * r.nextGaussian());
         double cy = size / 2.0 + (small ? room * (2 * r.nextDouble() - 1) : size * 0.06 * r.nextGaussian());
         AffineTransform at = new AffineTransform();
         at.translate(cx, cy);
-        at.rotate(Math.toRadians(12 * r.nextGaussian()));
+        at.rotate(Math.toRadians(8 * r.nextGaussian()));
         at.scale(scale, scale);
         AffineTransform image = g.getTransform();
         g.transform(at);
@@ -60,11 +60,7 @@ final class FaceRenderer {
             occlude(g, at, who, r);
         }
         g.dispose();
-        light(img, r);
-        grain(img, n.noise() * r.nextDouble(), r.nextDouble() < 0.3, r);
-        if (!color) {
-            toGray(img);
-        }
+        finish(img, n.noise() * r.nextDouble(), r.nextDouble() < 0.15, color, r);
         Map<String, Shape> regions = new LinkedHashMap<>();
         parts.forEach((k, s) -> regions.put(k, at.createTransformedShape(s)));
         return new Drawn(img, regions);
@@ -116,7 +112,7 @@ final class FaceRenderer {
         // eyes
         Area eyes = new Area();
         double eyeW = 0.19 * who.eyeSize();
-        double open = clamp(1 + 0.75 * e.eyeOpen(), 0.15, 1.9);
+        double open = clamp(1 + e.eyeOpen(), 0.15, 2.1);
         double eyeH = 0.085 * who.eyeSize() * open;
         double eyeY = -0.17;
         for (int side : new int[] {-1, 1}) {
@@ -134,7 +130,7 @@ final class FaceRenderer {
             g.setClip(clip);
             // upper lid, heavier when narrowed
             g.setColor(line);
-            g.setStroke(new BasicStroke((float) (0.035 + 0.025 * Math.max(0, -e.eyeOpen())), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setStroke(new BasicStroke((float) (0.045 + 0.03 * Math.max(0, -e.eyeOpen())), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(new QuadCurve2D.Double(ex - eyeW * 1.05, eyeY, ex, eyeY - 2.1 * eyeH, ex + eyeW * 1.05, eyeY));
             // lower lid pushed up by raised cheeks
             if (e.cheek() > 0.2) {
@@ -147,14 +143,14 @@ final class FaceRenderer {
 
         // brows
         Area brows = new Area();
-        double browY = -0.43 - 0.13 * e.browRaise() - 0.03 * Math.max(0, e.eyeOpen());
-        float thick = (float) (0.05 * who.browThickness() + 0.02);
+        double browY = -0.43 - 0.24 * e.browRaise() - 0.03 * Math.max(0, e.eyeOpen());
+        float thick = (float) (0.07 * who.browThickness() + 0.045);
         g.setColor(darker(who.hair(), 0.9));
         g.setStroke(new BasicStroke(thick, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         for (int side : new int[] {-1, 1}) {
             double inner = side * (0.13 - 0.05 * e.browFurrow()) * fw;
             double outer = side * 0.62 * fw;
-            double innerY = browY - 0.11 * e.browSlant() + 0.02 * e.browFurrow();
+            double innerY = browY - 0.2 * e.browSlant() + 0.02 * e.browFurrow();
             double outerY = browY + 0.05 * e.browSlant();
             double midY = (innerY + outerY) / 2 - 0.07;
             g.draw(new QuadCurve2D.Double(inner, innerY, (inner + outer) / 2, midY, outer, outerY));
@@ -221,8 +217,8 @@ final class FaceRenderer {
         double y = 0.62;
         double hw = 0.33 * who.mouthWidth() * clamp(1 + 0.35 * e.mouthWidth() - 0.25 * e.mouthOpen() * (e.mouthWidth() < 0 ? 1 : 0), 0.5, 1.6);
         double curve = clamp(e.mouthCurve(), -1.5, 1.5);
-        double leftY = y - 0.13 * curve - 0.05 * e.asymmetry();
-        double rightY = y - 0.13 * curve + 0.05 * e.asymmetry();
+        double leftY = y - 0.24 * curve - 0.05 * e.asymmetry();
+        double rightY = y - 0.24 * curve + 0.05 * e.asymmetry();
         double open = clamp(e.mouthOpen(), 0, 1.3);
         double upperY = y - 0.03 - 0.1 * e.upperLip() - 0.08 * open + 0.04 * curve;
         double lowerY = y + 0.03 + 0.5 * open + 0.1 * Math.max(0, curve);
@@ -252,7 +248,7 @@ final class FaceRenderer {
             }
         } else {
             g.setColor(line);
-            g.setStroke(new BasicStroke(0.03f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setStroke(new BasicStroke(0.045f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(new QuadCurve2D.Double(-hw, leftY, 0, (upperY + lowerY) / 2 + 0.08 * curve, hw, rightY));
         }
         return new Rectangle2D.Double(-hw - 0.08, Math.min(Math.min(leftY, rightY), upperY) - 0.1, 2 * hw + 0.16,
@@ -330,71 +326,66 @@ final class FaceRenderer {
         g.setTransform(image);
     }
 
-    /** A lighting gradient across the image in a random direction. */
-    private static void light(BufferedImage img, Random r) {
-        double strength = 0.6 * r.nextDouble();
-        double angle = 2 * Math.PI * r.nextDouble();
-        double dx = Math.cos(angle) / img.getWidth();
-        double dy = Math.sin(angle) / img.getHeight();
-        double gain = 0.8 + 0.4 * r.nextDouble();
-        int[] px = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
-        for (int y = 0; y < img.getHeight(); y++) {
-            for (int x = 0; x < img.getWidth(); x++) {
-                double f = gain * (1 + strength * ((x - img.getWidth() / 2.0) * dx + (y - img.getHeight() / 2.0) * dy));
-                int p = px[y * img.getWidth() + x];
-                px[y * img.getWidth() + x] = rgb(f * (p >> 16 & 0xff), f * (p >> 8 & 0xff), f * (p & 0xff));
-            }
-        }
-        img.setRGB(0, 0, img.getWidth(), img.getHeight(), px, 0, img.getWidth());
-    }
-
-    /** Sensor noise of standard deviation {@code sigma} (share of full scale), and sometimes a 3×3 blur. */
-    private static void grain(BufferedImage img, double sigma, boolean blur, Random r) {
+    /**
+     * The camera: sometimes a 3×3 blur, then in one pass over the pixels a lighting gradient in a
+     * random direction, sensor noise of standard deviation {@code sigma} (share of full scale), and
+     * the conversion to gray.
+     */
+    private static void finish(BufferedImage img, double sigma, boolean blur, boolean color, Random r) {
         int w = img.getWidth();
         int h = img.getHeight();
         int[] px = img.getRGB(0, 0, w, h, null, 0, w);
         if (blur) {
-            int[] out = new int[px.length];
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    double rs = 0;
-                    double gs = 0;
-                    double bs = 0;
-                    int n = 0;
-                    for (int v = Math.max(0, y - 1); v <= Math.min(h - 1, y + 1); v++) {
-                        for (int u = Math.max(0, x - 1); u <= Math.min(w - 1, x + 1); u++) {
-                            int p = px[v * w + u];
-                            rs += p >> 16 & 0xff;
-                            gs += p >> 8 & 0xff;
-                            bs += p & 0xff;
-                            n++;
-                        }
-                    }
-                    out[y * w + x] = rgb(rs / n, gs / n, bs / n);
-                }
-            }
-            px = out;
+            px = blur(px, w, h);
         }
+        double strength = 0.6 * r.nextDouble();
+        double angle = 2 * Math.PI * r.nextDouble();
+        double dx = strength * Math.cos(angle) / w;
+        double dy = strength * Math.sin(angle) / h;
+        double gain = 0.8 + 0.4 * r.nextDouble();
         double s = 255 * sigma;
-        if (s > 0) {
-            for (int i = 0; i < px.length; i++) {
-                double d = s * r.nextGaussian();
+        for (int y = 0; y < h; y++) {
+            double rowGain = gain * (1 + (y - h / 2.0) * dy);
+            for (int x = 0; x < w; x++) {
+                double f = rowGain + gain * (x - w / 2.0) * dx;
+                double d = s > 0 ? s * r.nextGaussian() : 0;
+                int i = y * w + x;
                 int p = px[i];
-                px[i] = rgb((p >> 16 & 0xff) + d, (p >> 8 & 0xff) + d, (p & 0xff) + d);
+                double red = f * (p >> 16 & 0xff) + d;
+                double green = f * (p >> 8 & 0xff) + d;
+                double blue = f * (p & 0xff) + d;
+                if (color) {
+                    px[i] = rgb(red, green, blue);
+                } else {
+                    double v = 0.299 * red + 0.587 * green + 0.114 * blue;
+                    px[i] = rgb(v, v, v);
+                }
             }
         }
         img.setRGB(0, 0, w, h, px, 0, w);
     }
 
-    private static void toGray(BufferedImage img) {
-        int w = img.getWidth();
-        int[] px = img.getRGB(0, 0, w, img.getHeight(), null, 0, w);
-        for (int i = 0; i < px.length; i++) {
-            int p = px[i];
-            double v = 0.299 * (p >> 16 & 0xff) + 0.587 * (p >> 8 & 0xff) + 0.114 * (p & 0xff);
-            px[i] = rgb(v, v, v);
+    private static int[] blur(int[] px, int w, int h) {
+        int[] out = new int[px.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rs = 0;
+                int gs = 0;
+                int bs = 0;
+                int n = 0;
+                for (int v = Math.max(0, y - 1); v <= Math.min(h - 1, y + 1); v++) {
+                    for (int u = Math.max(0, x - 1); u <= Math.min(w - 1, x + 1); u++) {
+                        int p = px[v * w + u];
+                        rs += p >> 16 & 0xff;
+                        gs += p >> 8 & 0xff;
+                        bs += p & 0xff;
+                        n++;
+                    }
+                }
+                out[y * w + x] = rgb((double) rs / n, (double) gs / n, (double) bs / n);
+            }
         }
-        img.setRGB(0, 0, w, img.getHeight(), px, 0, w);
+        return out;
     }
 
     private static int rgb(double r, double g, double b) {

@@ -1,7 +1,9 @@
 package org.attnfer.data.synthetic.internal;
 
+import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.Sample;
@@ -10,11 +12,14 @@ import org.attnfer.data.Emotions;
 /**
  * The embedded benchmark: faces drawn on the fly, deterministic for a seed and an index. Classes
  * are balanced (item {@code i} shows emotion {@code i mod 7}); the training and test splits draw
- * their people from disjoint sets of identities.
+ * their people from disjoint sets of identities. A drawn sample is kept (up to {@value #CACHE_BYTES}
+ * bytes of pixels), so that later epochs copy it instead of drawing it again.
  */
 final class SyntheticFaces implements Dataset {
 
     private static final long TEST_IDENTITIES = 1_000_000;
+
+    private static final long CACHE_BYTES = 512L << 20;
 
     private final long seed;
     private final boolean test;
@@ -27,6 +32,7 @@ final class SyntheticFaces implements Dataset {
     private final double jitter;
     private final double labelNoise;
     private final FaceRenderer.Nuisance nuisance;
+    private final AtomicReferenceArray<Sample> drawn;
 
     SyntheticFaces(Params p) {
         seed = p.getInt("seed");
@@ -43,6 +49,7 @@ final class SyntheticFaces implements Dataset {
         jitter = p.getDouble("jitter");
         labelNoise = p.getDouble("label_noise");
         nuisance = new FaceRenderer.Nuisance(p.getDouble("occlusion"), p.getDouble("clutter"), p.getDouble("noise"), p.getDouble("small_faces"));
+        drawn = 4L * size * size * count <= CACHE_BYTES ? new AtomicReferenceArray<>(count) : null;
     }
 
     @Override
@@ -91,6 +98,19 @@ final class SyntheticFaces implements Dataset {
 
     @Override
     public Sample get(int index) {
+        Sample kept = drawn == null ? null : drawn.get(index);
+        if (kept == null) {
+            kept = draw(index);
+            if (drawn != null) {
+                drawn.set(index, kept);
+            }
+        }
+        // a copy, so that nobody who draws on a sample changes the kept one
+        BufferedImage image = kept.image();
+        return new Sample(kept.id(), kept.label(), new BufferedImage(image.getColorModel(), image.copyData(null), false, null), kept.regions());
+    }
+
+    private Sample draw(int index) {
         Random r = new Random(mix(index));
         Identity who = Identity.of(seed, identity(r));
         int shown = index % Emotions.CANONICAL.size();
