@@ -27,7 +27,8 @@ import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
-import org.jfree.svg.SVGGraphics2D;
+import org.apache.batik.dom.GenericDOMImplementation;
+import org.apache.batik.svggen.SVGGraphics2D;
 
 /**
  * The charts of a report, as PNG at twice the nominal size (for print), with JFreeChart for curves
@@ -129,9 +130,7 @@ public final class Charts {
         drawConfusion(g, title, classes, counts, w, h);
         g.dispose();
         ImageIO.write(img, "png", png.toFile());
-        SVGGraphics2D svg = new SVGGraphics2D(w, h);
-        drawConfusion(svg, title, classes, counts, w, h);
-        Files.writeString(vector(png), svg.getSVGDocument());
+        writeSvg(vector(png), w, h, svg -> drawConfusion(svg, title, classes, counts, w, h));
     }
 
     private static final int CONFUSION_CELL = 58;
@@ -206,9 +205,18 @@ public final class Charts {
         } catch (InternalError e) {
             throw fontProblem(e);
         }
-        SVGGraphics2D svg = new SVGGraphics2D(width, height);
-        chart.draw(svg, new Rectangle2D.Double(0, 0, width, height));
-        Files.writeString(vector(png), svg.getSVGDocument());
+        writeSvg(vector(png), width, height, svg -> chart.draw(svg, new Rectangle2D.Double(0, 0, width, height)));
+    }
+
+    /** Draws into an SVG document with Batik (Apache-2.0, unlike JFreeSVG) and writes it. */
+    private static void writeSvg(Path file, int width, int height, java.util.function.Consumer<Graphics2D> draw) throws IOException {
+        org.w3c.dom.Document document = GenericDOMImplementation.getDOMImplementation().createDocument("http://www.w3.org/2000/svg", "svg", null);
+        SVGGraphics2D svg = new SVGGraphics2D(document);
+        svg.setSVGCanvasSize(new java.awt.Dimension(width, height));
+        draw.accept(svg);
+        try (java.io.Writer out = Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            svg.stream(out, true);
+        }
     }
 
     /** The SVG beside a chart's PNG. */

@@ -163,9 +163,26 @@ class ReportTest {
             BufferedImage img = ImageIO.read(dir.resolve("report").resolve(src).toFile());
             assertThat(img).as(src).isNotNull();
             assertThat(distinctColours(img)).as("%s is not blank", src).isGreaterThan(20);
+            // the vector twin: well-formed SVG with the chart's text in it, linked from the page
+            Path svg = Charts.vector(dir.resolve("report").resolve(src));
+            assertThat(html).contains("href=\"" + svg.getFileName() + "\"");
+            org.w3c.dom.Document doc = parseXml(svg);
+            assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+            assertThat(doc.getElementsByTagName("text").getLength()).as("%s has text", svg).isGreaterThan(3);
         }
         assertThat(dir.resolve("report").resolve("table-table-1-50.csv")).exists();
         assertThat(dir.resolve("report").resolve("table-table-1-50.tex")).content().contains("\\begin{tabular}");
+    }
+
+    private static org.w3c.dom.Document parseXml(Path file) throws IOException {
+        try {
+            var factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            // Batik writes a DOCTYPE naming the SVG 1.0 DTD: do not fetch it
+            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            return factory.newDocumentBuilder().parse(file.toFile());
+        } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static int distinctColours(BufferedImage img) {
