@@ -19,7 +19,7 @@ public final class SyntheticFacesProvider implements DatasetProvider {
             ParamSpec.ofInt("size", 48, "image side in pixels").atLeast(16).atMost(512),
             ParamSpec.ofBoolean("color", false, "RGB instead of grayscale"),
             ParamSpec.ofInt("identities", 400, "number of distinct people in the split").atLeast(1),
-            ParamSpec.ofDouble("intensity_min", 0.6, "weakest expression intensity").atLeast(0).atMost(1.5),
+            ParamSpec.ofDouble("intensity_min", 0.8, "weakest expression intensity").atLeast(0).atMost(1.5),
             ParamSpec.ofDouble("intensity_max", 1.0, "strongest expression intensity").atLeast(0).atMost(1.5),
             ParamSpec.ofDouble("jitter", 0.1, "individual variation of every facial action").atLeast(0).atMost(1),
             ParamSpec.ofDouble("occlusion", 0.1, "share of faces partly covered (hand, dark glasses, scarf, hair)").atLeast(0).atMost(1),
