@@ -103,9 +103,20 @@ public class ExperimentRunner {
         }
         List<Long> parameters = new ArrayList<>();
         for (Variant v : e.variants()) {
-            parameters.add(StateDict.trainableCount(compose(v, e, dataset).block()));
+            parameters.add(trainableCount(compose(v, e, dataset).block(), e));
         }
         return new Plan(e, dataset, test, split, parameters);
+    }
+
+    /** Counts before training; blocks whose parameter shapes follow the input (DJL's own layers, in plug-ins) are initialised first. */
+    private static long trainableCount(ai.djl.nn.Block block, Experiment e) {
+        if (StateDict.parameters(block).values().stream().anyMatch(p -> p.getShape() == null)) {
+            try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+                block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32,
+                        new ai.djl.ndarray.types.Shape(1, e.input().channels(), e.input().size(), e.input().size()));
+            }
+        }
+        return StateDict.trainableCount(block);
     }
 
     private Dataset open(Experiment.DatasetSpec spec, String key) {

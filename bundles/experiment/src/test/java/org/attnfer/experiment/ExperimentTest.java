@@ -108,6 +108,33 @@ class ExperimentTest {
         assertThatThrownBy(() -> runner(g).plan()).hasMessageContaining("nowhere does not exist");
     }
 
+    /** A plug-in built from DJL's own layers: their parameter shapes are known only after initialisation. */
+    static final class LazyShapes implements org.attnfer.api.AttentionModule {
+        @Override
+        public org.attnfer.api.ModuleInfo info() {
+            return new org.attnfer.api.ModuleInfo("lazy", "Lazy", "none", "stage_end", List.of(), List.of());
+        }
+
+        @Override
+        public ai.djl.nn.Block create(int channels, org.attnfer.api.Params params, org.attnfer.api.Site site) {
+            return ai.djl.nn.convolutional.Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(1, 1)).setFilters(channels).build();
+        }
+    }
+
+    @Test
+    void aModuleWhoseShapesFollowTheInputIsCountedAndTrains() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Composer composer = new Composer(ModuleRegistry.of(List.of(new LazyShapes()), List.of(), List.of(new ResNetBackbone())));
+        Experiment e = ExperimentReader.read(write(GOOD.replace("{backbone: resnet18, stem: small, modules: [simam]}", "resnet18+lazy")
+                .replace("resnet18+ca(reduction=8)", "resnet18")), List.of(), dir);
+        ExperimentRunner runner = new ExperimentRunner(composer, () -> List.of(new ImageFolderProvider()),
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false), e);
+        Plan plan = runner.plan();
+        // four 1×1 convolutions with bias after the stages: 64·65 + 128·129 + 256·257 + 512·513
+        assertThat(plan.parameters().get(0) - plan.parameters().get(1)).isEqualTo(64 * 65 + 128 * 129 + 256 * 257 + 512 * 513);
+        assertThat(runner.run(plan, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).hasSize(2).noneMatch(RunResult::skipped);
+    }
+
     @Test
     void runsTheGridIntoCompleteRunFoldersAndSkipsThemNextTime() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 8, 16, 1);
