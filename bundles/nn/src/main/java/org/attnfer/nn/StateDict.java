@@ -1,10 +1,10 @@
 package org.attnfer.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -104,7 +104,10 @@ public final class StateDict {
         }
         for (String key : loaded) {
             NDArray array = params.get(key).getArray();
-            array.set(FloatBuffer.wrap(tensors.get(key).data()));
+            // an indexed assignment: set(Buffer) makes libtorch print a deprecation warning
+            try (NDArray values = array.getManager().create(tensors.get(key).data(), array.getShape())) {
+                array.set(new NDIndex("..."), values);
+            }
         }
         return report;
     }
