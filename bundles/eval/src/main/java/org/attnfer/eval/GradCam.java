@@ -30,9 +30,8 @@ public final class GradCam {
      * The maps of one batch.
      *
      * @param cam Grad-CAM per image, {@code [n][height][width]}
-     * @param module the spatial map of the first module with attention maps (the finest
-     *     resolution), same layout, scaled from its minimum to its maximum; {@code null} if that
-     *     module has no spatial map
+     * @param module the spatial map of the first module that has one (the finest resolution),
+     *     same layout, scaled from its minimum to its maximum; {@code null} if none has
      * @param moduleName that module's layer name
      */
     public record Maps(float[][][] cam, float[][][] module, String moduleName) {}
@@ -79,14 +78,14 @@ public final class GradCam {
     public Maps compute(NDManager manager, NDArray images, int[] classes) {
         ParameterStore store = new ParameterStore(manager, false);
         List<NDArray> probe = new ArrayList<>(2);
-        Block[] firstModule = new Block[1];
-        NDArray[] moduleInput = new NDArray[1];
+        List<Block> modules = new ArrayList<>();
+        List<NDArray> moduleInputs = new ArrayList<>();
         Taps.Listener listener = new Taps.Listener() {
             @Override
             public NDList afterBlock(Block block, NDList in, NDList out) {
-                if (block instanceof AttentionMaps && firstModule[0] == null) {
-                    firstModule[0] = block;
-                    moduleInput[0] = in.singletonOrThrow().stopGradient();
+                if (block instanceof AttentionMaps) {
+                    modules.add(block);
+                    moduleInputs.add(in.singletonOrThrow().stopGradient());
                 }
                 if (block != target) {
                     return out;
@@ -119,12 +118,11 @@ public final class GradCam {
         float[][][] camMaps = resize(cam, h, w, true);
         float[][][] moduleMaps = null;
         String moduleName = null;
-        if (firstModule[0] != null) {
-            Map<String, NDArray> maps = ((AttentionMaps) firstModule[0]).attentionMaps(store, moduleInput[0]);
-            NDArray spatial = maps.get("spatial");
+        for (int i = 0; i < modules.size() && moduleMaps == null; i++) {
+            NDArray spatial = ((AttentionMaps) modules.get(i)).attentionMaps(store, moduleInputs.get(i)).get("spatial");
             if (spatial != null) {
                 moduleMaps = resize(spatial.reshape(spatial.getShape().get(0), spatial.getShape().get(2), spatial.getShape().get(3)), h, w, false);
-                moduleName = nameOf(firstModule[0]);
+                moduleName = nameOf(modules.get(i));
             }
         }
         return new Maps(camMaps, moduleMaps, moduleName);

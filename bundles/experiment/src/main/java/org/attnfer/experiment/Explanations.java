@@ -21,7 +21,7 @@ import org.attnfer.nn.io.Tensor;
 
 /**
  * The heat maps of a trained run: Grad-CAM for the true class at the last block of the last stage,
- * and the first module's own spatial map, for a fixed set of evaluation images (the first two of
+ * and the own spatial map of the first module that has one, for a fixed set of evaluation images (the first two of
  * each class, the same for every variant), kept with the images in {@code heatmaps.safetensors}.
  * Where the data knows its face regions, every evaluation image is scored for focus.
  */

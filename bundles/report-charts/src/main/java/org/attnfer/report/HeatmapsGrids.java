@@ -26,7 +26,7 @@ public final class HeatmapsGrids {
         String layer = rows.values().stream().filter(java.util.Objects::nonNull).map(HeatmapGrid.Stored::layer).findFirst().orElse("?");
         Map<String, Boolean> out = new LinkedHashMap<>();
         out.put("gradcam", HeatmapGrid.draw(rows, data.classes(), false, spec.name() + ": Grad-CAM at " + layer, dir.resolve(files.get("gradcam"))));
-        out.put("module", HeatmapGrid.draw(rows, data.classes(), true, spec.name() + ": modules' own attention at their first site, each map from its minimum to its maximum", dir.resolve(files.get("module"))));
+        out.put("module", HeatmapGrid.draw(rows, data.classes(), true, spec.name() + ": modules' own spatial attention where it first appears, each map from its minimum to its maximum", dir.resolve(files.get("module"))));
         return out;
     }
 }
