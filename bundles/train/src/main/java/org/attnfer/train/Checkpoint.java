@@ -58,6 +58,10 @@ record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<
         try {
             writer.write(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // a full disk says only "No space left on device": name the file
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException(why.contains(file.getParent().toString()) ? why : file + ": " + why, e);
         } finally {
             Files.deleteIfExists(tmp);
         }
