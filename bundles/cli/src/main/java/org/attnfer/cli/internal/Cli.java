@@ -2,6 +2,8 @@ package org.attnfer.cli.internal;
 
 import com.google.inject.Injector;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Runs the {@code fer} command line; failures end in one line naming the problem. */
@@ -30,12 +32,51 @@ final class Cli {
         return cli.execute(args);
     }
 
-    /** {@code -h, --help} on every subcommand, however deep (the top command has it with --version). */
+    /**
+     * {@code -h, --help} on every subcommand, however deep (the top command has it with --version),
+     * and descriptions reflowed to the help's width.
+     */
     private static void addHelp(CommandLine command) {
+        CommandLine.Model.UsageMessageSpec usage = command.getCommandSpec().usageMessage();
+        usage.description(reflow(usage.description()));
         for (CommandLine sub : command.getSubcommands().values()) {
             sub.getCommandSpec().addMixin("help", CommandLine.Model.CommandSpec.forAnnotatedObject(new HelpOption()));
             addHelp(sub);
         }
+    }
+
+    /**
+     * Joins source lines into paragraphs, which picocli then wraps at the help's width: descriptions
+     * are written as arrays of source-width lines, and picocli takes each element for a line of its
+     * own. Empty lines separate paragraphs; indented lines stay lines; the first sentence stands
+     * alone as the summary.
+     */
+    static String[] reflow(String[] lines) {
+        List<String> out = new ArrayList<>();
+        StringBuilder paragraph = new StringBuilder();
+        for (String line : lines) {
+            if (line.isBlank() || line.startsWith(" ")) {
+                if (paragraph.length() > 0) {
+                    out.add(paragraph.toString());
+                    paragraph.setLength(0);
+                }
+                out.add(line);
+            } else {
+                paragraph.append(paragraph.length() > 0 ? " " : "").append(line.strip());
+            }
+        }
+        if (paragraph.length() > 0) {
+            out.add(paragraph.toString());
+        }
+        // the first sentence on a line of its own: picocli lists commands by their first line
+        if (!out.isEmpty()) {
+            String[] first = out.get(0).split("(?<=\\.) (?=[A-Z])", 2);
+            if (first.length == 2) {
+                out.set(0, first[0]);
+                out.add(1, first[1]);
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     @CommandLine.Command

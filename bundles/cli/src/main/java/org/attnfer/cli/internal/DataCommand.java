@@ -52,8 +52,8 @@ final class DataCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "DATASET", description = "A dataset kind (synthetic-faces), a folder of class folders (or of split folders), or a FER2013 CSV.")
         String name;
 
-        @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = {"An option of the dataset kind, e.g. -o count=700 -o small_faces=0.5, or for folders and CSVs",
-            "-o on_error=skip, -o contempt=true; `fer data kinds` lists every kind's options."})
+        @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "An option of the dataset kind, e.g. -o count=700 -o small_faces=0.5, or for folders and CSVs"
+            + " -o on_error=skip, -o contempt=true; `fer data kinds` lists every kind's options.")
         List<String> options = new ArrayList<>();
     }
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", description = {
     "Train and compare the study's variants (its Tables 1-3 and the module comparison) on the embedded",
     "synthetic-face benchmark, then write the report and print where it is. Needs no data and no network.",
-    "The quick demo uses ResNet18 at small budgets (about 10 minutes on 2 cores); --full uses ResNet50 and",
+    "The quick demo uses ResNet18 at small budgets (about 9 minutes on 2 cores); --full uses ResNet50 and",
     "the budget of a real comparison (hours). Runs that finished before are not trained again."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -32,9 +32,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Where the runs and the report go (default: runs/demo or runs/demo-full).")
     Path output;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "2", description = {
-        "Train N variants at once, each in a JVM of its own with cores/N threads (default: ${DEFAULT-VALUE};",
-        "small networks use two single-threaded processes better than one with two threads)."})
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "2", description =
+        "Train N variants at once, each in a JVM of its own with cores/N threads (default: ${DEFAULT-VALUE};"
+        + " small networks use two single-threaded processes better than one with two threads).")
     int parallel;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the demo experiment, e.g. --set training.epochs=2.")

@@ -79,6 +79,19 @@ class CliTest {
     }
 
     @Test
+    void descriptionsAreReflowedIntoParagraphs() {
+        assertThat(Cli.reflow(new String[] {"One two.", "Three, e.g. four", "", "five", "  six", "seven"}))
+                .containsExactly("One two.", "Three, e.g. four", "", "five", "  six", "seven");
+        assertThat(Cli.reflow(new String[] {"One, e.g. two.", "Three", "four."})).containsExactly("One, e.g. two.", "Three four.");
+        // no line of a help text ends early because its source line did; the command list shows whole first sentences
+        Result demo = fer("demo", "--help");
+        assertThat(demo.out()).contains("Train and compare the study's variants (its Tables 1-3 and the module\ncomparison) on the embedded synthetic-face benchmark, then write the report and\nprint where it is.\n");
+        assertThat(fer("report", "--help").out()).contains("95% intervals");
+        assertThat(fer("report", "--help").err()).isEmpty();
+        assertThat(fer("--help").out()).contains("  demo      Train and compare the study's variants (its Tables 1-3 and the\n              module comparison) on the embedded synthetic-face benchmark, then\n              write the report and print where it is.\n  run ");
+    }
+
+    @Test
     void weightsRoundTripThroughNpzAndSafetensorsAndForwardWritesFeatures() throws IOException {
         Path npz = dir.resolve("w.npz");
         Path st = dir.resolve("w.safetensors");
