@@ -5,7 +5,7 @@
  * during a forward pass, parameter and multiply-accumulate counting, and state-dict import and
  * export.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package org.attnfer.nn;
 
 import org.osgi.annotation.versioning.Version;

@@ -44,6 +44,8 @@ final class AcMix extends Module implements AttentionMaps, Costed {
     private final Conv2d convP;
     private final Conv2d fc;
     private final Conv2d depConv;
+    /** The one-hot slot pickers of {@link #dense}, by input height and width. */
+    private final Map<Long, float[]> picks = new java.util.concurrent.ConcurrentHashMap<>();
 
     AcMix(int channels, int heads, int kAtt, int kConv, int stride) {
         this.channels = channels;
@@ -199,16 +201,20 @@ final class AcMix extends Module implements AttentionMaps, Costed {
     /** {@code [Ho·Wo, H·W, k²]}: 1 where slot s of the window at an output position reads an input position. */
     private NDArray slotsOf(NDManager manager, int h, int w, int ho, int wo) {
         int k2 = kAtt * kAtt;
-        int p = (kAtt - 1) / 2;
-        float[] pick = new float[ho * wo * h * w * k2];
-        for (int i = 0; i < ho; i++) {
-            for (int j = 0; j < wo; j++) {
-                for (int s = 0; s < k2; s++) {
-                    int source = reflect(stride * i + s / kAtt - p, h) * w + reflect(stride * j + s % kAtt - p, w);
-                    pick[((i * wo + j) * h * w + source) * k2 + s] = 1f;
+        // the same few map sizes come back every step: build each one-hot once
+        float[] pick = picks.computeIfAbsent(((long) h << 32) | w, key -> {
+            int p = (kAtt - 1) / 2;
+            float[] one = new float[ho * wo * h * w * k2];
+            for (int i = 0; i < ho; i++) {
+                for (int j = 0; j < wo; j++) {
+                    for (int s = 0; s < k2; s++) {
+                        int source = reflect(stride * i + s / kAtt - p, h) * w + reflect(stride * j + s % kAtt - p, w);
+                        one[((i * wo + j) * h * w + source) * k2 + s] = 1f;
+                    }
                 }
             }
-        }
+            return one;
+        });
         return manager.create(pick, new Shape((long) ho * wo, (long) h * w, k2));
     }
 

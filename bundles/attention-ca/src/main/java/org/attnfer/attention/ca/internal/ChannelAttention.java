@@ -3,13 +3,12 @@ package org.attnfer.attention.ca.internal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.ChannelGate;
 import org.attnfer.nn.Linear;
-import org.attnfer.nn.Module;
 import org.attnfer.nn.Ops;
 
 /**
@@ -17,7 +16,7 @@ import org.attnfer.nn.Ops;
  * Module</i>, ECCV 2018): {@code x · σ(MLP(GAP(x)) + MLP(GMP(x)))} with one MLP, {@code C → C/r →
  * C}, shared by both descriptors ({@code fc1}, {@code fc2}).
  */
-final class ChannelAttention extends Module implements AttentionMaps {
+final class ChannelAttention extends ChannelGate implements AttentionMaps {
 
     private final Linear fc1;
     private final Linear fc2;
@@ -29,25 +28,14 @@ final class ChannelAttention extends Module implements AttentionMaps {
     }
 
     /** σ(MLP(avg) + MLP(max)), {@code [N,C]}. */
-    private NDArray gate(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
+    @Override
+    protected NDArray gate(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);
         // both descriptors go through the shared MLP as one batch of 2N rows
         NDArray descriptors = NDArrays.concat(new NDList(Ops.gap(x).reshape(n, c), Ops.gmp(x).reshape(n, c)));
         NDArray mlp = run(fc2, ps, Ops.relu(run(fc1, ps, descriptors, training, params)), training, params);
         return Ops.sigmoid(mlp.get("0:{}", n).add(mlp.get("{}:", n)));
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        NDArray x = in.singletonOrThrow();
-        Shape s = x.getShape();
-        return new NDList(x.mul(gate(ps, x, training, params).reshape(s.get(0), s.get(1), 1, 1)));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes;
     }
 
     @Override

@@ -1,14 +1,12 @@
 package org.attnfer.attention.eca.internal;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.ChannelGate;
 import org.attnfer.nn.Conv1d;
-import org.attnfer.nn.Module;
 import org.attnfer.nn.Ops;
 
 /**
@@ -16,7 +14,7 @@ import org.attnfer.nn.Ops;
  * Neural Networks</i>, CVPR 2020): a 1-D convolution of size k across the pooled channel
  * descriptor, zero-padded, without bias: {@code x · σ(conv1d_k(GAP(x)))}.
  */
-final class EfficientChannelAttention extends Module implements AttentionMaps {
+final class EfficientChannelAttention extends ChannelGate implements AttentionMaps {
 
     private final Conv1d conv;
 
@@ -30,23 +28,12 @@ final class EfficientChannelAttention extends Module implements AttentionMaps {
         return t % 2 == 1 ? t : t + 1;
     }
 
-    private NDArray gate(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
+    @Override
+    protected NDArray gate(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);
         NDArray y = run(conv, ps, Ops.gap(x).reshape(n, 1, c), training, params);
         return Ops.sigmoid(y.reshape(n, c));
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        NDArray x = in.singletonOrThrow();
-        Shape s = x.getShape();
-        return new NDList(x.mul(gate(ps, x, training, params).reshape(s.get(0), s.get(1), 1, 1)));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes;
     }
 
     @Override

@@ -1,21 +1,19 @@
 package org.attnfer.attention.se.internal;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.ChannelGate;
 import org.attnfer.nn.Linear;
-import org.attnfer.nn.Module;
 import org.attnfer.nn.Ops;
 
 /**
  * Squeeze-and-excitation (Hu, Shen, Sun, <i>Squeeze-and-Excitation Networks</i>, CVPR 2018):
  * {@code x · σ(W2 · ReLU(W1 · GAP(x) + b1) + b2)}, with {@code fc1: C → C/r} and {@code fc2: C/r → C}.
  */
-final class SqueezeExcitation extends Module implements AttentionMaps {
+final class SqueezeExcitation extends ChannelGate implements AttentionMaps {
 
     private final Linear fc1;
     private final Linear fc2;
@@ -26,21 +24,10 @@ final class SqueezeExcitation extends Module implements AttentionMaps {
         fc2 = child("fc2", new Linear(mid, channels, bias));
     }
 
-    private NDArray gate(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
+    @Override
+    protected NDArray gate(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
         NDArray a = Ops.gap(x).reshape(x.getShape().get(0), x.getShape().get(1));
         return Ops.sigmoid(run(fc2, ps, Ops.relu(run(fc1, ps, a, training, params)), training, params));
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        NDArray x = in.singletonOrThrow();
-        Shape s = x.getShape();
-        return new NDList(x.mul(gate(ps, x, training, params).reshape(s.get(0), s.get(1), 1, 1)));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes;
     }
 
     @Override
