@@ -19,6 +19,11 @@ public record ModelSpec(String backbone, String stem, List<ModuleUse> modules) {
         modules = List.copyOf(modules);
     }
 
+    /** This model with another stem ({@code null}: the backbone's default). */
+    public ModelSpec withStem(String otherStem) {
+        return new ModelSpec(backbone, otherStem, modules);
+    }
+
     /**
      * The shorthand of this model: backbone, then each module with its non-default settings
      * ({@code resnet50+ca(reduction=8)@bottleneck.after_bn3[3,4]}).

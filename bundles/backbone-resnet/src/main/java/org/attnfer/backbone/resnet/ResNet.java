@@ -26,6 +26,12 @@ public final class ResNet extends Module {
     public static final String STEM_STANDARD = "standard";
     /** The small-image stem: 3×3 stride-1 convolution, no max-pool. */
     public static final String STEM_SMALL = "small";
+    /**
+     * The half-resolution stem: 3×3 stride-2 convolution, no max-pool. On 48-pixel faces it keeps
+     * 24×24 maps in {@code layer1} (the standard stem leaves 12×12 and a 2×2 {@code layer4}) at four
+     * times the standard stem's cost; {@link #STEM_SMALL} keeps 48×48 at sixteen times.
+     */
+    public static final String STEM_HALF = "half";
 
     private final boolean maxPool;
     private final Block conv1;
@@ -47,18 +53,19 @@ public final class ResNet extends Module {
             throw new IllegalArgumentException(
                     "ResNet needs ≥ 1 input channel and ≥ 1 class, got " + spec.inChannels() + " and " + spec.numClasses());
         }
-        boolean small = switch (spec.stem()) {
-            case STEM_STANDARD -> false;
-            case STEM_SMALL -> true;
-            default -> throw new IllegalArgumentException(
-                    "unknown stem '" + spec.stem() + "' (known: " + STEM_STANDARD + ", " + STEM_SMALL + ")");
+        int stride = switch (spec.stem()) {
+            case STEM_STANDARD, STEM_HALF -> 2;
+            case STEM_SMALL -> 1;
+            default -> throw new IllegalArgumentException("unknown stem '" + spec.stem() + "' (known: "
+                    + STEM_STANDARD + ", " + STEM_SMALL + ", " + STEM_HALF + ")");
         };
-        maxPool = !small;
+        boolean standard = STEM_STANDARD.equals(spec.stem());
+        maxPool = standard;
         int in = spec.inChannels();
-        Site stemSite = new Site(Hooks.STEM_CONV1, 0, -1, in, 64, small ? 1 : 2, "");
-        conv1 = child("conv1", insertions.replace(stemSite).orElseGet(() -> small
-                ? Conv2d.builder(in, 64).kernel(3).padding(1).bias(false).build()
-                : Conv2d.builder(in, 64).kernel(7).stride(2).padding(3).bias(false).build()));
+        Site stemSite = new Site(Hooks.STEM_CONV1, 0, -1, in, 64, stride, "");
+        conv1 = child("conv1", insertions.replace(stemSite).orElseGet(() -> standard
+                ? Conv2d.builder(in, 64).kernel(7).stride(2).padding(3).bias(false).build()
+                : Conv2d.builder(in, 64).kernel(3).stride(stride).padding(1).bias(false).build()));
         bn1 = child("bn1", new BatchNorm(64));
         stemModules = new Inserted(insertions.insert(Site.insert(Hooks.STEM, 0, -1, 64, "")), namedChildren(), this::child);
         int channels = 64;

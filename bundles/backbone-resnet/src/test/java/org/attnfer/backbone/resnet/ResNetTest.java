@@ -70,11 +70,31 @@ class ResNetTest {
 
     @Test
     void namedPointsGiveTheFeatureShapes() {
+        assertThat(points(resnet("resnet50", 7), new Shape(2, 3, 64, 64))).containsExactly(
+                Map.entry("stem", new Shape(2, 64, 16, 16)),
+                Map.entry("layer1", new Shape(2, 256, 16, 16)),
+                Map.entry("layer2", new Shape(2, 512, 8, 8)),
+                Map.entry("layer3", new Shape(2, 1024, 4, 4)),
+                Map.entry("layer4", new Shape(2, 2048, 2, 2)),
+                Map.entry("pool", new Shape(2, 2048)),
+                Map.entry("logits", new Shape(2, 7)));
+    }
+
+    @Test
+    void halfStemHalvesTheInputOnceWithoutMaxPool() {
+        ResNet net = new ResNet(new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF), Insertions.none());
+        Map<String, Shape> points = points(net, new Shape(2, 1, 48, 48));
+        assertThat(points.get("stem")).isEqualTo(new Shape(2, 64, 24, 24));
+        assertThat(points.get("layer4")).isEqualTo(new Shape(2, 512, 3, 3));
+        assertThat(StateDict.parameters(net).get("conv1.weight").getShape()).isEqualTo(new Shape(64, 1, 3, 3));
+    }
+
+    /** Runs one forward pass and records the shape at every named point. */
+    private static Map<String, Shape> points(ResNet net, Shape input) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            ResNet net = resnet("resnet50", 7);
-            net.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 64, 64));
+            net.initialize(manager, DataType.FLOAT32, input);
             Map<String, Shape> points = new LinkedHashMap<>();
-            NDArray y = net.forward(new ParameterStore(manager, false), new NDList(manager.randomNormal(new Shape(2, 3, 64, 64))), false,
+            NDArray y = net.forward(new ParameterStore(manager, false), new NDList(manager.randomNormal(input)), false,
                     Taps.with(new Taps.Listener() {
                         @Override
                         public NDArray atPoint(String name, NDArray value) {
@@ -82,15 +102,8 @@ class ResNetTest {
                             return value;
                         }
                     })).singletonOrThrow();
-            assertThat(y.getShape()).isEqualTo(new Shape(2, 7));
-            assertThat(points).containsExactly(
-                    Map.entry("stem", new Shape(2, 64, 16, 16)),
-                    Map.entry("layer1", new Shape(2, 256, 16, 16)),
-                    Map.entry("layer2", new Shape(2, 512, 8, 8)),
-                    Map.entry("layer3", new Shape(2, 1024, 4, 4)),
-                    Map.entry("layer4", new Shape(2, 2048, 2, 2)),
-                    Map.entry("pool", new Shape(2, 2048)),
-                    Map.entry("logits", new Shape(2, 7)));
+            assertThat(y.getShape().get(0)).isEqualTo(input.get(0));
+            return points;
         }
     }
 

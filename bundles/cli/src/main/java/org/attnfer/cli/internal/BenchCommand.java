@@ -20,6 +20,7 @@ import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.Composition;
+import org.attnfer.composer.ModelNames;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
@@ -66,6 +67,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--classes", defaultValue = "7", description = "Number of classes (default: ${DEFAULT-VALUE}).")
         int classes;
 
+        @Option(names = "--stem", description = "Stem variant (see `fer modules`; default: the backbone's first).")
+        String stem;
+
         @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first (default: ${DEFAULT-VALUE}).")
         int warmup;
 
@@ -77,6 +81,10 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
+
+        Composition compose(Composer composer) {
+            return composer.compose(ModelNames.parse(model).withStem(stem), (int) input.get(0), classes);
+        }
     }
 
     /** {@code fer bench train}. */
@@ -101,7 +109,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Composition c = composer.compose(o.model, (int) o.input.get(0), o.classes);
+            Composition c = o.compose(composer);
             InputSpec input = input(o.input);
             try (Model model = Model.newInstance("bench")) {
                 model.setBlock(c.block());
@@ -144,7 +152,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Composition c = composer.compose(o.model, (int) o.input.get(0), o.classes);
+            Composition c = o.compose(composer);
             try (Model model = Model.newInstance("bench")) {
                 model.setBlock(c.block());
                 new Trainer().initialize(model, input(o.input), 0);

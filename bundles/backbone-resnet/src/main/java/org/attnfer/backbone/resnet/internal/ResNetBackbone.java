@@ -32,7 +32,7 @@ public final class ResNetBackbone implements Backbone {
 
     @Override
     public List<String> stems() {
-        return List.of(ResNet.STEM_STANDARD, ResNet.STEM_SMALL);
+        return List.of(ResNet.STEM_STANDARD, ResNet.STEM_SMALL, ResNet.STEM_HALF);
     }
 
     @Override
