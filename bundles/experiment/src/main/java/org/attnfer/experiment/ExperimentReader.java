@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +36,9 @@ import org.attnfer.train.TrainingConfig;
  *   - name: custom
  *     model: {backbone: resnet18, stem: small, modules: [{id: ca, stages: [3, 4], params: {reduction: 8}}]}
  * seeds: [0]
+ * sweep:                           # optional: every variant runs with every combination of these
+ *   training.lr: [0.01, 0.1]       # settings (training.* and augment.* keys), named after them:
+ *   augment.erase: [0, 0.5]        # "ResNet18+SimAM lr=0.01 augment.erase=0.5"
  * training: {epochs: 10, batch_size: 32, optimizer: sgd, lr: 0.01, schedule: cosine, ...}   # see TrainingConfig
  * augment: true                    # or a mapping of Augmentation's options; absent or false: none
  * tables:                          # the report's comparison tables; default: one with every variant
@@ -60,8 +64,8 @@ public final class ExperimentReader {
     public static Experiment read(Path file, List<String> overrides, Path workingDir) throws IOException {
         YamlDoc doc = YamlDoc.read(file);
         overrides.forEach(doc::set);
-        Node root = Node.root(doc).only("name", "dataset", "test", "validation", "split_seed", "split_by", "input", "variants", "seeds", "training",
-                "augment", "tables", "output");
+        Node root = Node.root(doc).only("name", "dataset", "test", "validation", "split_seed", "split_by", "input", "variants", "seeds", "sweep",
+                "training", "augment", "tables", "output");
         String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = root.text("name", fallbackName);
         if (!name.matches("[A-Za-z0-9._+-]+")) {
@@ -91,23 +95,6 @@ public final class ExperimentReader {
         }
         InputSpec input = new InputSpec(channels, (int) in.integer("size", 48, 8, 1024));
 
-        List<Variant> variants = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        List<Node> variantNodes = root.required("variants").items();
-        if (variantNodes.isEmpty()) {
-            throw root.get("variants").error("lists no variants");
-        }
-        for (Node v : variantNodes) {
-            v.only("name", "model");
-            Node model = v.required("model");
-            ModelSpec spec = model(model);
-            String variantName = v.text("name", spec.shorthand());
-            if (!names.add(variantName)) {
-                throw v.get("name").error("the variant name '" + variantName + "' is used twice");
-            }
-            variants.add(new Variant(variantName, spec, model.where()));
-        }
-
         List<Long> seeds = new ArrayList<>();
         Node seedNode = root.get("seeds");
         if (!seedNode.present()) {
@@ -123,21 +110,32 @@ public final class ExperimentReader {
             throw seedNode.error("must list distinct seeds");
         }
 
-        Node aug = root.get("augment");
-        Augmentation augmentation = Augmentation.NONE;
-        if (aug.present() && aug.raw().isBoolean()) {
-            augmentation = aug.raw().asBoolean() ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
-        } else if (aug.present()) {
-            augmentation = Augmentation.of(aug.params(Augmentation.OPTIONS));
+        TrainingConfig training = training(root);
+        List<Map<String, String>> sweep = sweep(root.get("sweep"));
+        List<TrainingConfig> sweptTraining = new ArrayList<>();
+        for (Map<String, String> settings : sweep) {
+            sweptTraining.add(settings.isEmpty() ? training : sweptTraining(file, overrides, settings, root.get("sweep")));
         }
-        Node t = root.get("training");
-        TrainingConfig training;
-        try {
-            training = TrainingConfig.of(t.params(TrainingConfig.OPTIONS), augmentation);
-        } catch (ExperimentException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw t.error(e.getMessage());
+        List<Variant> variants = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<Node> variantNodes = root.required("variants").items();
+        if (variantNodes.isEmpty()) {
+            throw root.get("variants").error("lists no variants");
+        }
+        for (Node v : variantNodes) {
+            v.only("name", "model");
+            Node model = v.required("model");
+            ModelSpec spec = model(model);
+            String baseName = v.text("name", spec.shorthand());
+            for (int i = 0; i < sweep.size(); i++) {
+                Map<String, String> settings = sweep.get(i);
+                StringBuilder variantName = new StringBuilder(baseName);
+                settings.forEach((key, value) -> variantName.append(' ').append(key.replaceFirst("^training\\.", "")).append('=').append(value));
+                if (!names.add(variantName.toString())) {
+                    throw v.get("name").error("the variant name '" + variantName + "' is used twice");
+                }
+                variants.add(new Variant(variantName.toString(), spec, settings, sweptTraining.get(i), model.where()));
+            }
         }
 
         Path output = workingDir.resolve(root.text("output", "runs/" + name)).normalize();
@@ -149,7 +147,7 @@ public final class ExperimentReader {
                 List<String> rows = new ArrayList<>();
                 for (Node v : table.required("variants").items()) {
                     if (!names.contains(v.text())) {
-                        throw v.error("no variant is named '" + v.text() + "'");
+                        throw v.error("no variant is named '" + v.text() + "' (variants: " + String.join(", ", names.stream().sorted().toList()) + ")");
                     }
                     rows.add(v.text());
                 }
@@ -161,6 +159,63 @@ public final class ExperimentReader {
             }
         }
         return new Experiment(file, name, dataset, test, validation, validationSet, splitSeed, splitBy, input, variants, seeds, training, output, tables);
+    }
+
+    private static TrainingConfig training(Node root) {
+        Node aug = root.get("augment");
+        Augmentation augmentation = Augmentation.NONE;
+        if (aug.present() && aug.raw().isBoolean()) {
+            augmentation = aug.raw().asBoolean() ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
+        } else if (aug.present()) {
+            augmentation = Augmentation.of(aug.params(Augmentation.OPTIONS));
+        }
+        Node t = root.get("training");
+        try {
+            return TrainingConfig.of(t.params(TrainingConfig.OPTIONS), augmentation);
+        } catch (ExperimentException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw t.error(e.getMessage());
+        }
+    }
+
+    /** The combinations of a sweep's values, first key varying slowest; one empty combination without a sweep. */
+    private static List<Map<String, String>> sweep(Node sweep) {
+        List<Map<String, String>> combinations = List.of(Map.of());
+        if (!sweep.present()) {
+            return combinations;
+        }
+        for (String key : sweep.keys()) {
+            Node values = sweep.get(key);
+            if (!key.matches("(training|augment)\\.[a-z_]+")) {
+                throw values.error("only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
+            }
+            List<Node> items = values.items();
+            if (items.isEmpty() || items.stream().map(i -> i.raw().asText()).distinct().count() != items.size()) {
+                throw values.error("must list distinct values");
+            }
+            List<Map<String, String>> next = new ArrayList<>();
+            for (Map<String, String> c : combinations) {
+                for (Node item : items) {
+                    if (!item.raw().isValueNode()) {
+                        throw item.error("must be a single value, got " + item.raw());
+                    }
+                    Map<String, String> m = new LinkedHashMap<>(c);
+                    m.put(key, item.raw().asText());
+                    next.add(m);
+                }
+            }
+            combinations = next;
+        }
+        return combinations;
+    }
+
+    /** The training settings with one combination of a sweep applied over the file and its overrides. */
+    private static TrainingConfig sweptTraining(Path file, List<String> overrides, Map<String, String> settings, Node sweep) throws IOException {
+        YamlDoc doc = YamlDoc.read(file);
+        overrides.forEach(doc::set);
+        settings.forEach((key, value) -> doc.set(key + "=" + value, sweep.get(key).where() + " sweep " + key + "=" + value));
+        return training(Node.root(doc));
     }
 
     private static Experiment.DatasetSpec dataset(Node ds) {

@@ -399,7 +399,7 @@ public class ExperimentRunner {
             trainer.initialize(model, e.input(), seed);
             macs = ModelStats.trace(model.getBlock(), new ai.djl.ndarray.types.Shape(e.input().channels(), e.input().size(), e.input().size()))
                     .get(0).macs();
-            outcome = trainer.train(model, plan.dataset(), plan.split(), e.input(), e.training(), seed, partial, new EpochListener() {
+            outcome = trainer.train(model, plan.dataset(), plan.split(), e.input(), v.training(), seed, partial, new EpochListener() {
                 @Override
                 public void epoch(EpochResult result, Predictions validation) throws IOException {
                     Files.writeString(epochs, result.csv() + "\n", StandardOpenOption.APPEND);
@@ -417,12 +417,12 @@ public class ExperimentRunner {
             StateDict.load(model.getBlock(), TensorFiles.read(partial.resolve(Trainer.BEST)), true);
             Dataset evalSet = plan.test() != null ? plan.test() : plan.dataset();
             int[] items = plan.test() != null ? IntStream.range(0, plan.test().size()).toArray() : plan.split().validation();
-            Predictions p = trainer.predict(model, evalSet, items, e.input(), e.training().batchSize(), e.training().workers(), e.training().tta());
+            Predictions p = trainer.predict(model, evalSet, items, e.input(), v.training().batchSize(), v.training().workers(), v.training().tta());
             metrics = p.metrics(evalSet.classes());
             writePredictions(partial.resolve("predictions.csv"), p, evalSet);
             Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
             m.put("evaluated_on", plan.test() != null ? "test" : "validation");
-            m.put("tta", e.training().tta());
+            m.put("tta", v.training().tta());
             m.put("best_epoch", outcome.bestEpoch());
             m.put("epochs_run", outcome.history().size());
             m.put("stopped_early", outcome.stoppedEarly());
@@ -456,7 +456,7 @@ public class ExperimentRunner {
         doc.put("dataset", plan.dataset().describe());
         doc.put("test", plan.test() == null ? null : plan.test().describe());
         List<Map<String, Object>> variants = new ArrayList<>();
-        e.variants().forEach(v -> variants.add(Map.of("name", v.name(), "model", v.model().shorthand())));
+        e.variants().forEach(v -> variants.add(Map.of("name", v.name(), "model", v.model().shorthand(), "settings", v.settings())));
         doc.put("variants", e.variants().stream().map(Variant::name).toList());
         doc.put("models", variants);
         doc.put("seeds", e.seeds());
@@ -510,7 +510,7 @@ public class ExperimentRunner {
             spec.put("split_by", e.splitBy().name().toLowerCase(java.util.Locale.ROOT));
         }
         spec.put("input", Map.of("size", e.input().size(), "channels", e.input().channels()));
-        spec.put("training", e.training());
+        spec.put("training", v.training());
         YamlDoc.YAML.writeValue(file.toFile(), spec);
     }
 

@@ -80,6 +80,16 @@ final class Node {
         return this;
     }
 
+    /** The keys of a mapping, in file order. */
+    List<String> keys() {
+        if (!value.isObject()) {
+            throw error("must be a mapping");
+        }
+        List<String> out = new ArrayList<>();
+        value.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
     List<Node> items() {
         if (!value.isArray()) {
             throw error("must be a list");

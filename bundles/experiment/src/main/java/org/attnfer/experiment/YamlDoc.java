@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * A parsed YAML document that remembers the line of every key, so that problems found after
- * parsing still point into the file. Values set on the command line ({@code --set}) are marked as
- * such.
+ * parsing still point into the file. Values set later (on the command line with {@code --set}, or
+ * by a sweep) are marked with where they came from.
  */
 final class YamlDoc {
 
@@ -61,20 +61,27 @@ final class YamlDoc {
     }
 
     /**
-     * Applies {@code key.path=value}; the value is read as YAML ({@code 3} is a number,
-     * {@code true} a boolean, {@code [1, 2]} a list).
+     * Applies {@code key.path=value} given with {@code --set}; the value is read as YAML ({@code 3}
+     * is a number, {@code true} a boolean, {@code [1, 2]} a list).
      */
     void set(String assignment) {
+        set(assignment, "--set " + assignment);
+    }
+
+    /**
+     * Applies {@code key.path=value}; problems with the value are reported at {@code origin}.
+     */
+    void set(String assignment, String origin) {
         int eq = assignment.indexOf('=');
         if (eq <= 0) {
-            throw new ExperimentException("--set " + assignment + ": expected key=value, e.g. training.epochs=1");
+            throw new ExperimentException(origin + ": expected key=value, e.g. training.epochs=1");
         }
         String[] path = assignment.substring(0, eq).strip().split("\\.");
         JsonNode value;
         try {
             value = YAML.readTree(assignment.substring(eq + 1));
         } catch (IOException e) {
-            throw new ExperimentException("--set " + assignment + ": the value is not valid YAML");
+            throw new ExperimentException(origin + ": the value is not valid YAML");
         }
         ObjectNode node = (ObjectNode) root;
         StringBuilder pointer = new StringBuilder();
@@ -85,12 +92,12 @@ final class YamlDoc {
                 child = node.putObject(path[i]);
             }
             if (!child.isObject()) {
-                throw new ExperimentException("--set " + assignment + ": " + String.join(".", java.util.Arrays.copyOf(path, i + 1)) + " is not a mapping");
+                throw new ExperimentException(origin + ": " + String.join(".", java.util.Arrays.copyOf(path, i + 1)) + " is not a mapping");
             }
             node = (ObjectNode) child;
         }
         node.set(path[path.length - 1], value == null ? YAML.nullNode() : value);
-        overridden.put(pointer + "/" + path[path.length - 1], assignment);
+        overridden.put(pointer + "/" + path[path.length - 1], origin);
     }
 
     Path file() {
@@ -101,11 +108,11 @@ final class YamlDoc {
         return root;
     }
 
-    /** {@code file:line:} for a JSON pointer ({@code /training/epochs}), or the {@code --set} that made it. */
+    /** {@code file:line:} for a JSON pointer ({@code /training/epochs}), or the {@code --set} or sweep that made it. */
     String where(String pointer) {
         for (String p = pointer; ; p = p.substring(0, p.lastIndexOf('/'))) {
             if (overridden.containsKey(p)) {
-                return "--set " + overridden.get(p) + ":";
+                return overridden.get(p) + ":";
             }
             Integer line = lines.get(p);
             if (line != null) {

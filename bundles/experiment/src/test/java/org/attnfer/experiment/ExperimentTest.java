@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.attnfer.attention.ca.internal.ChannelAttentionModule;
 import org.attnfer.attention.simam.internal.SimAmModule;
 import org.attnfer.backbone.resnet.internal.ResNetBackbone;
@@ -94,6 +95,61 @@ class ExperimentTest {
         assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir)).hasMessage(j + ":1: missing required key 'dataset'");
         Path k = write("name: [unclosed\n");
         assertThatThrownBy(() -> ExperimentReader.read(k, List.of(), dir)).hasMessage(k + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got <stream end>");
+    }
+
+    private static final String SWEEP = """
+            sweep:
+              training.lr: [0.5, 0.05]
+              augment.erase: [0, 0.25]
+            """;
+
+    @Test
+    void aSweepRunsEveryVariantWithEveryCombinationOfItsSettings() throws IOException {
+        Experiment e = ExperimentReader.read(write(GOOD + SWEEP), List.of("training.epochs=2"), dir);
+        assertThat(e.variants()).extracting(Variant::name).containsExactly(
+                "R18+SimAM lr=0.5 augment.erase=0", "R18+SimAM lr=0.5 augment.erase=0.25",
+                "R18+SimAM lr=0.05 augment.erase=0", "R18+SimAM lr=0.05 augment.erase=0.25",
+                "R18+CA lr=0.5 augment.erase=0", "R18+CA lr=0.5 augment.erase=0.25",
+                "R18+CA lr=0.05 augment.erase=0", "R18+CA lr=0.05 augment.erase=0.25");
+        Variant v = e.variants().get(3);
+        assertThat(v.settings()).containsExactly(Map.entry("training.lr", "0.05"), Map.entry("augment.erase", "0.25"));
+        assertThat(v.training().lr()).isEqualTo(0.05);
+        assertThat(v.training().augmentation().erase()).isEqualTo(0.25);
+        // the other settings, and --set, still apply to every variant
+        assertThat(v.training().epochs()).isEqualTo(2);
+        assertThat(v.training().batchSize()).isEqualTo(8);
+        assertThat(e.variants().get(0).training().augmentation().erase()).isZero();
+        assertThat(e.training().lr()).isEqualTo(0.01);
+        assertThat(v.folder()).isEqualTo("R18+SimAM_lr=0.05_augment.erase=0.25");
+        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).variants().get(0).settings()).isEmpty();
+    }
+
+    @Test
+    void eachSweptRunTrainsWithItsOwnSettings() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Experiment e = ExperimentReader.read(write(GOOD + "sweep:\n  training.lr: [0.5, 0.05]\n"), List.of("variants=[{name: R18, model: resnet18}]"), dir);
+        assertThat(runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).hasSize(2);
+        assertThat(dir.resolve("runs/tiny/R18_lr=0.05/seed-3/spec.resolved.yaml")).content().contains("lr: 0.05");
+        assertThat(dir.resolve("runs/tiny/R18_lr=0.5/seed-3/spec.resolved.yaml")).content().contains("lr: 0.5");
+        JsonNode models = ExperimentRunner.JSON.readTree(dir.resolve("runs/tiny/experiment.json").toFile()).path("models");
+        assertThat(models.get(1).path("settings").path("training.lr").asText()).isEqualTo("0.05");
+    }
+
+    @Test
+    void badSweepsNameTheirLine() throws IOException {
+        Path f = write(GOOD + "sweep:\n  input.size: [32, 48]\n");
+        assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
+                .hasMessage(f + ":15: sweep.input.size: only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
+        Path g = write(GOOD + "sweep:\n  training.lr: [0.1, -1]\n");
+        assertThatThrownBy(() -> ExperimentReader.read(g, List.of(), dir))
+                .hasMessage(g + ":15: sweep training.lr=-1: training: lr must be > 0 and ≤ 1000, got -1");
+        Path h = write(GOOD + "sweep:\n  training.lr: [0.1, 0.1]\n");
+        assertThatThrownBy(() -> ExperimentReader.read(h, List.of(), dir)).hasMessage(h + ":15: sweep.training.lr: must list distinct values");
+        Path i = write(GOOD + "sweep:\n  training.lr: 0.1\n");
+        assertThatThrownBy(() -> ExperimentReader.read(i, List.of(), dir)).hasMessage(i + ":15: sweep.training.lr: must be a list");
+        Path j = write(GOOD + "tables: [{variants: [R18+CA]}]\n" + SWEEP);
+        assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir))
+                .hasMessageContaining("no variant is named 'R18+CA' (variants: R18+CA lr=0.05 augment.erase=0, ");
     }
 
     @Test

@@ -93,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
     /** The help's footer: the keys of an experiment file and every training and augmentation option. */
     static String[] keys() {
         List<String> lines = new ArrayList<>(List.of("", "Experiment file keys: name, dataset (required), test, validation, split_seed, split_by,",
-                "input {size, channels}, variants (required), seeds, training, augment, tables, output.",
+                "input {size, channels}, variants (required), seeds, sweep, training, augment, tables, output.",
+                "sweep: {training.lr: [0.01, 0.1], augment.erase: [0, 0.5]} runs every variant with every combination.",
                 "Dataset kinds and their options: fer data kinds.", "", "training:"));
         org.attnfer.train.TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
         lines.add("augment (true, or a mapping):");
