@@ -87,7 +87,7 @@ class ComposerTest {
         assertThatThrownBy(() -> COMPOSER.compose("resnet50+ca[5]", 3, 7))
                 .hasMessageContaining("hook 'bottleneck.after_bn3' has no stage 5");
         assertThatThrownBy(() -> COMPOSER.compose(new ModelSpec("resnet50", "huge", List.of()), 3, 7))
-                .hasMessageContaining("unknown stem 'huge' (known: standard, small)");
+                .hasMessageContaining("unknown stem 'huge' (known: standard, small, half)");
     }
 
     @Test
