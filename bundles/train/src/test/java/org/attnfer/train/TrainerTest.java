@@ -146,6 +146,30 @@ class TrainerTest {
     }
 
     @Test
+    void tenCropPredictionsDoNotDependOnHowTheViewsAreBatched() {
+        Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        try (Model model = Model.newInstance("tta")) {
+            model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of()), 1, 3).block());
+            trainer.initialize(model, INPUT, 2);
+            int[] items = java.util.stream.IntStream.range(0, 7).toArray();
+            // 7 images × 10 views: 3-row passes split every image's views; 64 rows cut across images
+            Predictions small = trainer.predict(model, data, items, INPUT, 3, 1, true);
+            Predictions large = trainer.predict(model, data, items, INPUT, 64, 1, true);
+            Predictions plain = trainer.predict(model, data, items, INPUT, 3, 1, false);
+            for (int i = 0; i < items.length; i++) {
+                assertThat(small.probabilities()[i]).containsExactly(large.probabilities()[i], org.assertj.core.data.Offset.offset(1e-5f));
+                float sum = 0;
+                for (float p : small.probabilities()[i]) {
+                    sum += p;
+                }
+                assertThat(sum).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+            }
+            // the views differ from the plain image, so the mean of ten is not the plain prediction
+            assertThat(small.probabilities()[0]).isNotEqualTo(plain.probabilities()[0]);
+        }
+    }
+
+    @Test
     void earlyStoppingAndAugmentation() throws IOException {
         TrainingConfig config = TrainingConfig.of(Params.validate(TrainingConfig.OPTIONS,
                         Map.of("epochs", 30, "batch_size", 8, "lr", 0.01, "early_stopping", 2, "monitor", "accuracy")),
