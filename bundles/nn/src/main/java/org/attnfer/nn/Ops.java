@@ -56,6 +56,28 @@ public final class Ops {
         return x.mul(hardSigmoid(x));
     }
 
+    /** The system property that chooses the activation layout: {@code nhwc} (default) or {@code nchw}. */
+    public static final String LAYOUT_PROPERTY = "attnfer.layout";
+
+    /**
+     * The same {@code [N,C,H,W]} values stored with the channels innermost (PyTorch's channels-last
+     * strides), unless {@link #LAYOUT_PROPERTY} is {@code nchw}. Convolutions, batch norm, pooling
+     * and element-wise operations keep that layout for their outputs, so one call at a network's
+     * input lays out every activation after it. oneDNN then convolves without reordering each
+     * activation into its blocked layout and back, which on plain {@code [N,C,H,W]} arrays cost
+     * more than the convolutions of small feature maps. DJL has no memory-format API; the strides
+     * come from a permuted copy.
+     */
+    public static NDArray channelsLast(NDArray x) {
+        if ("nchw".equals(System.getProperty(LAYOUT_PROPERTY))) {
+            return x;
+        }
+        Shape s = x.getShape();
+        long n = s.get(0);
+        // The first reshape cannot view the permuted array, so it copies in [N,H,W,C] order.
+        return x.transpose(0, 2, 3, 1).reshape(n, -1).reshape(n, s.get(2), s.get(3), s.get(1)).transpose(0, 3, 1, 2);
+    }
+
     /** Max pool 3×3, stride 2, padding 1; padded cells never win. */
     public static NDArray maxPool3x3s2(NDArray x) {
         return Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);

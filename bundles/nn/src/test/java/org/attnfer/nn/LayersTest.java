@@ -62,6 +62,43 @@ class LayersTest {
     }
 
     @Test
+    void channelsLastKeepsTheValuesAndStoresChannelsInnermost() {
+        NDArray x = manager.arange(24f).reshape(2, 3, 2, 2);
+        NDArray c = Ops.channelsLast(x);
+        assertThat(c.getShape()).isEqualTo(x.getShape());
+        assertThat(c.contentEquals(x)).isTrue();
+        // Flattening in [N,H,W,C] order views channels-last storage (a write shows through) and
+        // copies plain storage (a write does not).
+        c.transpose(0, 2, 3, 1).reshape(-1).addi(manager.create(1f));
+        assertThat(c.sub(x).toFloatArray()).containsOnly(1f);
+        x.transpose(0, 2, 3, 1).reshape(-1).addi(manager.create(1f));
+        assertThat(x.toFloatArray()).isEqualTo(manager.arange(24f).toFloatArray());
+    }
+
+    @Test
+    void convolutionGivesTheSameResultOnEitherLayout() {
+        Conv2d conv = Conv2d.builder(3, 4).kernel(3).padding(1).build();
+        Shape in = new Shape(2, 3, 5, 6);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        NDArray x = manager.randomNormal(in);
+        NDArray plain = forward(conv, x);
+        NDArray last = forward(conv, Ops.channelsLast(x));
+        assertThat(last.sub(plain).abs().max().getFloat()).isLessThan(1e-5f);
+    }
+
+    @Test
+    void theLayoutPropertyTurnsChannelsLastOff() {
+        NDArray x = manager.ones(new Shape(1, 2, 3, 3));
+        System.setProperty(Ops.LAYOUT_PROPERTY, "nchw");
+        try {
+            assertThat(Ops.channelsLast(x)).isSameAs(x);
+        } finally {
+            System.clearProperty(Ops.LAYOUT_PROPERTY);
+        }
+        assertThat(Ops.channelsLast(x)).isNotSameAs(x);
+    }
+
+    @Test
     void batchNormEvalIsTheAffineFormula() {
         BatchNorm bn = new BatchNorm(2);
         bn.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 1, 1));

@@ -80,7 +80,9 @@ public final class ResNet extends Module {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        NDArray x = Ops.relu(run(bn1, ps, run(conv1, ps, in.singletonOrThrow(), training, params), training, params));
+        // channels-last pays in training (backward convolutions) and costs in inference (batch 1: 21 → 35 ms)
+        NDArray input = training ? Ops.channelsLast(in.singletonOrThrow()) : in.singletonOrThrow();
+        NDArray x = Ops.relu(run(bn1, ps, run(conv1, ps, input, training, params), training, params));
         if (maxPool) {
             x = Ops.maxPool3x3s2(x);
         }

@@ -27,6 +27,7 @@ import org.attnfer.data.InputSpec;
 import org.attnfer.experiment.DatasetCatalog;
 import org.attnfer.experiment.ProcessMemory;
 import org.attnfer.nn.ModelStats;
+import org.attnfer.nn.Ops;
 import org.attnfer.train.TrainStep;
 import org.attnfer.train.Trainer;
 import org.attnfer.train.TrainingConfig;
@@ -79,10 +80,20 @@ final class BenchCommand implements Runnable {
         @Option(names = "--peak-gflops", defaultValue = "470", description = "The machine's SGEMM GFLOP/s, for the share of the bound (default: ${DEFAULT-VALUE}).")
         double peak;
 
+        @Option(names = "--layout", paramLabel = "nhwc|nchw",
+                description = "Activation layout (default: FER_LAYOUT, else nhwc, PyTorch's channels-last).")
+        String layout;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         Composition compose(Composer composer) {
+            if (layout != null) {
+                if (!layout.equals("nhwc") && !layout.equals("nchw")) {
+                    throw new IllegalArgumentException("--layout must be nhwc or nchw, not '" + layout + "'");
+                }
+                System.setProperty(Ops.LAYOUT_PROPERTY, layout);
+            }
             return composer.compose(ModelNames.parse(model).withStem(stem), (int) input.get(0), classes);
         }
     }
@@ -278,6 +289,7 @@ final class BenchCommand implements Runnable {
         doc.put("input", o.input.getShape());
         doc.put("batch", batch);
         doc.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        doc.put("layout", System.getProperty(Ops.LAYOUT_PROPERTY, "nhwc"));
         doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         doc.put("steps", seconds.length);
         doc.put("seconds_per_step", spread(seconds));
@@ -291,8 +303,8 @@ final class BenchCommand implements Runnable {
             Json.print(out, doc);
             return;
         }
-        out.printf(Locale.ROOT, "%s %s, input %s, batch %d: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
-                kind, o.model, InputShape.format(o.input), batch, imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
+        out.printf(Locale.ROOT, "%s %s, input %s, batch %d, %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
+                kind, o.model, InputShape.format(o.input), batch, doc.get("layout"), imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
                 gflops, 100 * gflops / o.peak, o.peak, ProcessMemory.peakResidentMb());
     }
 
