@@ -81,7 +81,7 @@ final class BenchCommand implements Runnable {
         double peak;
 
         @Option(names = "--layout", paramLabel = "nhwc|nchw",
-                description = "Activation layout (default: FER_LAYOUT, else nhwc, PyTorch's channels-last).")
+                description = "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; inference always runs nchw).")
         String layout;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -289,7 +289,8 @@ final class BenchCommand implements Runnable {
         doc.put("input", o.input.getShape());
         doc.put("batch", batch);
         doc.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        doc.put("layout", System.getProperty(Ops.LAYOUT_PROPERTY, "nhwc"));
+        // only training runs channels-last (see ResNet)
+        doc.put("layout", kind.equals("train") ? System.getProperty(Ops.LAYOUT_PROPERTY, "nhwc") : "nchw");
         doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         doc.put("steps", seconds.length);
         doc.put("seconds_per_step", spread(seconds));
