@@ -17,8 +17,13 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, RunCommand.class, ReportCommand.class, EvaluateCommand.class, PredictCommand.class, DataCommand.class, ModulesCommand.class, InspectCommand.class,
             ForwardCommand.class, BenchCommand.class, PluginsCommand.class, WatchCommand.class, FeaturesCommand.class},
         footer = {"", "Run 'fer <command> --help' for a command's options. Set FER_DEBUG=1 for stack traces.",
-            "Environment: FER_THREADS (compute threads, default: all cores), FER_HEAP (Java heap, default 8g),",
-            "FER_LAYOUT (nhwc or nchw activations while training, default nhwc), FER_JAVA_OPTS, DJL_CACHE_DIR."})
+            "",
+            "Environment:",
+            "  FER_THREADS    compute threads (default: all cores)",
+            "  FER_HEAP       Java heap (default: 8g)",
+            "  FER_LAYOUT     activations while training: nhwc (default) or nchw",
+            "  FER_JAVA_OPTS  more JVM options",
+            "  DJL_CACHE_DIR  where libtorch is unpacked (default: ~/.cache/attnfer/djl)"})
 final class FerCommand implements Runnable {
 
     @picocli.CommandLine.Spec
