@@ -50,4 +50,10 @@ final class CrossEntropy {
         NDArray w = step.create(weights).get(labels);
         return perItem.mul(w).sum().div(w.sum());
     }
+
+    /** The loss of a mixed batch, {@code λ·CE(labels) + (1−λ)·CE(partnerLabels)}. */
+    NDArray evaluate(NDArray logits, NDArray labels, NDArray partnerLabels, double lambda, NDManager step) {
+        return evaluate(logits, labels, step).mul(step.create((float) lambda))
+                .add(evaluate(logits, partnerLabels, step).mul(step.create((float) (1 - lambda))));
+    }
 }

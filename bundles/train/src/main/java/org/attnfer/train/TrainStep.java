@@ -13,13 +13,14 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.attnfer.data.InputSpec;
 import org.attnfer.nn.StateDict;
 
 /**
- * One optimisation step on one batch: forward in training mode, loss, backward, optional gradient
- * clipping, in-place optimiser update, all in a manager of its own. The training loop and the
- * benchmark run exactly this.
+ * One optimisation step on one batch: mixing (mixup, CutMix) if configured, forward in training
+ * mode, loss, backward, optional gradient clipping, in-place optimiser update, all in a manager of
+ * its own. The training loop and the benchmark run exactly this.
  */
 public final class TrainStep {
 
@@ -37,6 +38,7 @@ public final class TrainStep {
     private final Optimizer optimizer;
     private final CrossEntropy loss;
     private final double clipNorm;
+    private final BatchMix mix;
 
     /**
      * @param model an initialised model
@@ -50,6 +52,7 @@ public final class TrainStep {
         this.optimizer = Optimizer.of(config);
         this.loss = new CrossEntropy(config.labelSmoothing(), classWeights);
         this.clipNorm = config.clipNorm();
+        this.mix = config.mix();
     }
 
     /** The optimiser, whose state goes into checkpoints. */
@@ -60,30 +63,32 @@ public final class TrainStep {
     /**
      * Runs the step.
      *
-     * @param data the batch, {@code [n, C, H, W]} values
+     * @param data the batch, {@code [n, C, H, W]} values; mixing (if configured) changes it in place
      * @param labels the classes
      * @param lr the learning rate of this step
+     * @param draws this step's generator, for mixing
      * @return the loss (not finite when training diverged: no update is made then) and the hits
      */
-    public Result run(float[] data, int[] labels, InputSpec input, double lr) {
+    public Result run(float[] data, int[] labels, InputSpec input, double lr, Random draws) {
+        BatchMix.Mixed mixed = mix.apply(data, labels.length, input, draws);
         try (NDManager step = model.getNDManager().newSubManager()) {
             NDArray x = step.create(data, new Shape(labels.length, input.channels(), input.size(), input.size()));
-            long[] y = new long[labels.length];
-            for (int i = 0; i < y.length; i++) {
-                y[i] = labels[i];
-            }
-            NDArray target = step.create(y);
+            NDArray target = step.create(longs(labels, null));
+            NDArray partnerTarget = mixed == null ? target : step.create(longs(labels, mixed.partner()));
             float value;
             int correct;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.getBlock().forward(store, new NDList(x), true).singletonOrThrow();
-                NDArray l = loss.evaluate(logits, target, step);
+                NDArray l = mixed == null ? loss.evaluate(logits, target, step)
+                        : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), step);
                 value = l.getFloat();
                 if (!Float.isFinite(value)) {
                     return new Result(value, 0);
                 }
                 gc.backward(l);
-                correct = (int) logits.argMax(1).eq(target).sum().getLong();
+                // a mixed item counts as right when the prediction is its heavier label
+                NDArray dominant = mixed == null || mixed.ownLabelDominates() ? target : partnerTarget;
+                correct = (int) logits.argMax(1).eq(dominant).sum().getLong();
             }
             if (clipNorm > 0) {
                 clip(step);
@@ -91,6 +96,15 @@ public final class TrainStep {
             optimizer.step(params, lr, step);
             return new Result(value, correct);
         }
+    }
+
+    /** The labels as int64, each item's own or, with {@code order}, its partner's. */
+    private static long[] longs(int[] labels, int[] order) {
+        long[] y = new long[labels.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels[order == null ? i : order[i]];
+        }
+        return y;
     }
 
     /** Scales all gradients down together when their global norm exceeds the limit. */

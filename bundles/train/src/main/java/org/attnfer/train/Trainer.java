@@ -48,6 +48,8 @@ public class Trainer {
     public static final String LAST = "last.ckpt.safetensors";
     /** The weights of the best validation epoch. */
     public static final String BEST = "best.safetensors";
+    /** Salts the seed of the per-step mixing draws, so they never repeat the per-item augmentation's. */
+    private static final long MIX_STREAM = 0x6D69787570L;
 
     private final PrintStream progress;
     private final boolean terminal;
@@ -131,7 +133,7 @@ public class Trainer {
                 for (int i = 0; batches.hasNext(); i++) {
                     Batch batch = batches.next();
                     lr = schedule.lr(epoch - 1 + (double) i / steps, state.plateauFactor);
-                    TrainStep.Result r = trainStep.run(batch.data(), batch.labels(), input, lr);
+                    TrainStep.Result r = trainStep.run(batch.data(), batch.labels(), input, lr, Augmentation.random(seed ^ MIX_STREAM, epoch, i));
                     if (!Double.isFinite(r.loss())) {
                         throw new TrainingException("the training loss became " + (float) r.loss() + " in epoch " + epoch
                                 + " after " + seen + " items; lower the learning rate (or set clip_norm)");

@@ -28,7 +28,8 @@ import org.attnfer.data.Augmentation;
  * @param clipNorm largest global gradient norm; 0 turns clipping off
  * @param earlyStopping epochs without improvement before stopping; 0 never stops early
  * @param monitor the validation metric that decides best checkpoint, plateaus and early stopping
- * @param augmentation training-time augmentation
+ * @param augmentation training-time augmentation of single images
+ * @param mix mixup and CutMix, which blend pairs of images in a batch
  * @param tta ten-crop test-time augmentation in the final evaluation (per-epoch validation never uses it)
  */
 public record TrainingConfig(
@@ -53,6 +54,7 @@ public record TrainingConfig(
         int earlyStopping,
         String monitor,
         Augmentation augmentation,
+        BatchMix mix,
         boolean tta) {
 
     /** The accepted keys of the {@code training} section, with their defaults. */
@@ -77,6 +79,9 @@ public record TrainingConfig(
             ParamSpec.ofDouble("clip_norm", 0.0, "largest global gradient norm; 0 is off").atLeast(0),
             ParamSpec.ofInt("early_stopping", 0, "stop after this many epochs without improvement; 0 is off").atLeast(0),
             ParamSpec.ofChoice("monitor", List.of("macro_f1", "accuracy"), "validation metric for the best checkpoint and stopping"),
+            ParamSpec.ofDouble("mixup", 0.0, "mixup's alpha: blend pairs of images and labels, weight ~ Beta(alpha, alpha); 0 is off").atLeast(0).atMost(100),
+            ParamSpec.ofDouble("cutmix", 0.0, "CutMix's alpha: paste a box of another image, label weight by area; 0 is off").atLeast(0).atMost(100),
+            ParamSpec.ofDouble("mix_prob", 1.0, "share of batches mixed when mixup or cutmix is on (both on: either, equal odds)").atLeast(0).atMost(1),
             ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"));
 
     /** Checks the combination. */
@@ -96,7 +101,8 @@ public record TrainingConfig(
                 p.getDouble("momentum"), p.getBoolean("nesterov"), p.getDouble("weight_decay"), p.getBoolean("decay_norm_and_bias"),
                 p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
                 p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),
-                p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation, p.getBoolean("tta"));
+                p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation,
+                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getBoolean("tta"));
     }
 
     /** The defaults with some settings changed, for code and tests: {@code with(Map.of("epochs", 3))}. */

@@ -109,8 +109,10 @@ class TrainerTest {
 
     @Test
     void aResumedRunEndsExactlyAsAnUninterruptedOne() throws IOException {
-        Map<String, Object> settings = Map.of("epochs", 4, "optimizer", "adamw", "lr", 0.002, "schedule", "cosine", "warmup_epochs", 1.0,
-                "label_smoothing", 0.1, "class_weights", "balanced", "clip_norm", 5.0);
+        Map<String, Object> settings = new HashMap<>(Map.of("epochs", 4, "optimizer", "adamw", "lr", 0.002, "schedule", "cosine",
+                "warmup_epochs", 1.0, "label_smoothing", 0.1, "class_weights", "balanced", "clip_norm", 5.0));
+        // mixing draws per step from the seed, the epoch and the step: a resumed run mixes as the straight one did
+        settings.putAll(Map.of("mixup", 0.4, "cutmix", 1.0, "mix_prob", 0.8));
         TrainingConfig full = config(settings);
         List<EpochResult> straight = train(5, full, new ByteArrayOutputStream(), null);
         Path ckpt = Files.createDirectories(runDir.resolve("ckpt"));
@@ -227,6 +229,8 @@ class TrainerTest {
         assertThatThrownBy(() -> config(Map.of("epochs", 0))).hasMessage("epochs must be ≥ 1 and ≤ 100000, got 0");
         assertThatThrownBy(() -> config(Map.of("optimizer", "adam"))).hasMessage("optimizer must be one of sgd, adamw, got adam");
         assertThatThrownBy(() -> config(Map.of("warmup_epochs", 7.0))).hasMessageContaining("warmup_epochs (7.0) must be shorter");
+        assertThatThrownBy(() -> config(Map.of("mix_prob", 1.5))).hasMessage("mix_prob must be ≥ 0 and ≤ 1, got 1.5");
+        assertThatThrownBy(() -> config(Map.of("mixup", -0.2))).hasMessage("mixup must be ≥ 0 and ≤ 100, got -0.2");
     }
 
     @Test
@@ -256,6 +260,12 @@ class TrainerTest {
             float[] w = {1f, 1f, 3f};
             assertThat((double) new CrossEntropy(eps, w).evaluate(logits, labels, m).getFloat()).isCloseTo((l0 + 3 * l1) / 4, within(1e-6));
             assertThat(CrossEntropy.balanced(new int[] {10, 30, 0})).containsExactly(40f / 30, 40f / 90, 0f);
+            // mixed: λ·CE(own labels) + (1−λ)·CE(partner labels); here the partners are swapped
+            double l0b = -((1 - eps + eps / 3) * logp[0][2] + eps / 3 * (logp[0][0] + logp[0][1]));
+            double l1b = -((1 - eps + eps / 3) * logp[1][0] + eps / 3 * (logp[1][1] + logp[1][2]));
+            NDArray partners = m.create(new long[] {2, 0});
+            assertThat((double) new CrossEntropy(eps, null).evaluate(logits, labels, partners, 0.7, m).getFloat())
+                    .isCloseTo(0.7 * (l0 + l1) / 2 + 0.3 * (l0b + l1b) / 2, within(1e-6));
         }
     }
 
