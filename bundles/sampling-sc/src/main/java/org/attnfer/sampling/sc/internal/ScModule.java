@@ -31,14 +31,20 @@ public final class ScModule implements SamplingModule {
 
     @Override
     public Block create(int inChannels, Params params, Site site) {
-        int kernel = params.getInt("kernel");
-        if (kernel % 2 == 0) {
-            throw new IllegalArgumentException("kernel must be odd, got " + kernel);
-        }
+        int kernel = oddKernel(params);
         if (site.stride() != 2) {
             throw new IllegalArgumentException("SC replaces a stride-2 convolution; this place has stride " + site.stride()
                     + " (with the small stem, use the standard one)");
         }
         return new SpdConv(inChannels, site.outChannels(), kernel);
+    }
+
+    /** The {@code kernel} parameter, which must be odd so that padding k / 2 keeps the map centred. */
+    static int oddKernel(Params params) {
+        int kernel = params.getInt("kernel");
+        if (kernel % 2 == 0) {
+            throw new IllegalArgumentException("kernel must be odd, got " + kernel);
+        }
+        return kernel;
     }
 }

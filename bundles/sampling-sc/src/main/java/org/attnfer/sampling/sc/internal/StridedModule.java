@@ -32,10 +32,7 @@ public final class StridedModule implements SamplingModule {
 
     @Override
     public Block create(int inChannels, Params params, Site site) {
-        int kernel = params.getInt("kernel");
-        if (kernel % 2 == 0) {
-            throw new IllegalArgumentException("kernel must be odd, got " + kernel);
-        }
+        int kernel = ScModule.oddKernel(params);
         return Conv2d.builder(inChannels, site.outChannels()).kernel(kernel).stride(site.stride()).padding(kernel / 2).bias(false).build();
     }
 }

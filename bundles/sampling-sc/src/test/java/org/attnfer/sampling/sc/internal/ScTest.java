@@ -49,6 +49,7 @@ class ScTest {
     void conformanceAndBadSettings() throws Exception {
         Modules.conformance(() -> new ScBlock(3, 16, 3), new Shape(4, 3, 9, 6), true);
         assertThatThrownBy(() -> Modules.sampling(new ScModule(), 3, 64, Map.of("kernel", 4))).hasMessage("kernel must be odd, got 4");
+        assertThatThrownBy(() -> Modules.sampling(new StridedModule(), 3, 64, Map.of("kernel", 6))).hasMessage("kernel must be odd, got 6");
         ScModule sc = new ScModule();
         assertThatThrownBy(() -> sc.create(3, sc.info().validate(Map.of()), new Site("stem.conv1", 0, -1, 3, 64, 1, "")))
                 .hasMessageContaining("SC replaces a stride-2 convolution");
