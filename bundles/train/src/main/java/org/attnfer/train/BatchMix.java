@@ -1,6 +1,7 @@
 package org.attnfer.train;
 
 import java.util.Random;
+import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
 
 /**
@@ -56,7 +57,7 @@ public record BatchMix(double mixup, double cutmix, double probability) {
         }
         boolean cut = cutmix > 0 && (mixup == 0 || r.nextBoolean());
         double lambda = beta(cut ? cutmix : mixup, r);
-        int[] partner = permutation(n, r);
+        int[] partner = Batches.shuffled(java.util.stream.IntStream.range(0, n).toArray(), r.nextLong());
         float[] source = data.clone();
         int size = input.size();
         int plane = size * size;
@@ -91,20 +92,6 @@ public record BatchMix(double mixup, double cutmix, double probability) {
             }
         }
         return new Mixed(partner, lambda);
-    }
-
-    private static int[] permutation(int n, Random r) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** A draw from Beta(α, α), as {@code X / (X + Y)} with X, Y ~ Gamma(α). */
