@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.attnfer.testkit.Fixtures;
@@ -134,6 +135,50 @@ class DistributionIT {
         assertThat(table2.out()).contains("  BAM: resnet50+bam", "  coord: resnet50+coord", "  simAM: resnet50+simam");
     }
 
+    /** {@code bin/fer ARGS} in a new process with extra environment; the exit code and all output. */
+    static Result script(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/fer").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().keySet().removeAll(List.of("FER_MKL", "FER_CONV", "LD_PRELOAD"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Result(p.exitValue(), output, "");
+    }
+
+    private static JsonNode bench(Map<String, String> env) throws Exception {
+        Result r = script(env, "bench", "train", "resnet18", "--input", "1x16x16", "--batch", "2", "--warmup", "0", "--steps", "1", "--json");
+        assertThat(r.code()).as(r.out()).isZero();
+        return JSON.readTree(r.out().substring(r.out().indexOf('{')));
+    }
+
+    @Test
+    void theScriptAnswersMklsVendorCheckOnAmdAvx512AndThenTrainsSmallConvolutionsAsProducts() throws Exception {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        String cpu = Files.isReadable(cpuinfo) ? Files.readString(cpuinfo) : "";
+        boolean expected = Files.exists(DIST.resolve("lib/native/libattnfer-mkl-vendor.so"))
+                && cpu.contains("AuthenticAMD") && java.util.regex.Pattern.compile("\\bavx512f\\b").matcher(cpu).find();
+        JsonNode auto = bench(Map.of());
+        assertThat(auto.path("mkl_vendor_shim").asBoolean()).as("shim mapped into the JVM").isEqualTo(expected);
+        assertThat(auto.path("conv").asText()).isEqualTo(expected ? "gemm" : "onednn");
+        JsonNode generic = bench(Map.of("FER_MKL", "generic"));
+        assertThat(generic.path("mkl_vendor_shim").asBoolean()).isFalse();
+        assertThat(generic.path("conv").asText()).isEqualTo("onednn");
+        assertThat(bench(Map.of("FER_MKL", "generic", "FER_CONV", "gemm")).path("conv").asText()).isEqualTo("gemm");
+
+        Result badConv = script(Map.of("FER_CONV", "fast"), "modules");
+        assertThat(badConv.code()).isEqualTo(2);
+        assertThat(badConv.out()).isEqualTo("fer: FER_CONV must be gemm or onednn, not 'fast'\n");
+        Result badMkl = script(Map.of("FER_MKL", "intel"), "modules");
+        assertThat(badMkl.code()).isEqualTo(2);
+        assertThat(badMkl.out()).isEqualTo("fer: FER_MKL must be auto or generic, not 'intel'\n");
+        Result badOption = fer(DIST, "bench", "train", "resnet18", "--conv", "fast");
+        assertThat(badOption.code()).isNotZero();
+        assertThat(badOption.err()).contains("the convolution path must be gemm or onednn, not 'fast'");
+    }
+
     @Test
     void smokeExperimentTrainsThroughTheScript() throws Exception {
         Path data = Fixtures.imageFolder(tmp.resolve("data"), List.of("happy", "sad", "surprise"), 12, 32, 3);
@@ -152,6 +197,10 @@ class DistributionIT {
         double accuracy = JSON.readTree(run.resolve("metrics.json").toFile()).path("accuracy").asDouble(-1);
         assertThat(accuracy).isBetween(0.0, 1.0);
         assertThat(output).contains("epoch 2/2", "validation accuracy", "ResNet18+SimAM");
+        JsonNode compute = JSON.readTree(run.resolve("manifest.json").toFile()).path("compute");
+        assertThat(compute.path("layout").asText()).isEqualTo("nhwc");
+        assertThat(compute.path("conv").asText()).isIn("gemm", "onednn");
+        assertThat(compute.path("mkl_vendor_shim").asBoolean()).isEqualTo(compute.path("conv").asText().equals("gemm"));
 
         // the trained run serves the commands that reuse it
         Result eval = fer(DIST, "evaluate", run.toString(), data.toString(), "--json");

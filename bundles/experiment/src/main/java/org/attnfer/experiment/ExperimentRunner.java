@@ -34,6 +34,7 @@ import org.attnfer.composer.Composition;
 import org.attnfer.composer.CompositionException;
 import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
+import org.attnfer.nn.ComputeSettings;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
@@ -544,6 +545,7 @@ public class ExperimentRunner {
         m.put("versions", versions);
         m.put("hardware", Map.of("cores", Runtime.getRuntime().availableProcessors(), "os", System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 "arch", System.getProperty("os.arch"), "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20));
+        m.put("compute", ComputeSettings.describe());
         m.put("started", started.toString());
         m.put("finished", Instant.now().toString());
         m.put("resumed_after_epoch", outcome.resumedAfter());

@@ -10,7 +10,9 @@ import ai.djl.util.PairList;
 
 /**
  * A 2-D convolution with PyTorch's parameters: {@code weight [out, in/groups, kh, kw]} and an
- * optional {@code bias [out]}.
+ * optional {@code bias [out]}. While training, with {@code attnfer.conv=gemm}, a convolution whose
+ * matrix product has few rows runs as that product instead of through libtorch's convolution
+ * (see {@link GemmConvolution}); the result is the same up to rounding.
  */
 public final class Conv2d extends Module implements Costed {
 
@@ -59,6 +61,12 @@ public final class Conv2d extends Module implements Costed {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
+        if (training && groups == 1 && dilation == 1) {
+            Shape out = getOutputShapes(new Shape[] {x.getShape()})[0];
+            if (GemmConvolution.applies(kernel, GemmConvolution.rows(out))) {
+                return new NDList(GemmConvolution.forward(x, w, b, kernel, stride, padding, out));
+            }
+        }
         return ai.djl.nn.convolutional.Conv2d.conv2d(
                 x, w, b, new Shape(stride, stride), new Shape(padding, padding),
                 new Shape(dilation, dilation), groups);

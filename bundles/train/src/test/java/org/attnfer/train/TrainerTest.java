@@ -269,32 +269,72 @@ class TrainerTest {
         }
     }
 
-    @Test
-    void sgdAndAdamWStepsByHand() {
+    /** Two steps of an optimiser on loss Σw² + Σb², w = [1, −2] (decayed: 2-D), b = [0.5] (not: 1-D). */
+    private static float[] twoSteps(Map<String, Object> settings) {
         try (NDManager m = NDManager.newBaseManager()) {
-            ai.djl.nn.Parameter p = ai.djl.nn.Parameter.builder().setName("w").setType(ai.djl.nn.Parameter.Type.WEIGHT)
-                    .optShape(new Shape(1, 2)).optInitializer((mgr, s, t) -> mgr.create(new float[] {1, -2}, s)).build();
-            p.initialize(m, DataType.FLOAT32);
-            Map<String, ai.djl.nn.Parameter> params = Map.of("w", p);
-            Optimizer sgd = Optimizer.of(config(Map.of("momentum", 0.5, "weight_decay", 0.1, "nesterov", true)));
+            Map<String, ai.djl.nn.Parameter> params = new java.util.LinkedHashMap<>();
+            params.put("w", parameter(m, "w", new Shape(1, 2), 1, -2));
+            params.put("b", parameter(m, "b", new Shape(1), 0.5f));
+            Optimizer optimizer = Optimizer.of(config(settings));
             for (int step = 0; step < 2; step++) {
                 try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                    gc.backward(p.getArray().square().sum());
+                    gc.backward(params.get("w").getArray().square().sum().add(params.get("b").getArray().square().sum()));
                 }
                 try (NDManager s = m.newSubManager()) {
-                    sgd.step(params, 0.1, s);
+                    optimizer.step(params, 0.1, s);
                 }
             }
-            // by hand, w0 = 1: g = 2w + 0.1w; buf = 0.5 buf + g; w -= 0.1 (g + 0.5 buf)
-            double w = 1;
+            for (ai.djl.nn.Parameter p : params.values()) {
+                assertThat(p.getArray().getGradient().abs().sum().getFloat()).as("gradients cleared").isZero();
+            }
+            return new float[] {params.get("w").getArray().getFloat(0, 0), params.get("w").getArray().getFloat(0, 1),
+                params.get("b").getArray().getFloat(0)};
+        }
+    }
+
+    private static ai.djl.nn.Parameter parameter(NDManager m, String name, Shape shape, float... values) {
+        ai.djl.nn.Parameter p = ai.djl.nn.Parameter.builder().setName(name).setType(ai.djl.nn.Parameter.Type.WEIGHT)
+                .optShape(shape).optInitializer((mgr, s, t) -> mgr.create(values, s)).build();
+        p.initialize(m, DataType.FLOAT32);
+        return p;
+    }
+
+    @Test
+    void sgdAndAdamWStepsByHand() {
+        double lr = 0.1;
+        double[] start = {1, -2, 0.5};
+        // SGD, Nesterov: g = 2x (+ 0.1x on w); buf = 0.5 buf + g; x -= lr (g + 0.5 buf)
+        float[] nesterov = twoSteps(Map.of("momentum", 0.5, "weight_decay", 0.1, "nesterov", true));
+        // plain SGD, no momentum: x -= lr g
+        float[] plain = twoSteps(Map.of("momentum", 0.0, "weight_decay", 0.1));
+        // AdamW, β1 = 0.8: x ← x(1 − lr·0.1) on w; m, v moments of g = 2x; x -= lr/c1 · m / (√v/√c2 + ε)
+        float[] adamw = twoSteps(Map.of("optimizer", "adamw", "momentum", 0.8, "weight_decay", 0.1));
+        for (int i = 0; i < 3; i++) {
+            double decay = i < 2 ? 0.1 : 0;
+            double x = start[i];
             double buf = 0;
             for (int step = 0; step < 2; step++) {
-                double g = 2 * w + 0.1 * w;
+                double g = 2 * x + decay * x;
                 buf = 0.5 * buf + g;
-                w -= 0.1 * (g + 0.5 * buf);
+                x -= lr * (g + 0.5 * buf);
             }
-            assertThat((double) p.getArray().getFloat(0, 0)).isCloseTo(w, within(1e-6));
-            assertThat(p.getArray().getGradient().abs().sum().getFloat()).as("gradients cleared").isZero();
+            assertThat((double) nesterov[i]).as("nesterov %d", i).isCloseTo(x, within(1e-6));
+            x = start[i];
+            for (int step = 0; step < 2; step++) {
+                x -= lr * (2 * x + decay * x);
+            }
+            assertThat((double) plain[i]).as("plain %d", i).isCloseTo(x, within(1e-6));
+            x = start[i];
+            double m1 = 0;
+            double v = 0;
+            for (int t = 1; t <= 2; t++) {
+                double g = 2 * x;
+                x *= 1 - lr * decay;
+                m1 = 0.8 * m1 + 0.2 * g;
+                v = 0.999 * v + 0.001 * g * g;
+                x -= lr / (1 - Math.pow(0.8, t)) * m1 / (Math.sqrt(v) / Math.sqrt(1 - Math.pow(0.999, t)) + 1e-8);
+            }
+            assertThat((double) adamw[i]).as("adamw %d", i).isCloseTo(x, within(1e-6));
         }
     }
 }

@@ -26,8 +26,8 @@ import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
 import org.attnfer.experiment.DatasetCatalog;
 import org.attnfer.experiment.ProcessMemory;
+import org.attnfer.nn.ComputeSettings;
 import org.attnfer.nn.ModelStats;
-import org.attnfer.nn.Ops;
 import org.attnfer.train.TrainStep;
 import org.attnfer.train.Trainer;
 import org.attnfer.train.TrainingConfig;
@@ -84,15 +84,19 @@ final class BenchCommand implements Runnable {
                 description = "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; inference always runs nchw).")
         String layout;
 
+        @Option(names = "--conv", paramLabel = "gemm|onednn",
+                description = "Convolution path while training: small convolutions as matrix products, or all through libtorch's oneDNN convolution (default: FER_CONV, else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
+        String conv;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         Composition compose(Composer composer) {
             if (layout != null) {
-                if (!layout.equals("nhwc") && !layout.equals("nchw")) {
-                    throw new IllegalArgumentException("--layout must be nhwc or nchw, not '" + layout + "'");
-                }
-                System.setProperty(Ops.LAYOUT_PROPERTY, layout);
+                ComputeSettings.setLayout(layout);
+            }
+            if (conv != null) {
+                ComputeSettings.setConv(conv);
             }
             return composer.compose(ModelNames.parse(model).withStem(stem), (int) input.get(0), classes);
         }
@@ -288,9 +292,12 @@ final class BenchCommand implements Runnable {
         doc.put("model", o.model);
         doc.put("input", o.input.getShape());
         doc.put("batch", batch);
-        doc.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        // only training runs channels-last (see ResNet)
-        doc.put("layout", kind.equals("train") ? System.getProperty(Ops.LAYOUT_PROPERTY, "nhwc") : "nchw");
+        doc.putAll(ComputeSettings.describe());
+        if (!kind.equals("train")) {
+            // inference runs NCHW through libtorch's convolution (see ResNet and Conv2d)
+            doc.put("layout", "nchw");
+            doc.put("conv", "onednn");
+        }
         doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         doc.put("steps", seconds.length);
         doc.put("seconds_per_step", spread(seconds));
@@ -304,8 +311,9 @@ final class BenchCommand implements Runnable {
             Json.print(out, doc);
             return;
         }
-        out.printf(Locale.ROOT, "%s %s, input %s, batch %d, %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
-                kind, o.model, InputShape.format(o.input), batch, doc.get("layout"), imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
+        out.printf(Locale.ROOT, "%s %s, input %s, batch %d, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
+                kind, o.model, InputShape.format(o.input), batch, doc.get("layout"), doc.get("conv"),
+                Boolean.TRUE.equals(doc.get("mkl_vendor_shim")) ? "vendor shim" : "as shipped", imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
                 gflops, 100 * gflops / o.peak, o.peak, ProcessMemory.peakResidentMb());
     }
 

@@ -1,0 +1,67 @@
+package org.attnfer.nn;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How this JVM computes, as {@code bin/fer} set it up: the activation layout while training, the
+ * convolution path while training, whether MKL's vendor check is answered by the distribution's
+ * shim, and the thread count. Benchmarks print these and run manifests record them, because they
+ * change speed and, through the order of floating-point sums, the last digits of results.
+ */
+public final class ComputeSettings {
+
+    /** The file name of the shim that answers MKL's vendor check (built into {@code lib/native}). */
+    public static final String MKL_VENDOR_SHIM = "libattnfer-mkl-vendor.so";
+
+    private ComputeSettings() {}
+
+    /** {@code nhwc} or {@code nchw} (see {@link Ops#channelsLast}). */
+    public static String layout() {
+        return System.getProperty(Ops.LAYOUT_PROPERTY, "nhwc");
+    }
+
+    /** Sets the training layout for this JVM; {@code nhwc} or {@code nchw}. */
+    public static void setLayout(String layout) {
+        set(Ops.LAYOUT_PROPERTY, "the layout", layout, "nhwc", "nchw");
+    }
+
+    /** {@code gemm} or {@code onednn} (see {@link Conv2d}). */
+    public static String conv() {
+        return System.getProperty(GemmConvolution.PROPERTY, "onednn");
+    }
+
+    /** Sets the convolution path for this JVM; {@code gemm} or {@code onednn}. */
+    public static void setConv(String path) {
+        set(GemmConvolution.PROPERTY, "the convolution path", path, "gemm", "onednn");
+    }
+
+    private static void set(String property, String what, String value, String one, String other) {
+        if (!value.equals(one) && !value.equals(other)) {
+            throw new IllegalArgumentException(what + " must be " + one + " or " + other + ", not '" + value + "'");
+        }
+        System.setProperty(property, value);
+    }
+
+    /** Whether the shim is mapped into this process, read from the kernel's list of its mappings. */
+    public static boolean mklVendorShim() {
+        try {
+            return Files.readString(Path.of("/proc/self/maps")).contains(MKL_VENDOR_SHIM);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** All of them, for a report. */
+    public static Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        m.put("layout", layout());
+        m.put("conv", conv());
+        m.put("mkl_vendor_shim", mklVendorShim());
+        return m;
+    }
+}
