@@ -28,7 +28,8 @@ def main():
     ap.add_argument("--input", default="3x48x48", help="CxHxW of one image")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--classes", type=int, default=7)
-    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=3, help="unmeasured steps first, at least")
+    ap.add_argument("--warmup-seconds", type=float, default=5.0, help="unmeasured steps go on for at least this long (as fer bench)")
     ap.add_argument("--steps", type=int, default=11)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--channels-last", action="store_true", help="NHWC memory format")
@@ -65,8 +66,11 @@ def main():
             with torch.inference_mode():
                 model(x).numpy()
 
-    for _ in range(args.warmup):
+    until = time.perf_counter() + args.warmup_seconds
+    done = 0
+    while done < args.warmup or time.perf_counter() < until:
         step()
+        done += 1
     seconds = []
     for _ in range(args.steps):
         t = time.perf_counter()

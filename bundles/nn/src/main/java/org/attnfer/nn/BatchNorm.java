@@ -2,6 +2,7 @@ package org.attnfer.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -36,6 +37,10 @@ public final class BatchNorm extends Module {
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        if (training) {
+            // the running statistics move in place
+            StateDict.changed();
+        }
         // axis -1 makes the PyTorch engine call batch_norm directly, which normalises axis 1
         return ai.djl.nn.norm.BatchNorm.batchNorm(
                 x,
@@ -47,6 +52,24 @@ public final class BatchNorm extends Module {
                 DJL_MOMENTUM,
                 EPSILON,
                 training);
+    }
+
+    /**
+     * Inference's per-channel affine form, {@code y = x·scale + shift} with {@code scale =
+     * weight / √(running_var + ε)} and {@code shift = bias − running_mean·scale}, for folding
+     * into the convolution before it. The arrays belong to {@code manager}.
+     */
+    NDArray[] affine(NDManager manager) {
+        // copies first: every result then belongs to the copies' manager, not the model's
+        NDArray scale = copy(weight, manager).div(copy(runningVar, manager).add(EPSILON).sqrt());
+        NDArray shift = copy(bias, manager).sub(copy(runningMean, manager).mul(scale));
+        return new NDArray[] {scale, shift};
+    }
+
+    private static NDArray copy(Parameter p, NDManager manager) {
+        NDArray c = p.getArray().duplicate();
+        c.attach(manager);
+        return c;
     }
 
     @Override

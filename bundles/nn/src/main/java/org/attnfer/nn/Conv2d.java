@@ -12,7 +12,8 @@ import ai.djl.util.PairList;
  * A 2-D convolution with PyTorch's parameters: {@code weight [out, in/groups, kh, kw]} and an
  * optional {@code bias [out]}. While training, with {@code attnfer.conv=gemm}, a convolution whose
  * matrix product has few rows runs as that product instead of through libtorch's convolution
- * (see {@link GemmConvolution}); the result is the same up to rounding.
+ * (see {@link GemmConvolution}); in plain inference on small batches it runs on a weight oneDNN
+ * laid out once (see {@link PrepackedConvolution}). The result is the same up to rounding.
  */
 public final class Conv2d extends Module implements Costed {
 
@@ -25,6 +26,7 @@ public final class Conv2d extends Module implements Costed {
     private final int groups;
     private final Parameter weight;
     private final Parameter bias;
+    private final PrepackedConvolution prepacked = new PrepackedConvolution();
 
     private Conv2d(Builder b) {
         if (b.in % b.groups != 0 || b.out % b.groups != 0) {
@@ -61,6 +63,9 @@ public final class Conv2d extends Module implements Costed {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
+        if (PrepackedConvolution.applies(x, training, params)) {
+            return new NDList(prepacked.forward(this, w, b, null, false, x));
+        }
         if (training && groups == 1 && dilation == 1) {
             Shape out = getOutputShapes(new Shape[] {x.getShape()})[0];
             if (GemmConvolution.applies(kernel, GemmConvolution.rows(out))) {
@@ -70,6 +75,43 @@ public final class Conv2d extends Module implements Costed {
         return ai.djl.nn.convolutional.Conv2d.conv2d(
                 x, w, b, new Shape(stride, stride), new Shape(padding, padding),
                 new Shape(dilation, dilation), groups);
+    }
+
+    /**
+     * This convolution, then {@code bn}, then a ReLU if asked. In plain inference on a small batch
+     * that is one prepacked oneDNN convolution with the batch norm folded into its weight and bias
+     * and the ReLU fused; otherwise the layers run one after the other through {@link Module#run},
+     * so that taps see each of them.
+     */
+    public NDArray thenBatchNorm(BatchNorm bn, boolean relu, ParameterStore store, NDArray x, boolean training,
+            PairList<String, Object> params) {
+        if (isInitialized() && bn.isInitialized() && PrepackedConvolution.applies(x, training, params)) {
+            NDArray w = store.getValue(weight, x.getDevice(), false);
+            NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), false);
+            return prepacked.forward(this, w, b, bn, relu, x);
+        }
+        NDArray y = Module.run(bn, store, Module.run(this, store, x, training, params), training, params);
+        return relu ? Ops.relu(y) : y;
+    }
+
+    int outChannels() {
+        return outChannels;
+    }
+
+    int stride() {
+        return stride;
+    }
+
+    int padding() {
+        return padding;
+    }
+
+    int dilation() {
+        return dilation;
+    }
+
+    int groups() {
+        return groups;
     }
 
     @Override

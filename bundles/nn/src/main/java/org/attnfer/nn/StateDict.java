@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.attnfer.nn.io.Tensor;
 
 /**
@@ -25,7 +26,25 @@ public final class StateDict {
     private static final Map<String, String> DJL_NAMES = Map.of(
             "gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
 
+    private static final AtomicLong CHANGES = new AtomicLong();
+
     private StateDict() {}
+
+    /**
+     * How many times parameter values have been changed in place in this JVM: by {@link #load},
+     * by the trainer's optimiser, by BatchNorm's running statistics in training forwards. Layers
+     * that keep a derived copy of their weights (prepacked inference convolutions) rebuild it when
+     * this count moves. Code that writes parameter values in place any other way calls {@link
+     * #changed}.
+     */
+    public static long changes() {
+        return CHANGES.get();
+    }
+
+    /** Records an in-place change of parameter values (see {@link #changes}). */
+    public static void changed() {
+        CHANGES.incrementAndGet();
+    }
 
     /** Every block of the tree by its dotted path; the root is {@code ""}. */
     public static Map<String, Block> blocks(Block root) {
@@ -109,6 +128,7 @@ public final class StateDict {
                 array.set(new NDIndex("..."), values);
             }
         }
+        changed();
         return report;
     }
 

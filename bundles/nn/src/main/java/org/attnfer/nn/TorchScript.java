@@ -12,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,8 @@ import java.util.zip.ZipOutputStream;
  * PyTorch engine rather than its engine-neutral API.
  *
  * <p>Methods take {@code self} first, then arguments; {@link #call} converts {@code NDArray}s,
- * lists of them, {@code double}/{@code float}, {@code long}/{@code int}, {@code boolean} and
- * {@code long[]} (as {@code List[int]}).
+ * lists of them, {@code double}/{@code float}, {@code long}/{@code int}, {@code boolean}, {@code
+ * long[]} (as {@code List[int]}) and {@link Value}s that earlier calls returned.
  */
 public final class TorchScript implements AutoCloseable {
 
@@ -66,22 +67,60 @@ public final class TorchScript implements AutoCloseable {
     }
 
     /**
+     * A value a method returned that is not a tensor, such as a prepacked weight, kept in native
+     * memory to pass to later calls. Closing frees it; so does the garbage collector once the
+     * value is unreachable.
+     */
+    public static final class Value implements AutoCloseable {
+        private final IValue value;
+        private final Cleaner.Cleanable cleanable;
+
+        private Value(IValue value) {
+            this.value = value;
+            this.cleanable = CLEANER.register(this, value::close);
+        }
+
+        @Override
+        public void close() {
+            cleanable.clean();
+        }
+    }
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /**
      * Calls a method.
      *
      * @param results the manager that a returned tensor is attached to
      * @return the returned tensor, or {@code null} when the method returns nothing
      */
     public NDArray call(String method, NDManager results, Object... args) {
-        List<IValue> values = new ArrayList<>(args.length);
+        IValue out = invoke(method, args);
+        try (out) {
+            return out.isTensor() ? out.toTensor((PtNDManager) results) : null;
+        }
+    }
+
+    /** Calls a method that returns something other than a tensor, kept for later calls. */
+    public Value callForValue(String method, Object... args) {
+        return new Value(invoke(method, args));
+    }
+
+    private IValue invoke(String method, Object... args) {
+        IValue[] values = new IValue[args.length];
+        List<IValue> made = new ArrayList<>(args.length);
         try {
-            for (Object a : args) {
-                values.add(value(a));
+            for (int i = 0; i < args.length; i++) {
+                if (args[i] instanceof Value v) {
+                    values[i] = v.value;
+                } else {
+                    values[i] = value(args[i]);
+                    made.add(values[i]);
+                }
             }
-            try (IValue out = IValueUtils.runMethod(module, method, values.toArray(IValue[]::new))) {
-                return out.isTensor() ? out.toTensor((PtNDManager) results) : null;
-            }
+            return IValueUtils.runMethod(module, method, values);
         } finally {
-            values.forEach(IValue::close);
+            made.forEach(IValue::close);
         }
     }
 

@@ -153,6 +153,101 @@ class LayersTest {
         assertThat(GemmConvolution.rows(new Shape(32, 512, 3, 2))).isEqualTo(192);
     }
 
+    private NDArray withoutPrepacking(java.util.function.Supplier<NDArray> forward) {
+        System.setProperty(PrepackedConvolution.PROPERTY, "false");
+        try {
+            return forward.get();
+        } finally {
+            System.clearProperty(PrepackedConvolution.PROPERTY);
+        }
+    }
+
+    private static void assertClose(NDArray actual, NDArray expected, String what) {
+        assertThat(actual.getShape()).as(what).isEqualTo(expected.getShape());
+        float scale = Math.max(1e-3f, expected.abs().max().getFloat());
+        assertThat(actual.sub(expected).abs().max().getFloat()).as(what).isLessThanOrEqualTo(1e-5f * scale);
+    }
+
+    @Test
+    void prepackedInferenceEqualsLibtorchsConvolution() {
+        // kernel, stride, padding, dilation, groups, bias
+        int[][] cases = {{1, 1, 0, 1, 1, 0}, {3, 1, 1, 1, 1, 1}, {3, 2, 1, 1, 1, 0}, {3, 1, 2, 2, 1, 1}, {3, 1, 1, 1, 2, 1}, {7, 2, 3, 1, 1, 0}};
+        for (int[] c : cases) {
+            Conv2d conv = Conv2d.builder(4, 6).kernel(c[0]).stride(c[1]).padding(c[2]).dilation(c[3]).groups(c[4]).bias(c[5] == 1).build();
+            Shape in = new Shape(2, 4, 9, 8);
+            conv.initialize(manager, DataType.FLOAT32, in);
+            NDArray x = manager.randomNormal(in);
+            assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), java.util.Arrays.toString(c));
+        }
+    }
+
+    @Test
+    void prepackedWeightsAreRebuiltWhenParameterChangesAreRecorded() {
+        Conv2d conv = Conv2d.builder(3, 4).kernel(3).padding(1).build();
+        Shape in = new Shape(1, 3, 6, 6);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        NDArray x = manager.randomNormal(in);
+        NDArray before = forward(conv, x);
+        // an in-place write nobody records: the packed weight is a copy, so the result is stale,
+        // which shows that the packed path ran
+        conv.weight().getArray().muli(manager.create(2f));
+        assertClose(forward(conv, x), before, "unrecorded change");
+        StateDict.changed();
+        assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), "recorded change");
+        // a load records its change itself
+        Map<String, Tensor> zeros = Map.of("weight", Tensor.of(manager.zeros(new Shape(4, 3, 3, 3))),
+                "bias", Tensor.of(manager.ones(new Shape(4))));
+        StateDict.load(conv, zeros, true);
+        assertThat(forward(conv, x).toFloatArray()).containsOnly(1f);
+    }
+
+    @Test
+    void convolutionThenBatchNormFoldsIntoOnePrepackedConvolution() {
+        Conv2d conv = Conv2d.builder(3, 5).kernel(3).stride(2).padding(1).build();
+        BatchNorm bn = new BatchNorm(5);
+        Shape in = new Shape(2, 3, 7, 7);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        bn.initialize(manager, DataType.FLOAT32, new Shape(2, 5, 4, 4));
+        StateDict.load(bn, Map.of("weight", Tensor.of(manager.create(new float[] {1, -2, 0.5f, 3, 1})),
+                "bias", Tensor.of(manager.create(new float[] {0.1f, 0, -1, 2, 0})),
+                "running_mean", Tensor.of(manager.create(new float[] {0.5f, -0.2f, 0, 1, 0})),
+                "running_var", Tensor.of(manager.create(new float[] {2, 0.5f, 1, 4, 0.1f}))), true);
+        NDArray x = manager.randomNormal(in);
+        ParameterStore store = new ParameterStore(manager, false);
+        for (boolean relu : new boolean[] {false, true}) {
+            NDArray fused = conv.thenBatchNorm(bn, relu, store, x, false, null);
+            NDArray plain = withoutPrepacking(() -> {
+                NDArray y = forward(bn, forward(conv, x));
+                return relu ? Ops.relu(y) : y;
+            });
+            assertClose(fused, plain, "relu " + relu);
+        }
+        // observed forwards run every layer, so the observer sees each of them
+        List<String> seen = new java.util.ArrayList<>();
+        PairList<String, Object> params = Taps.with(new Taps.Listener() {
+            @Override
+            public NDList afterBlock(ai.djl.nn.Block block, NDList input, NDList output) {
+                seen.add(block.getClass().getSimpleName());
+                return output;
+            }
+        });
+        assertClose(conv.thenBatchNorm(bn, true, store, x, false, params), Ops.relu(forward(bn, forward(conv, x))), "observed");
+        assertThat(seen).containsExactly("Conv2d", "BatchNorm");
+    }
+
+    @Test
+    void gradientsFlowThroughInferenceConvolutionsWhileRecorded() {
+        Conv2d conv = Conv2d.builder(2, 3).kernel(3).padding(1).build();
+        Shape in = new Shape(1, 2, 5, 5);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        NDArray x = manager.randomNormal(in);
+        x.setRequiresGradient(true);
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            gc.backward(forward(conv, x).sum());
+        }
+        assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
+    }
+
     @Test
     void theLayoutPropertyTurnsChannelsLastOff() {
         NDArray x = manager.ones(new Shape(1, 2, 3, 3));

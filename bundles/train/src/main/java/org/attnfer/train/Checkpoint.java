@@ -5,44 +5,48 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.attnfer.nn.io.SafeTensors;
 import org.attnfer.nn.io.Tensor;
 
 /**
  * A training checkpoint in one {@code .safetensors} file: the model under {@code model/NAME}, the
- * optimiser under {@code optimizer/NAME}, and the trainer's state as text metadata. Written under a
- * temporary name and renamed, so a crash leaves the previous checkpoint intact.
+ * optimiser under {@code optimizer/NAME}, the weights' moving average (if any) under {@code
+ * average/NAME}, and the trainer's state as text metadata. Written under a temporary name and
+ * renamed, so a crash leaves the previous checkpoint intact.
  *
  * @param model the model's state dict
  * @param optimizer the optimiser's state
+ * @param average the moving average of the weights, empty without one
  * @param meta the trainer's state
  */
-record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, String> meta) {
+record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, Tensor> average, Map<String, String> meta) {
 
-    private static final String MODEL = "model/";
-    private static final String OPTIMIZER = "optimizer/";
+    private static final List<String> GROUPS = List.of("model/", "optimizer/", "average/");
 
     void write(Path file) throws IOException {
         Map<String, Tensor> all = new LinkedHashMap<>();
-        model.forEach((k, v) -> all.put(MODEL + k, v));
-        optimizer.forEach((k, v) -> all.put(OPTIMIZER + k, v));
+        List<Map<String, Tensor>> groups = List.of(model, optimizer, average);
+        for (int g = 0; g < GROUPS.size(); g++) {
+            String prefix = GROUPS.get(g);
+            groups.get(g).forEach((k, v) -> all.put(prefix + k, v));
+        }
         atomically(file, tmp -> SafeTensors.write(tmp, all, meta));
     }
 
     static Checkpoint read(Path file) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         Map<String, Tensor> all = SafeTensors.readWithMetadata(file, meta);
-        Map<String, Tensor> model = new LinkedHashMap<>();
-        Map<String, Tensor> optimizer = new LinkedHashMap<>();
+        List<Map<String, Tensor>> groups = List.of(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
         all.forEach((k, v) -> {
-            if (k.startsWith(MODEL)) {
-                model.put(k.substring(MODEL.length()), v);
-            } else if (k.startsWith(OPTIMIZER)) {
-                optimizer.put(k.substring(OPTIMIZER.length()), v);
+            for (int g = 0; g < GROUPS.size(); g++) {
+                if (k.startsWith(GROUPS.get(g))) {
+                    groups.get(g).put(k.substring(GROUPS.get(g).length()), v);
+                }
             }
         });
-        return new Checkpoint(model, optimizer, meta);
+        return new Checkpoint(groups.get(0), groups.get(1), groups.get(2), meta);
     }
 
     /** A writer of one file. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.attnfer.nn.StateDict;
 import org.attnfer.nn.TorchScript;
 import org.attnfer.nn.io.Tensor;
 
@@ -97,6 +98,7 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
                 update(Kernels.SCRIPT, g, lr, g == decayed ? weightDecay : 0, step);
             }
         }
+        StateDict.changed();
     }
 
     abstract void update(TorchScript kernels, Group group, double lr, double decay, NDManager step);

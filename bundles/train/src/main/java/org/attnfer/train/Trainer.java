@@ -39,7 +39,8 @@ import org.attnfer.nn.io.TensorFiles;
  * <p>With a checkpoint folder, the trainer keeps {@value #LAST} (model, optimiser and its own
  * state, rewritten atomically after every epoch) and {@value #BEST} (the weights of the best
  * validation epoch); a run that finds {@value #LAST} there resumes after its epoch and ends as an
- * uninterrupted run would.
+ * uninterrupted run would. With {@code ema}, validation, {@value #BEST} and the model at the end
+ * are the weights' moving average ({@link WeightAverage}).
  */
 @Singleton
 public class Trainer {
@@ -111,10 +112,11 @@ public class Trainer {
         TrainStep trainStep = new TrainStep(model, config,
                 config.classWeights().equals("balanced") ? CrossEntropy.balanced(counts(data, split.train())) : null);
         Schedule schedule = new Schedule(config);
+        WeightAverage average = config.ema() > 0 ? new WeightAverage(config.ema(), StateDict.parameters(block)) : null;
         State state = new State();
         Path last = checkpoints == null ? null : checkpoints.resolve(LAST);
         if (last != null && Files.isRegularFile(last)) {
-            state.restore(Checkpoint.read(last), block, trainStep.optimizer(), model.getNDManager());
+            state.restore(Checkpoint.read(last), block, trainStep.optimizer(), average, model.getNDManager());
             listener.resumed(state.history);
             progress.println("resumed after epoch " + state.epoch + " from " + last);
         }
@@ -138,25 +140,36 @@ public class Trainer {
                         throw new TrainingException("the training loss became " + (float) r.loss() + " in epoch " + epoch
                                 + " after " + seen + " items; lower the learning rate (or set clip_norm)");
                     }
+                    if (average != null) {
+                        average.update();
+                    }
                     lossSum += r.loss() * batch.size();
                     correct += r.correct();
                     seen += batch.size();
                     bar.update(seen, lossSum / seen);
                 }
             }
+            // validated and saved: the averaged weights when there is an average
+            if (average != null) {
+                average.swap();
+            }
             // per-epoch validation without test-time augmentation: it only ranks epochs, and ten views cost ten passes
             Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers(), false);
             Metrics m = val.metrics(data.classes());
+            double monitored = config.monitor().equals("accuracy") ? m.accuracy() : m.macroF1();
+            boolean better = monitored > state.best;
+            if (better && checkpoints != null) {
+                Checkpoint.atomically(checkpoints.resolve(BEST), tmp -> TensorFiles.write(tmp, StateDict.export(block)));
+            }
+            if (average != null) {
+                average.swap();
+            }
             EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), m.accuracy(), m.macroF1(),
                     lr, (System.nanoTime() - start) / 1e9);
-            double monitored = config.monitor().equals("accuracy") ? m.accuracy() : m.macroF1();
-            if (monitored > state.best) {
+            if (better) {
                 state.best = monitored;
                 state.bestEpoch = epoch;
                 state.badEpochs = 0;
-                if (checkpoints != null) {
-                    Checkpoint.atomically(checkpoints.resolve(BEST), tmp -> TensorFiles.write(tmp, StateDict.export(block)));
-                }
             } else {
                 state.badEpochs++;
                 if (config.schedule().equals("plateau") && state.badEpochs % config.patience() == 0) {
@@ -170,12 +183,16 @@ public class Trainer {
             state.history.add(result);
             listener.epoch(result, val);
             if (last != null) {
-                state.checkpoint(block, trainStep.optimizer()).write(last);
+                state.checkpoint(block, trainStep.optimizer(), average).write(last);
             }
             stoppedEarly = config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
             if (stoppedEarly) {
                 progress.println("early stopping: no better validation " + config.monitor() + " for " + state.badEpochs + " epochs");
             }
+        }
+        if (average != null) {
+            // the model ends with the weights that were validated
+            average.swap();
         }
         return new Outcome(List.copyOf(state.history), state.bestEpoch, stoppedEarly, resumedAfter);
     }
@@ -275,7 +292,7 @@ public class Trainer {
         int badEpochs;
         double plateauFactor = 1;
 
-        Checkpoint checkpoint(Block block, Optimizer optimizer) {
+        Checkpoint checkpoint(Block block, Optimizer optimizer, WeightAverage average) {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("epoch", Integer.toString(epoch));
             meta.put("best", Double.toString(best));
@@ -285,12 +302,19 @@ public class Trainer {
             StringBuilder lines = new StringBuilder();
             history.forEach(r -> lines.append(r.exact()).append('\n'));
             meta.put("history", lines.toString());
-            return new Checkpoint(StateDict.export(block), optimizer.export(), meta);
+            if (average != null) {
+                meta.put("average_steps", Long.toString(average.steps()));
+            }
+            return new Checkpoint(StateDict.export(block), optimizer.export(), average == null ? Map.of() : average.export(), meta);
         }
 
-        void restore(Checkpoint c, Block block, Optimizer optimizer, NDManager manager) {
+        void restore(Checkpoint c, Block block, Optimizer optimizer, WeightAverage average, NDManager manager) {
             StateDict.load(block, c.model(), true);
             optimizer.restore(c.optimizer(), manager);
+            if (average != null) {
+                // a run that started without an average starts one now
+                average.restore(c.average(), Long.parseLong(c.meta().getOrDefault("average_steps", "0")), manager);
+            }
             epoch = Integer.parseInt(c.meta().get("epoch"));
             best = Double.parseDouble(c.meta().get("best"));
             bestEpoch = Integer.parseInt(c.meta().get("best_epoch"));

@@ -30,6 +30,8 @@ import org.attnfer.data.Augmentation;
  * @param monitor the validation metric that decides best checkpoint, plateaus and early stopping
  * @param augmentation training-time augmentation of single images
  * @param mix mixup and CutMix, which blend pairs of images in a batch
+ * @param ema the decay of the weights' moving average that validation, the saved model and the end
+ *     of training use; 0 is off
  * @param tta ten-crop test-time augmentation in the final evaluation (per-epoch validation never uses it)
  */
 public record TrainingConfig(
@@ -55,6 +57,7 @@ public record TrainingConfig(
         String monitor,
         Augmentation augmentation,
         BatchMix mix,
+        double ema,
         boolean tta) {
 
     /** The accepted keys of the {@code training} section, with their defaults. */
@@ -82,6 +85,7 @@ public record TrainingConfig(
             ParamSpec.ofDouble("mixup", 0.0, "mixup's alpha: blend pairs of images and labels, weight ~ Beta(alpha, alpha); 0 is off").atLeast(0).atMost(100),
             ParamSpec.ofDouble("cutmix", 0.0, "CutMix's alpha: paste a box of another image, label weight by area; 0 is off").atLeast(0).atMost(100),
             ParamSpec.ofDouble("mix_prob", 1.0, "share of batches mixed when mixup or cutmix is on (both on: either, equal odds)").atLeast(0).atMost(1),
+            ParamSpec.ofDouble("ema", 0.0, "decay of an exponential moving average of the weights, which validation, the saved model and the end of training use (e.g. 0.999); 0 is off").atLeast(0).atMost(0.99999),
             ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"));
 
     /** Checks the combination. */
@@ -102,7 +106,7 @@ public record TrainingConfig(
                 p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
                 p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),
                 p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation,
-                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getBoolean("tta"));
+                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), p.getBoolean("tta"));
     }
 
     /** The defaults with some settings changed, for code and tests: {@code with(Map.of("epochs", 3))}. */

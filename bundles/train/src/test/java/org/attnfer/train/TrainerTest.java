@@ -113,6 +113,8 @@ class TrainerTest {
                 "warmup_epochs", 1.0, "label_smoothing", 0.1, "class_weights", "balanced", "clip_norm", 5.0));
         // mixing draws per step from the seed, the epoch and the step: a resumed run mixes as the straight one did
         settings.putAll(Map.of("mixup", 0.4, "cutmix", 1.0, "mix_prob", 0.8));
+        // validation runs on the weights' moving average, which the checkpoint keeps
+        settings.put("ema", 0.9);
         TrainingConfig full = config(settings);
         List<EpochResult> straight = train(5, full, new ByteArrayOutputStream(), null);
         Path ckpt = Files.createDirectories(runDir.resolve("ckpt"));
@@ -126,6 +128,7 @@ class TrainerTest {
         for (int i = 0; i < 4; i++) {
             assertThat(resumed.get(i).trainLoss()).as("epoch %d", i + 1).isCloseTo(straight.get(i).trainLoss(), within(1e-9 * straight.get(i).trainLoss() + 1e-12));
             assertThat(resumed.get(i).valAccuracy()).isEqualTo(straight.get(i).valAccuracy());
+            assertThat(resumed.get(i).valLoss()).as("epoch %d", i + 1).isCloseTo(straight.get(i).valLoss(), within(1e-9 * straight.get(i).valLoss() + 1e-12));
         }
     }
 
@@ -133,7 +136,7 @@ class TrainerTest {
     void theModelsArraysStayTheSameAcrossEpochs() throws IOException {
         for (String optimizer : new String[] {"sgd", "adamw"}) {
             TrainingConfig config = config(Map.of("epochs", 3, "optimizer", optimizer, "nesterov", true, "clip_norm", 1.0,
-                    "label_smoothing", 0.1, "class_weights", "balanced"));
+                    "label_smoothing", 0.1, "class_weights", "balanced", "ema", 0.99));
             List<Integer> counts = new ArrayList<>();
             Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
             try (Model model = Model.newInstance("flat")) {

@@ -8,7 +8,6 @@ import ai.djl.util.PairList;
 import org.attnfer.api.Insertions;
 import org.attnfer.nn.BatchNorm;
 import org.attnfer.nn.Conv2d;
-import org.attnfer.nn.Ops;
 
 /**
  * torchvision's basic block (ResNet18/34): two 3×3 convolutions, the first with the stride. Its
@@ -48,9 +47,8 @@ public final class BasicBlock extends ResidualBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDArray x = in.singletonOrThrow();
-        NDArray y = Ops.relu(run(bn1, ps, run(conv1, ps, x, training, params), training, params));
-        y = afterConv2.apply(ps, run(conv2, ps, y, training, params), training, params);
-        y = afterBn.apply(ps, run(bn2, ps, y, training, params), training, params);
+        NDArray y = Inserted.NONE.between(conv1, bn1, true, ps, x, training, params);
+        y = afterBn.apply(ps, afterConv2.between(conv2, bn2, false, ps, y, training, params), training, params);
         return merge(y, x, ps, training, params);
     }
 }

@@ -8,7 +8,6 @@ import ai.djl.util.PairList;
 import org.attnfer.api.Insertions;
 import org.attnfer.nn.BatchNorm;
 import org.attnfer.nn.Conv2d;
-import org.attnfer.nn.Ops;
 
 /**
  * torchvision's bottleneck (ResNet50/101): 1×1, 3×3 with the stride, 1×1 to 4·planes, with hooks
@@ -55,10 +54,9 @@ public final class Bottleneck extends ResidualBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDArray x = in.singletonOrThrow();
-        NDArray y = Ops.relu(run(bn1, ps, run(conv1, ps, x, training, params), training, params));
-        y = afterConv2.apply(ps, run(conv2, ps, y, training, params), training, params);
-        y = Ops.relu(run(bn2, ps, y, training, params));
-        y = afterBn3.apply(ps, run(bn3, ps, run(conv3, ps, y, training, params), training, params), training, params);
+        NDArray y = Inserted.NONE.between(conv1, bn1, true, ps, x, training, params);
+        y = afterConv2.between(conv2, bn2, true, ps, y, training, params);
+        y = afterBn3.apply(ps, Inserted.NONE.between(conv3, bn3, false, ps, y, training, params), training, params);
         return merge(y, x, ps, training, params);
     }
 }

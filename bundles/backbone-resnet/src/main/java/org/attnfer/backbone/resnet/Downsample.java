@@ -1,6 +1,5 @@
 package org.attnfer.backbone.resnet;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -22,7 +21,6 @@ public final class Downsample extends Module {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        NDArray x = run(conv, ps, in.singletonOrThrow(), training, params);
-        return new NDList(run(bn, ps, x, training, params));
+        return new NDList(Inserted.NONE.between(conv, bn, false, ps, in.singletonOrThrow(), training, params));
     }
 }

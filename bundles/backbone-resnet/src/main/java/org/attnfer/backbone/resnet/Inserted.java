@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.attnfer.api.Insert;
+import org.attnfer.nn.BatchNorm;
+import org.attnfer.nn.Conv2d;
 import org.attnfer.nn.Module;
+import org.attnfer.nn.Ops;
 
 /** The modules inserted at one hook of one block, applied in order. */
 final class Inserted {
@@ -32,6 +35,23 @@ final class Inserted {
             }
             blocks.add(addChild.apply(name, insert.block()));
         }
+    }
+
+    /** No modules: for a convolution and batch norm with no hook between them. */
+    static final Inserted NONE = new Inserted(List.of(), Map.of(), (name, block) -> block);
+
+    /**
+     * {@code conv}, then these modules, then {@code bn}, then a ReLU if asked. With no module in
+     * between and a plain convolution, {@link Conv2d#thenBatchNorm} may fold them into one
+     * prepacked convolution for inference.
+     */
+    NDArray between(Block conv, BatchNorm bn, boolean relu, ParameterStore store, NDArray x, boolean training,
+            PairList<String, Object> params) {
+        if (blocks.isEmpty() && conv instanceof Conv2d plain) {
+            return plain.thenBatchNorm(bn, relu, store, x, training, params);
+        }
+        NDArray y = Module.run(bn, store, apply(store, Module.run(conv, store, x, training, params), training, params), training, params);
+        return relu ? Ops.relu(y) : y;
     }
 
     NDArray apply(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {

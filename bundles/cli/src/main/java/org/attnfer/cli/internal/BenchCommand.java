@@ -71,8 +71,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--stem", description = "Stem variant (see `fer modules`; default: the backbone's first).")
         String stem;
 
-        @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first, at least (default: ${DEFAULT-VALUE}).")
         int warmup;
+
+        @Option(names = "--warmup-seconds", defaultValue = "5",
+                description = "Unmeasured steps go on for at least this long, until the JVM has compiled the hot code (default: ${DEFAULT-VALUE}).")
+        double warmupSeconds;
 
         @Option(names = "--steps", defaultValue = "11", description = "Measured steps (default: ${DEFAULT-VALUE}).")
         int steps;
@@ -137,7 +141,7 @@ final class BenchCommand implements Runnable {
                     data[i] = (float) r.nextGaussian();
                 }
                 int[] labels = r.ints(batch, 0, o.classes).toArray();
-                double[] seconds = measure(o.warmup, o.steps, () -> step.run(data, labels, input, 0.01, new Random(0)));
+                double[] seconds = measure(o, () -> step.run(data, labels, input, 0.01, new Random(0)));
                 // a training step costs about three forward passes (forward, two for backward)
                 report(spec, o, "train", batch, seconds, macs, 3);
             }
@@ -174,7 +178,7 @@ final class BenchCommand implements Runnable {
                 long macs = ModelStats.trace(model.getBlock(), o.input).get(0).macs();
                 ParameterStore store = new ParameterStore(model.getNDManager(), false);
                 Shape shape = new Shape(batch).addAll(o.input);
-                double[] seconds = measure(o.warmup, o.steps, () -> {
+                double[] seconds = measure(o, () -> {
                     try (NDManager step = model.getNDManager().newSubManager()) {
                         model.getBlock().forward(store, new NDList(step.randomNormal(shape)), false).singletonOrThrow().toFloatArray();
                     }
@@ -270,12 +274,13 @@ final class BenchCommand implements Runnable {
         return new InputSpec((int) s.get(0), (int) s.get(1));
     }
 
-    private static double[] measure(int warmup, int steps, Runnable body) {
-        for (int i = 0; i < warmup; i++) {
+    private static double[] measure(ModelOptions o, Runnable body) {
+        long until = System.nanoTime() + (long) (o.warmupSeconds * 1e9);
+        for (int i = 0; i < o.warmup || System.nanoTime() < until; i++) {
             body.run();
         }
-        double[] seconds = new double[steps];
-        for (int i = 0; i < steps; i++) {
+        double[] seconds = new double[o.steps];
+        for (int i = 0; i < o.steps; i++) {
             long t = System.nanoTime();
             body.run();
             seconds[i] = (System.nanoTime() - t) / 1e9;
@@ -294,9 +299,9 @@ final class BenchCommand implements Runnable {
         doc.put("batch", batch);
         doc.putAll(ComputeSettings.describe());
         if (!kind.equals("train")) {
-            // inference runs NCHW through libtorch's convolution (see ResNet and Conv2d)
+            // inference runs NCHW, on prepacked weights at small batches (see ResNet and Conv2d)
             doc.put("layout", "nchw");
-            doc.put("conv", "onednn");
+            doc.put("conv", ComputeSettings.inferenceConv(batch));
         }
         doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         doc.put("steps", seconds.length);

@@ -1,0 +1,98 @@
+package org.attnfer.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.PairList;
+
+/**
+ * A convolution in plain inference on a weight that oneDNN laid out once, with the BatchNorm that
+ * follows it folded into weight and bias, and a ReLU fused, when the caller asks.
+ *
+ * <p>Why: libtorch's convolution reorders the weight into oneDNN's blocked layout at every call;
+ * at batch 1 that is most of the time of ResNet50's convolutions. PyTorch's prepacked operators
+ * ({@code mkldnn_prepacked::conv2d_prepack}, {@code conv2d_run}), reached through {@link
+ * TorchScript}, keep the laid-out weight. It is rebuilt whenever {@link StateDict#changes} moves
+ * or the layer's weight array is another, so it never runs on stale values.
+ *
+ * <p>Only plain inference takes this path: eval mode, no {@link Taps} observing the forward (they
+ * see every layer's own output, and initialisation travels as taps too), no gradients recorded
+ * (the prepacked operator has none), and small batches, where the reorders dominate.
+ */
+final class PrepackedConvolution {
+
+    /** {@code false} turns the path off. */
+    static final String PROPERTY = "attnfer.prepack";
+
+    /** The largest batch that takes this path. */
+    static final long MAX_BATCH = 8;
+
+    private static final class Kernels {
+        static final TorchScript SCRIPT = TorchScript.compile("PrepackedConvolution", """
+                def pack(self, weight: Tensor, bias: Tensor, stride: List[int], padding: List[int], dilation: List[int],
+                         groups: int, size: List[int], relu: bool) -> __torch__.torch.classes.mkldnn.ConvOpContext:
+                  return ops.mkldnn_prepacked.conv2d_prepack(weight, bias, stride, padding, dilation, groups, size,
+                                                            "relu" if relu else "none")
+                def run(self, x: Tensor, packed: __torch__.torch.classes.mkldnn.ConvOpContext) -> Tensor:
+                  return ops.mkldnn_prepacked.conv2d_run(x, packed)
+                """);
+    }
+
+    // what the packed weight was made from
+    private long changes = -1;
+    private NDArray weight;
+    private BatchNorm batchNorm;
+    private boolean relu;
+    private TorchScript.Value packed;
+
+    /** Whether plain inference at this batch size uses packed weights. */
+    static boolean enabledFor(long batch) {
+        return batch <= MAX_BATCH && !"false".equals(System.getProperty(PROPERTY));
+    }
+
+    /** Whether this forward is plain inference that may use a packed weight. */
+    static boolean applies(NDArray x, boolean training, PairList<String, Object> params) {
+        return !training && Taps.of(params) == null && enabledFor(x.getShape().get(0)) && !JniUtils.isGradMode();
+    }
+
+    /**
+     * The convolution of {@code x}, then {@code bn} if it is not null, then a ReLU if asked.
+     *
+     * @param w the convolution's weight, {@code b} its bias or null
+     */
+    synchronized NDArray forward(Conv2d conv, NDArray w, NDArray b, BatchNorm bn, boolean withRelu, NDArray x) {
+        long now = StateDict.changes();
+        if (packed == null || changes != now || weight != w || batchNorm != bn || relu != withRelu) {
+            pack(conv, w, b, bn, withRelu, x);
+            changes = now;
+            weight = w;
+            batchNorm = bn;
+            relu = withRelu;
+        }
+        return Kernels.SCRIPT.call("run", x.getManager(), x, packed);
+    }
+
+    private void pack(Conv2d conv, NDArray w, NDArray b, BatchNorm bn, boolean withRelu, NDArray x) {
+        if (packed != null) {
+            packed.close();
+        }
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            NDArray weights = w.duplicate();
+            weights.attach(scratch);
+            NDArray bias = b == null ? scratch.zeros(new ai.djl.ndarray.types.Shape(conv.outChannels())) : b.duplicate();
+            bias.attach(scratch);
+            if (bn != null) {
+                // y = (conv(x) + b)·scale + shift = conv_{w·scale}(x) + (b·scale + shift)
+                NDArray[] affine = bn.affine(scratch);
+                weights = weights.mul(affine[0].reshape(-1, 1, 1, 1));
+                bias = bias.mul(affine[0]).add(affine[1]);
+            }
+            long[] stride = {conv.stride(), conv.stride()};
+            long[] padding = {conv.padding(), conv.padding()};
+            long[] dilation = {conv.dilation(), conv.dilation()};
+            // the packed context keeps its own references to the tensors it was made from
+            packed = Kernels.SCRIPT.callForValue("pack", weights, bias, stride, padding, dilation, (long) conv.groups(),
+                    x.getShape().getShape(), withRelu);
+        }
+    }
+}
