@@ -22,9 +22,9 @@ import picocli.CommandLine.Command;
             "  FER_THREADS    compute threads (default: all cores)",
             "  FER_HEAP       Java heap (default: 8g)",
             "  FER_LAYOUT     activations while training: nhwc (default) or nchw",
-            "  FER_MKL        auto (default: MKL's AVX-512 path on AMD CPUs with AVX-512) or generic",
-            "  FER_CONV       training convolutions: gemm (small ones as matrix products; default",
-            "                 where MKL runs its AVX-512 path) or onednn",
+            "  FER_MKL        auto (default: MKL's AVX-512 path on AMD CPUs) or generic",
+            "  FER_CONV       training convolutions: gemm (small ones as matrix products,",
+            "                 default with MKL's AVX-512 path) or onednn",
             "  FER_JAVA_OPTS  more JVM options",
             "  DJL_CACHE_DIR  where libtorch is unpacked (default: ~/.cache/attnfer/djl)"})
 final class FerCommand implements Runnable {
