@@ -46,9 +46,9 @@ public final class ComputeSettings {
         System.setProperty(property, value);
     }
 
-    /** The convolution path of plain inference at this batch size: {@code prepacked} or {@code onednn}. */
-    public static String inferenceConv(long batch) {
-        return PrepackedConvolution.enabledFor(batch) ? "prepacked" : "onednn";
+    /** The convolution path of plain inference: {@code prepacked} or {@code onednn}. */
+    public static String inferenceConv() {
+        return PrepackedConvolution.enabled() ? "prepacked" : "onednn";
     }
 
     /** Whether the shim is mapped into this process, read from the kernel's list of its mappings. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Parameter-free operations on {@code [N,C,H,W]} arrays. The PyTorch engine reduces one axis per
@@ -80,6 +81,25 @@ public final class Ops {
 
     /** Max pool 3×3, stride 2, padding 1; padded cells never win. */
     public static NDArray maxPool3x3s2(NDArray x) {
-        return Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+        if (JniUtils.isGradMode()) {
+            // libtorch's pool sends each window's gradient to one winner, as PyTorch does
+            return Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+        }
+        // Without gradients the same values come from the maximum of strided views, rows then
+        // columns; libtorch's pool on [N,C,H,W] arrays is a scalar loop that also records the
+        // winners (ResNet50 at batch 1: 10.85 → 10.69 ms).
+        Shape s = x.getShape();
+        NDArray padded = x.pad(new Shape(1, 1, 1, 1), Float.NEGATIVE_INFINITY);
+        NDArray rows = max3Strided(padded, ":, :, %d:%d:2, :", (s.get(2) + 1) / 2);
+        return max3Strided(rows, ":, :, :, %d:%d:2", (s.get(3) + 1) / 2);
+    }
+
+    /** The maximum of the three views {@code index} takes at offsets 0, 1 and 2 with stride 2. */
+    private static NDArray max3Strided(NDArray x, String index, long out) {
+        NDArray m = x.get(String.format(index, 0, 2 * out - 1));
+        for (int offset = 1; offset < 3; offset++) {
+            m = m.maximum(x.get(String.format(index, offset, 2 * out - 1 + offset)));
+        }
+        return m;
     }
 }

@@ -17,15 +17,13 @@ import ai.djl.util.PairList;
  *
  * <p>Only plain inference takes this path: eval mode, no {@link Taps} observing the forward (they
  * see every layer's own output, and initialisation travels as taps too), no gradients recorded
- * (the prepacked operator has none), and small batches, where the reorders dominate.
+ * (the prepacked operator has none). Measured faster than libtorch's convolution at every batch
+ * tried (ResNet50, 3×112×112: batch 1 by a fifth, 16 to 64 by 6–11 %), and lighter at large ones.
  */
 final class PrepackedConvolution {
 
     /** {@code false} turns the path off. */
     static final String PROPERTY = "attnfer.prepack";
-
-    /** The largest batch that takes this path. */
-    static final long MAX_BATCH = 8;
 
     private static final class Kernels {
         static final TorchScript SCRIPT = TorchScript.compile("PrepackedConvolution", """
@@ -45,14 +43,14 @@ final class PrepackedConvolution {
     private boolean relu;
     private TorchScript.Value packed;
 
-    /** Whether plain inference at this batch size uses packed weights. */
-    static boolean enabledFor(long batch) {
-        return batch <= MAX_BATCH && !"false".equals(System.getProperty(PROPERTY));
+    /** Whether plain inference uses packed weights. */
+    static boolean enabled() {
+        return !"false".equals(System.getProperty(PROPERTY));
     }
 
     /** Whether this forward is plain inference that may use a packed weight. */
     static boolean applies(NDArray x, boolean training, PairList<String, Object> params) {
-        return !training && Taps.of(params) == null && enabledFor(x.getShape().get(0)) && !JniUtils.isGradMode();
+        return !training && Taps.of(params) == null && enabled() && !JniUtils.isGradMode();
     }
 
     /**

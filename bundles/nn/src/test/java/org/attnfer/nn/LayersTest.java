@@ -178,6 +178,9 @@ class LayersTest {
             conv.initialize(manager, DataType.FLOAT32, in);
             NDArray x = manager.randomNormal(in);
             assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), java.util.Arrays.toString(c));
+            // the weight was packed for the first input's shape; another batch and size reuse it
+            NDArray other = manager.randomNormal(new Shape(5, 4, 7, 10));
+            assertClose(forward(conv, other), withoutPrepacking(() -> forward(conv, other)), "other shape " + java.util.Arrays.toString(c));
         }
     }
 
@@ -304,6 +307,31 @@ class LayersTest {
         assertThat(Ops.gmp(x).getFloat()).isEqualTo(5f);
         NDArray p = Ops.maxPool3x3s2(manager.create(new float[] {-1, -2, -3, -4}, new Shape(1, 1, 2, 2)));
         assertThat(p.toFloatArray()).as("padding never wins").containsExactly(-1f);
+    }
+
+    @Test
+    void maxPoolWithoutGradientsEqualsLibtorchsPool() {
+        for (Shape in : List.of(new Shape(2, 3, 7, 6), new Shape(1, 4, 8, 9), new Shape(1, 1, 1, 1))) {
+            NDArray x = manager.randomNormal(in).sub(3f);
+            NDArray reference = ai.djl.nn.pooling.Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+            for (NDArray input : List.of(x, Ops.channelsLast(x))) {
+                NDArray p = Ops.maxPool3x3s2(input);
+                assertThat(p.getShape()).as(in.toString()).isEqualTo(reference.getShape());
+                assertThat(p.toFloatArray()).as(in.toString()).containsExactly(reference.toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void maxPoolWhileRecordingSendsEachGradientToOneWinner() {
+        // all equal: PyTorch's pool gives the whole gradient of each of the four windows to its
+        // first cell (windows start at -1 and 1, clipped to the array), never a share
+        NDArray x = manager.zeros(new Shape(1, 1, 3, 3));
+        x.setRequiresGradient(true);
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            gc.backward(Ops.maxPool3x3s2(x).sum());
+        }
+        assertThat(x.getGradient().toFloatArray()).containsExactly(1, 1, 0, 1, 1, 0, 0, 0, 0);
     }
 
     @Test

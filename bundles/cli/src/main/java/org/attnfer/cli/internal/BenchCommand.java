@@ -299,9 +299,9 @@ final class BenchCommand implements Runnable {
         doc.put("batch", batch);
         doc.putAll(ComputeSettings.describe());
         if (!kind.equals("train")) {
-            // inference runs NCHW, on prepacked weights at small batches (see ResNet and Conv2d)
+            // inference runs NCHW, on prepacked weights (see ResNet and Conv2d)
             doc.put("layout", "nchw");
-            doc.put("conv", ComputeSettings.inferenceConv(batch));
+            doc.put("conv", ComputeSettings.inferenceConv());
         }
         doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         doc.put("steps", seconds.length);
