@@ -12,8 +12,8 @@ import ai.djl.util.PairList;
  * A 2-D convolution with PyTorch's parameters: {@code weight [out, in/groups, kh, kw]} and an
  * optional {@code bias [out]}. While training, with {@code attnfer.conv=gemm}, a convolution whose
  * matrix product has few rows runs as that product instead of through libtorch's convolution
- * (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN
- * laid out once (see {@link PrepackedConvolution}). The result is the same up to rounding.
+ * (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN laid out once (see
+ * {@link PrepackedConvolution}). The result is the same up to rounding.
  */
 public final class Conv2d extends Module implements Costed {
 
@@ -78,9 +78,9 @@ public final class Conv2d extends Module implements Costed {
     }
 
     /**
-     * This convolution, then {@code bn}, then a ReLU if asked. In plain inference
-     * that is one prepacked oneDNN convolution with the batch norm folded into its weight and bias
-     * and the ReLU fused; otherwise the layers run one after the other through {@link Module#run},
+     * This convolution, then {@code bn}, then a ReLU if asked. In plain inference that is one
+     * prepacked oneDNN convolution with the batch norm folded into its weight and bias and the
+     * ReLU fused; otherwise the layers run one after the other through {@link Module#run},
      * so that taps see each of them.
      */
     public NDArray thenBatchNorm(BatchNorm bn, boolean relu, ParameterStore store, NDArray x, boolean training,
