@@ -65,23 +65,23 @@ final class BenchCommand implements Runnable {
                 description = "Input shape of one image (default: ${DEFAULT-VALUE}).")
         Shape input;
 
-        @Option(names = "--classes", defaultValue = "7", description = "Number of classes (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--classes", converter = Bounds.AtLeastOne.class, defaultValue = "7", description = "Number of classes (default: ${DEFAULT-VALUE}).")
         int classes;
 
         @Option(names = "--stem", description = "Stem variant (see `fer modules`; default: the backbone's first).")
         String stem;
 
-        @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first, at least (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", converter = Bounds.AtLeastZero.class, defaultValue = "3", description = "Unmeasured steps first, at least (default: ${DEFAULT-VALUE}).")
         int warmup;
 
-        @Option(names = "--warmup-seconds", defaultValue = "5",
+        @Option(names = "--warmup-seconds", converter = Bounds.NonNegative.class, defaultValue = "5",
                 description = "Unmeasured steps go on for at least this long, until the JVM has compiled the hot code (default: ${DEFAULT-VALUE}).")
         double warmupSeconds;
 
-        @Option(names = "--steps", defaultValue = "11", description = "Measured steps (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--steps", converter = Bounds.AtLeastOne.class, defaultValue = "11", description = "Measured steps (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--peak-gflops", defaultValue = "470", description = "The machine's SGEMM GFLOP/s, for the share of the bound (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--peak-gflops", converter = Bounds.Positive.class, defaultValue = "470", description = "The machine's SGEMM GFLOP/s, for the share of the bound (default: ${DEFAULT-VALUE}).")
         double peak;
 
         @Option(names = "--layout", paramLabel = "nhwc|nchw",
@@ -113,7 +113,7 @@ final class BenchCommand implements Runnable {
         @Mixin
         ModelOptions o = new ModelOptions();
 
-        @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
         @Spec
@@ -156,7 +156,7 @@ final class BenchCommand implements Runnable {
         @Mixin
         ModelOptions o = new ModelOptions();
 
-        @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
         @Spec
@@ -203,13 +203,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--augment", description = "With the default training augmentation.")
         boolean augment;
 
-        @Option(names = "--workers", defaultValue = "1", description = "Loader threads (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--workers", converter = Bounds.AtLeastZero.class, defaultValue = "1", description = "Loader threads (default: ${DEFAULT-VALUE}).")
         int workers;
 
-        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--batches", defaultValue = "60", description = "Measured batches (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batches", converter = Bounds.AtLeastOne.class, defaultValue = "60", description = "Measured batches (default: ${DEFAULT-VALUE}).")
         int batches;
 
         @Option(names = "--json", description = "Print JSON.")

@@ -22,7 +22,7 @@ final class Cli {
         cli.getSubcommands().get("run").getCommandSpec().usageMessage().footer(RunCommand.keys());
         addHelp(cli);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("fer " + commandLine.getCommandName() + ": " + message(e));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + message(e));
             if (System.getenv("FER_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }

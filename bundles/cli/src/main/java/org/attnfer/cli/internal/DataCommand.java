@@ -92,10 +92,10 @@ final class DataCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The grid image to write.")
         Path out;
 
-        @Option(names = "--rows", paramLabel = "N", description = "Samples per class (default: ${DEFAULT-VALUE}).", defaultValue = "6")
+        @Option(names = "--rows", converter = Bounds.AtLeastOne.class, paramLabel = "N", description = "Samples per class (default: ${DEFAULT-VALUE}).", defaultValue = "6")
         int rows;
 
-        @Option(names = "--cell", paramLabel = "PX", description = "Side of one cell in pixels (default: ${DEFAULT-VALUE}).", defaultValue = "96")
+        @Option(names = "--cell", converter = Bounds.AtLeastOne.class, paramLabel = "PX", description = "Side of one cell in pixels (default: ${DEFAULT-VALUE}).", defaultValue = "96")
         int cell;
 
         @Option(names = "--regions", description = "Outline the known face regions (face, brows, eyes, mouth) where the dataset knows them.")
@@ -170,7 +170,7 @@ final class DataCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
-        @Option(names = "--threads", paramLabel = "N", description = "Decoding threads (default: the number of cores).")
+        @Option(names = "--threads", converter = Bounds.AtLeastOne.class, paramLabel = "N", description = "Decoding threads (default: the number of cores).")
         Integer threads;
 
         @Spec

@@ -32,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Where the runs and the report go (default: runs/demo or runs/demo-full).")
     Path output;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "2", description =
+    @Option(names = "--parallel", converter = Bounds.AtLeastOne.class, paramLabel = "N", defaultValue = "2", description =
         "Train N variants at once, each in a JVM of its own with cores/N threads (default: ${DEFAULT-VALUE};"
         + " small networks use two single-threaded processes better than one with two threads).")
     int parallel;
@@ -69,9 +69,6 @@ final class DemoCommand implements Callable<Integer> {
                 .getInstance(ExperimentRunner.class);
         PrintStream out = System.out;
         long start = System.nanoTime();
-        if (parallel < 1) {
-            throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
-        }
         runner.run(runner.plan(), out, parallel > 1 ? new CellProcesses(file, settings, parallel) : null, parallel);
         Path index = Report.write(dir, dir.resolve("report"), sections.all());
         out.printf(java.util.Locale.ROOT, "%nDemo finished in %.1f minutes.%nReport: %s%n", (System.nanoTime() - start) / 6e10, index);

@@ -43,7 +43,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation).")
     boolean tta;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--json", description = "Print JSON.")

@@ -50,7 +50,7 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--features", paramLabel = "F.npz", description = "Also write the named intermediate features (.npz or .safetensors).")
     Path features;
 
-    @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: from the weights' fc.weight, else 7).")
+    @Option(names = "--classes", converter = Bounds.AtLeastOne.class, paramLabel = "N", description = "Number of classes (default: from the weights' fc.weight, else 7).")
     Integer classes;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).", defaultValue = "0")

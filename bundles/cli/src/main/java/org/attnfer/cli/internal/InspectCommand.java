@@ -35,10 +35,10 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "CxHxW", converter = InputShape.class, description = "Input shape of one image (default: ${DEFAULT-VALUE}).", defaultValue = "3x48x48")
     Shape input;
 
-    @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: ${DEFAULT-VALUE}).", defaultValue = "7")
+    @Option(names = "--classes", converter = Bounds.AtLeastOne.class, paramLabel = "N", description = "Number of classes (default: ${DEFAULT-VALUE}).", defaultValue = "7")
     int classes;
 
-    @Option(names = "--depth", paramLabel = "D", description = "Deepest level of the tree to show; 0 shows only the total (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    @Option(names = "--depth", converter = Bounds.AtLeastZero.class, paramLabel = "D", description = "Deepest level of the tree to show; 0 shows only the total (default: ${DEFAULT-VALUE}).", defaultValue = "1")
     int depth;
 
     @Option(names = "--json", description = "Print JSON (every layer, whatever --depth says).")
@@ -72,9 +72,6 @@ final class InspectCommand implements Callable<Integer> {
         Map<String, Tensor> state = weights == null ? Map.of() : TensorFiles.read(weights);
         if (!spec.commandLine().getParseResult().hasMatchedOption("--classes")) {
             classes = Weights.classes(state).orElse(classes);
-        }
-        if (classes < 1) {
-            throw new IllegalArgumentException("--classes must be ≥ 1, got " + classes);
         }
         Composition c = composer.compose(model, (int) input.get(0), classes);
         List<ModelStats.Layer> layers;

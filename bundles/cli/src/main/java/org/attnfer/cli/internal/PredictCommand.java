@@ -62,7 +62,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--cascade", paramLabel = "FILE", description = "The Haar cascade (default: Debian's frontal-face cascade).")
     Path cascade = HaarCascade.DEBIAN_FRONTAL_FACE;
 
-    @Option(names = "--min-face", defaultValue = "40", description = "The smallest face side in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-face", converter = Bounds.AtLeastOne.class, defaultValue = "40", description = "The smallest face side in pixels (default: ${DEFAULT-VALUE}).")
     int minFace;
 
     @Spec

@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Check the experiment and show the grid without training.")
     boolean dryRun;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description =
+    @Option(names = "--parallel", converter = Bounds.AtLeastOne.class, paramLabel = "N", defaultValue = "1", description =
         "Train up to N cells at once, each in a JVM of its own that gets cores/N threads; a cell that"
         + " crashes its JVM costs only itself (default: ${DEFAULT-VALUE}, cells one after another in this JVM).")
     int parallel;
@@ -82,9 +82,6 @@ final class RunCommand implements Callable<Integer> {
         if (cell != null) {
             runner.runCell(plan, cell, cellSeed, out);
             return 0;
-        }
-        if (parallel < 1) {
-            throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
         }
         runner.run(plan, out, parallel > 1 ? new CellProcesses(file, settings, parallel) : null, parallel);
         return 0;

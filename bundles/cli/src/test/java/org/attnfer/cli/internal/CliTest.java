@@ -140,5 +140,27 @@ class CliTest {
         Result shape = fer("inspect", "resnet18", "--input", "3x48");
         assertThat(shape.code()).isEqualTo(2);
         assertThat(shape.err()).contains("expected CxHxW such as 3x48x48");
+        // a nested command's failure is named by its full path
+        Result model = fer("bench", "train", "resnet51");
+        assertThat(model.code()).isEqualTo(1);
+        assertThat(model.err().strip()).startsWith("fer bench train: model 'resnet51'").doesNotContain("\n");
+    }
+
+    @Test
+    void numbersOutOfRangeStopBeforeTheCommandRuns() {
+        Result batch = fer("bench", "train", "resnet18", "--batch", "0");
+        assertThat(batch.code()).isEqualTo(2);
+        assertThat(batch.err()).startsWith("Invalid value for option '--batch': must be ≥ 1, got '0'");
+        Result peak = fer("bench", "infer", "resnet18", "--peak-gflops", "NaN");
+        assertThat(peak.code()).isEqualTo(2);
+        assertThat(peak.err()).startsWith("Invalid value for option '--peak-gflops': must be a number > 0, got 'NaN'");
+        Result seconds = fer("bench", "infer", "resnet18", "--warmup-seconds", "-1");
+        assertThat(seconds.err()).startsWith("Invalid value for option '--warmup-seconds': must be a number ≥ 0, got '-1'");
+        Result depth = fer("inspect", "resnet18", "--depth", "-1");
+        assertThat(depth.code()).isEqualTo(2);
+        assertThat(depth.err()).startsWith("Invalid value for option '--depth': must be ≥ 0, got '-1'");
+        assertThat(fer("inspect", "resnet18", "--depth", "0").code()).isZero();
+        Result word = fer("inspect", "resnet18", "--classes", "seven");
+        assertThat(word.err()).startsWith("Invalid value for option '--classes': expected a whole number, got 'seven'");
     }
 }
