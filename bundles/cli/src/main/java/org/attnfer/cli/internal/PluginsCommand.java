@@ -1,11 +1,15 @@
 package org.attnfer.cli.internal;
 
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import org.attnfer.composer.ModuleRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,7 +85,7 @@ final class PluginsCommand implements Runnable {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalArgumentException("no such file: " + jar);
             }
-            var problem = framework.trial(jar);
+            Optional<String> problem = notABundle(jar).or(() -> framework.trial(jar));
             if (problem.isPresent()) {
                 throw new IllegalArgumentException(jar.getFileName() + " cannot be installed: " + problem.get());
             }
@@ -91,6 +95,19 @@ final class PluginsCommand implements Runnable {
             spec.commandLine().getOut().println("Installed " + jar.getFileName() + " into " + target.getParent()
                     + "; it is loaded from the next command on (or at once by a running `fer watch`).");
             return 0;
+        }
+
+        /** Why a file cannot be a bundle, before the framework tries it: a bundle is a jar whose manifest names it. */
+        static Optional<String> notABundle(Path jar) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                Manifest manifest = file.getManifest();
+                if (manifest == null || manifest.getMainAttributes().getValue("Bundle-SymbolicName") == null) {
+                    return Optional.of("not an OSGi bundle (its manifest has no Bundle-SymbolicName)");
+                }
+                return Optional.empty();
+            } catch (IOException e) {
+                return Optional.of("not a jar (" + e.getMessage() + ")");
+            }
         }
     }
 

@@ -8,10 +8,14 @@ import com.google.inject.Injector;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.attnfer.attention.ca.internal.ChannelAttentionModule;
 import org.attnfer.attention.simam.internal.SimAmModule;
 import org.attnfer.backbone.resnet.internal.ResNetBackbone;
@@ -144,6 +148,20 @@ class CliTest {
         Result model = fer("bench", "train", "resnet51");
         assertThat(model.code()).isEqualTo(1);
         assertThat(model.err().strip()).startsWith("fer bench train: model 'resnet51'").doesNotContain("\n");
+    }
+
+    @Test
+    void aFileThatIsNoBundleIsRefusedBeforeTheFrameworkTriesIt() throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.jar"), "not a zip");
+        Result notJar = fer("plugins", "install", text.toString());
+        assertThat(notJar.code()).isEqualTo(1);
+        assertThat(notJar.err().strip()).startsWith("fer plugins install: notes.jar cannot be installed: not a jar");
+        Path plain = dir.resolve("plain.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        new JarOutputStream(Files.newOutputStream(plain), manifest).close();
+        assertThat(fer("plugins", "install", plain.toString()).err().strip())
+                .isEqualTo("fer plugins install: plain.jar cannot be installed: not an OSGi bundle (its manifest has no Bundle-SymbolicName)");
     }
 
     @Test
