@@ -1,6 +1,7 @@
 package org.attnfer.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -24,7 +25,7 @@ import org.attnfer.nn.io.Tensor;
 
 /**
  * The checks every module passes: output shapes on odd and non-square inputs, gradient flow to
- * every trainable parameter, a save/load round trip, and training-mode behaviour (BatchNorm
+ * every trainable parameter, an input gradient equal to central differences, a save/load round trip, and training-mode behaviour (BatchNorm
  * statistics move in training; eval mode is deterministic).
  */
 public final class ModuleChecks {
@@ -68,6 +69,52 @@ public final class ModuleChecks {
                         .as("gradient of %s", e.getKey())
                         .isGreaterThan(0f);
             }
+        }
+    }
+
+    /**
+     * Compares the input gradient of a training forward with central differences of the same
+     * forward at twelve elements spread over the input, in float64 so that a step of 1e-5 is
+     * exact to about 1e-9: catches a detached term or a wrong hand-written piece of a forward,
+     * which {@link #gradientFlow} does not. Inputs and the loss weights are fixed, not random.
+     */
+    public static void inputGradient(Block block, Shape input) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT64, input);
+            double[] x0 = new double[(int) input.size()];
+            for (int i = 0; i < x0.length; i++) {
+                x0[i] = 2 * Math.sin(1.7 * i);
+            }
+            NDArray x = manager.create(x0, input);
+            x.setRequiresGradient(true);
+            NDArray weights;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                double[] w = new double[(int) y.size()];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = Math.cos(0.37 * i);
+                }
+                weights = manager.create(w, y.getShape());
+                gc.backward(y.mul(weights).sum());
+            }
+            double[] grad = x.getGradient().toDoubleArray();
+            double h = 1e-5;
+            for (int k = 0; k < 12; k++) {
+                int i = (int) ((long) k * (x0.length - 1) / 11);
+                double[] up = x0.clone();
+                double[] down = x0.clone();
+                up[i] += h;
+                down[i] -= h;
+                double numeric = (loss(block, manager, up, input, weights) - loss(block, manager, down, input, weights)) / (2 * h);
+                assertThat(grad[i]).as("∂loss/∂x[%d] of %s", i, input).isCloseTo(numeric, within(1e-6 * (1 + Math.abs(numeric))));
+            }
+        }
+    }
+
+    private static double loss(Block block, NDManager manager, double[] x, Shape input, NDArray weights) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray y = block.forward(new ParameterStore(scratch, false), new NDList(scratch.create(x, input)), true).singletonOrThrow();
+            return y.mul(weights).sum().getDouble();
         }
     }
 

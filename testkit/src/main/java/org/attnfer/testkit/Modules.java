@@ -30,8 +30,9 @@ public final class Modules {
     }
 
     /**
-     * The conformance checks of every module: gradient flow, save/load round trip, training mode,
-     * and, for modules that expose them, finite attention maps.
+     * The conformance checks of every module: gradient flow, the input gradient against central
+     * differences, save/load round trip, training mode, and, for modules that expose them, finite
+     * attention maps.
      *
      * @param factory makes fresh instances
      * @param input an input shape
@@ -39,6 +40,7 @@ public final class Modules {
      */
     public static void conformance(Supplier<Block> factory, Shape input, boolean batchNorm) throws Exception {
         ModuleChecks.gradientFlow(factory.get(), input);
+        ModuleChecks.inputGradient(factory.get(), input);
         ModuleChecks.saveLoadRoundTrip(factory, input);
         ModuleChecks.trainingMode(factory.get(), input, batchNorm);
         if (factory.get() instanceof AttentionMaps) {

@@ -110,7 +110,8 @@ public abstract class Module extends AbstractBlock {
     public static NDList run(
             Block child, ParameterStore store, NDList input, boolean training, PairList<String, Object> params) {
         if (!child.isInitialized()) {
-            child.initialize(Taps.parameterManager(params, store), DataType.FLOAT32, input.getShapes());
+            // parameters take the input's type: float32 in training, float64 in gradient checks
+            child.initialize(Taps.parameterManager(params, store), input.head().getDataType(), input.getShapes());
         }
         NDList output;
         try {

@@ -190,7 +190,7 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         long wo = queries.getShape().get(3);
         int h = (int) keys.getShape().get(2);
         int w = (int) keys.getShape().get(3);
-        NDArray pick = slotsOf(queries.getManager(), h, w, (int) ho, (int) wo);
+        NDArray pick = slotsOf(queries.getManager(), h, w, (int) ho, (int) wo).toType(queries.getDataType(), false);
         NDArray scores = queries.reshape(b, headDim, -1).transpose(0, 2, 1).batchMatMul(keys.reshape(b, headDim, -1));
         NDArray att = scores.transpose(1, 0, 2).batchMatMul(pick).softmax(2);
         NDArray spread = att.batchMatMul(pick.transpose(0, 2, 1)).transpose(1, 2, 0);
