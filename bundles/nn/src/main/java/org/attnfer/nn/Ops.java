@@ -47,6 +47,11 @@ public final class Ops {
         return x.mul(x.getManager().create(c));
     }
 
+    /** {@code 1 / x}, the numerator kept alive with {@code x}'s manager for the backward pass. */
+    public static NDArray reciprocal(NDArray x) {
+        return x.getManager().create(1f).div(x);
+    }
+
     /** Hard sigmoid, {@code ReLU6(x + 3) / 6}. */
     public static NDArray hardSigmoid(NDArray x) {
         return scale(x.add(3f).clip(0f, 6f), 1f / 6f);
