@@ -25,8 +25,9 @@ import org.attnfer.nn.io.Tensor;
 
 /**
  * The checks every module passes: output shapes on odd and non-square inputs, gradient flow to
- * every trainable parameter, an input gradient equal to central differences, a save/load round trip, and training-mode behaviour (BatchNorm
- * statistics move in training; eval mode is deterministic).
+ * every trainable parameter, an input gradient equal to central differences, a save/load round
+ * trip, and training-mode behaviour (BatchNorm statistics move in training; eval mode is
+ * deterministic).
  */
 public final class ModuleChecks {
 
