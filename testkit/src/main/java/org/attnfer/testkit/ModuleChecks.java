@@ -75,11 +75,13 @@ public final class ModuleChecks {
 
     /**
      * Compares the input gradient of a training forward with central differences of the same
-     * forward at twelve elements spread over the input, in float64 so that a step of 1e-5 is
+     * forward at twelve elements spread over the input, in float64 so that a step of 1e-6 is
      * exact to about 1e-9: catches a detached term or a wrong hand-written piece of a forward,
      * which {@link #gradientFlow} does not. Inputs and the loss weights are fixed, not random.
      */
     public static void inputGradient(Block block, Shape input) {
+        // fixed initial weights: with random ones a ReLU kink or a max-pool tie lands within a step now and then
+        Engine.getInstance().setRandomSeed(7);
         try (NDManager manager = NDManager.newBaseManager()) {
             block.initialize(manager, DataType.FLOAT64, input);
             double[] x0 = new double[(int) input.size()];
@@ -99,7 +101,7 @@ public final class ModuleChecks {
                 gc.backward(y.mul(weights).sum());
             }
             double[] grad = x.getGradient().toDoubleArray();
-            double h = 1e-5;
+            double h = 1e-6;
             for (int k = 0; k < 12; k++) {
                 int i = (int) ((long) k * (x0.length - 1) / 11);
                 double[] up = x0.clone();
