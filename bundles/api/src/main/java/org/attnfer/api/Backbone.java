@@ -25,6 +25,11 @@ public interface Backbone {
     /** The stem variants it builds; the first is the default. */
     List<String> stems();
 
+    /** Whether {@link #build} honours a {@link BackboneSpec#width()} other than 1. */
+    default boolean scalesWidth() {
+        return false;
+    }
+
     /** Its hooks. */
     List<HookPoint> hooks();
 

@@ -6,7 +6,7 @@
  * org.attnfer.api.SamplingModule} and registers it as an OSGi service; nothing else in the
  * framework needs to change.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package org.attnfer.api;
 
 import org.osgi.annotation.versioning.Version;

@@ -59,6 +59,9 @@ public class Composer {
         if (!bb.stems().contains(stem)) {
             throw new CompositionException("model '" + model + "': unknown stem '" + stem + "' (known: " + String.join(", ", bb.stems()) + ")");
         }
+        if (spec.width() != 1 && !bb.scalesWidth()) {
+            throw new CompositionException("model '" + model + "': backbone " + bb.id() + " has no width setting (width " + spec.width() + ")");
+        }
         Map<String, HookPoint> hooks = new LinkedHashMap<>();
         bb.hooks().forEach(h -> hooks.put(h.name(), h));
         List<Resolved> resolved = new ArrayList<>();
@@ -66,7 +69,7 @@ public class Composer {
             resolved.add(resolve(model, use, hooks));
         }
         checkReplacementsDoNotOverlap(model, resolved);
-        BackboneSpec backboneSpec = new BackboneSpec(spec.backbone(), inChannels, numClasses, stem);
+        BackboneSpec backboneSpec = new BackboneSpec(spec.backbone(), inChannels, numClasses, stem, spec.width());
         Placing placing = new Placing(model, resolved);
         Block block;
         try {
@@ -82,7 +85,7 @@ public class Composer {
         List<String> placements = resolved.stream()
                 .map(r -> r.info.id() + " at " + r.hook.name() + " stages " + r.stages + ": " + placing.count(r) + " sites")
                 .toList();
-        return new Composition(new ModelSpec(spec.backbone(), stem, explicit), backboneSpec, block, placements);
+        return new Composition(new ModelSpec(spec.backbone(), stem, explicit, spec.width()), backboneSpec, block, placements);
     }
 
     /** Parses a shorthand and composes it. */

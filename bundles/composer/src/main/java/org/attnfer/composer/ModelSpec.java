@@ -10,18 +10,32 @@ import java.util.stream.Collectors;
  * @param backbone the backbone variant ({@code resnet50})
  * @param stem the stem variant, or {@code null} for the backbone's default
  * @param modules the modules in order
+ * @param width the channel multiplier of every layer (1: the published network)
  */
-public record ModelSpec(String backbone, String stem, List<ModuleUse> modules) {
+public record ModelSpec(String backbone, String stem, List<ModuleUse> modules, double width) {
 
-    /** Copies the module list. */
+    /** Copies the module list and checks the width. */
     public ModelSpec {
         Objects.requireNonNull(backbone, "backbone");
         modules = List.copyOf(modules);
+        if (!(width > 0) || Double.isInfinite(width)) {
+            throw new IllegalArgumentException("model '" + backbone + "': width must be a positive number, got " + width);
+        }
+    }
+
+    /** A model at the published width. */
+    public ModelSpec(String backbone, String stem, List<ModuleUse> modules) {
+        this(backbone, stem, modules, 1);
     }
 
     /** This model with another stem ({@code null}: the backbone's default). */
     public ModelSpec withStem(String otherStem) {
-        return new ModelSpec(backbone, otherStem, modules);
+        return new ModelSpec(backbone, otherStem, modules, width);
+    }
+
+    /** This model with another channel multiplier. */
+    public ModelSpec withWidth(double otherWidth) {
+        return new ModelSpec(backbone, stem, modules, otherWidth);
     }
 
     /**

@@ -3,10 +3,15 @@ package org.attnfer.composer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.List;
 import java.util.Map;
 import org.attnfer.api.AttentionModule;
+import org.attnfer.api.Backbone;
+import org.attnfer.api.BackboneSpec;
+import org.attnfer.api.HookPoint;
+import org.attnfer.api.Insertions;
 import org.attnfer.api.ModuleInfo;
 import org.attnfer.api.Params;
 import org.attnfer.api.Site;
@@ -88,6 +93,58 @@ class ComposerTest {
                 .hasMessageContaining("hook 'bottleneck.after_bn3' has no stage 5");
         assertThatThrownBy(() -> COMPOSER.compose(new ModelSpec("resnet50", "huge", List.of()), 3, 7))
                 .hasMessageContaining("unknown stem 'huge' (known: standard, small, half)");
+    }
+
+    @Test
+    void widthScalesTheBackboneAndTheModulesItCarries() {
+        Composition c = COMPOSER.compose(new ModelSpec("resnet18", "half", List.of(ModuleUse.of("ca")), 0.5), 1, 7);
+        assertThat(c.backbone().width()).isEqualTo(0.5);
+        assertThat(c.spec().width()).isEqualTo(0.5);
+        // CA's first layer at reduction 16: layer4 has 256 channels at half width, 512 at full
+        assertThat(StateDict.parameters(c.block()).get("layer4.1.ca.fc1.weight").getShape()).isEqualTo(new Shape(16, 256));
+        assertThat(c.spec().withWidth(2).width()).isEqualTo(2);
+        assertThatThrownBy(() -> new ModelSpec("resnet18", null, List.of(), -1)).hasMessageContaining("width must be a positive number, got -1");
+
+        Composer fixed = new Composer(ModuleRegistry.of(List.of(), List.of(), List.of(new FixedWidth())));
+        assertThat(StateDict.trainableCount(fixed.compose("resnet18", 3, 7).block())).isEqualTo(11_180_103);
+        assertThatThrownBy(() -> fixed.compose(new ModelSpec("resnet18", null, List.of(), 0.5), 3, 7))
+                .isInstanceOf(CompositionException.class)
+                .hasMessage("model 'resnet18': backbone fixed has no width setting (width 0.5)");
+    }
+
+    /** ResNet under another id, without a width setting (the interface's default). */
+    private static final class FixedWidth implements Backbone {
+        private final ResNetBackbone resnet = new ResNetBackbone();
+
+        @Override
+        public String id() {
+            return "fixed";
+        }
+
+        @Override
+        public String doc() {
+            return "ResNet at its published width";
+        }
+
+        @Override
+        public List<String> variants() {
+            return resnet.variants();
+        }
+
+        @Override
+        public List<String> stems() {
+            return resnet.stems();
+        }
+
+        @Override
+        public List<HookPoint> hooks() {
+            return resnet.hooks();
+        }
+
+        @Override
+        public Block build(BackboneSpec spec, Insertions insertions) {
+            return resnet.build(spec, insertions);
+        }
     }
 
     @Test

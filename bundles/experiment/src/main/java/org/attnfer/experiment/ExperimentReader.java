@@ -34,7 +34,7 @@ import org.attnfer.train.TrainingConfig;
  * variants:                        # required; model = shorthand or mapping
  *   - {name: ResNet18+SimAM, model: resnet18+simam}
  *   - name: custom
- *     model: {backbone: resnet18, stem: small, modules: [{id: ca, stages: [3, 4], params: {reduction: 8}}]}
+ *     model: {backbone: resnet18, stem: small, width: 1, modules: [{id: ca, stages: [3, 4], params: {reduction: 8}}]}
  * seeds: [0]
  * sweep:                           # optional: every variant runs with every combination of these
  *   training.lr: [0.01, 0.1]       # settings (training.* and augment.* keys), named after them:
@@ -77,7 +77,7 @@ public final class ExperimentReader {
 
         Node val = root.get("validation");
         Experiment.DatasetSpec validationSet = val.present() && val.raw().isObject() ? dataset(val) : null;
-        double validation = validationSet != null ? 0 : root.number("validation", 0.2, 0.0, 1.0, true);
+        double validation = validationSet != null ? 0 : root.number("validation", 0.2, 0, false, 1, true);
         if (validationSet == null && validation == 0) {
             throw val.error("must be > 0: every run is validated");
         }
@@ -234,7 +234,7 @@ public final class ExperimentReader {
                 throw model.error(e.getMessage());
             }
         }
-        model.only("backbone", "stem", "modules");
+        model.only("backbone", "stem", "width", "modules");
         List<ModuleUse> modules = new ArrayList<>();
         Node list = model.get("modules");
         if (list.present()) {
@@ -255,6 +255,6 @@ public final class ExperimentReader {
                 modules.add(new ModuleUse(m.required("id").text(), m.text("hook", null), stages, params.present() ? params.plain() : Map.of()));
             }
         }
-        return new ModelSpec(model.required("backbone").text(), model.text("stem", null), modules);
+        return new ModelSpec(model.required("backbone").text(), model.text("stem", null), modules, model.number("width", 1, 0, true, 16, false));
     }
 }

@@ -498,6 +498,7 @@ public class ExperimentRunner {
         spec.put("variant", v.name());
         spec.put("model", c.spec().shorthand());
         spec.put("stem", c.backbone().stem());
+        spec.put("width", c.backbone().width());
         spec.put("seed", seed);
         spec.put("dataset", Map.of("type", e.dataset().type(), "options", e.dataset().options()));
         if (e.test() != null) {

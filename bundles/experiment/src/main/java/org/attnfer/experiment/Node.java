@@ -129,7 +129,7 @@ final class Node {
         return n.present() ? n.integer(min, max) : fallback;
     }
 
-    double number(String name, double fallback, double min, double max, boolean maxExclusive) {
+    double number(String name, double fallback, double min, boolean minExclusive, double max, boolean maxExclusive) {
         Node n = get(name);
         if (!n.present()) {
             return fallback;
@@ -138,10 +138,16 @@ final class Node {
             throw n.error("must be a number, got " + n.value);
         }
         double v = n.value.asDouble();
-        if (v < min || v > max || (maxExclusive && v == max)) {
-            throw n.error("must be ≥ " + min + " and " + (maxExclusive ? "< " : "≤ ") + max + ", got " + v);
+        if (v < min || v > max || (minExclusive && v == min) || (maxExclusive && v == max)) {
+            throw n.error("must be " + (minExclusive ? "> " : "≥ ") + plain(min) + " and " + (maxExclusive ? "< " : "≤ ") + plain(max)
+                    + ", got " + n.value);
         }
         return v;
+    }
+
+    /** A number as written: 16, not 16.0. */
+    private static String plain(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     /**

@@ -44,7 +44,7 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         }
         JsonNode s = YamlDoc.YAML.readTree(spec.toFile());
         ModelSpec parsed = ModelNames.parse(s.path("model").asText());
-        ModelSpec model = new ModelSpec(parsed.backbone(), s.path("stem").asText(null), parsed.modules());
+        ModelSpec model = new ModelSpec(parsed.backbone(), s.path("stem").asText(null), parsed.modules(), s.path("width").asDouble(1));
         InputSpec input = new InputSpec(s.path("input").path("channels").asInt(), s.path("input").path("size").asInt());
         List<String> classes = new ArrayList<>();
         ExperimentRunner.JSON.readTree(manifest.toFile()).path("dataset").path("classes").forEach(c -> classes.add(c.asText()));

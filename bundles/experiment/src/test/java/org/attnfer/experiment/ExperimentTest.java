@@ -48,7 +48,7 @@ class ExperimentTest {
             input: {size: 16, channels: 1}
             variants:
               - name: R18+SimAM
-                model: {backbone: resnet18, stem: small, modules: [simam]}
+                model: {backbone: resnet18, stem: small, width: 0.5, modules: [simam]}
               - name: R18+CA
                 model: resnet18+ca(reduction=8)
             seeds: [3]
@@ -61,6 +61,7 @@ class ExperimentTest {
         assertThat(e.name()).isEqualTo("tiny");
         assertThat(e.variants()).extracting(Variant::name).containsExactly("R18+SimAM", "R18+CA");
         assertThat(e.variants().get(1).model().shorthand()).isEqualTo("resnet18+ca(reduction=8)");
+        assertThat(e.variants()).extracting(v -> v.model().width()).containsExactly(0.5, 1.0);
         assertThat(e.training().momentum()).isEqualTo(0.9);
         assertThat(e.training().augmentation().active()).isFalse();
         assertThat(e.test()).isNull();
@@ -93,6 +94,9 @@ class ExperimentTest {
                 .hasMessage("--set augment={flip: maybe}: augment: flip must be a boolean, got 'maybe'");
         Path j = write("name: x\nvariants: [{model: resnet18}]\n");
         assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir)).hasMessage(j + ":1: missing required key 'dataset'");
+        Path w = write(GOOD.replace("width: 0.5", "width: 0"));
+        assertThatThrownBy(() -> ExperimentReader.read(w, List.of(), dir))
+                .hasMessage(w + ":9: variants[0].model.width: must be > 0 and ≤ 16, got 0");
         Path k = write("name: [unclosed\n");
         assertThatThrownBy(() -> ExperimentReader.read(k, List.of(), dir)).hasMessage(k + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got <stream end>");
     }
@@ -181,7 +185,7 @@ class ExperimentTest {
     void aModuleWhoseShapesFollowTheInputIsCountedAndTrains() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
         Composer composer = new Composer(ModuleRegistry.of(List.of(new LazyShapes()), List.of(), List.of(new ResNetBackbone())));
-        Experiment e = ExperimentReader.read(write(GOOD.replace("{backbone: resnet18, stem: small, modules: [simam]}", "resnet18+lazy")
+        Experiment e = ExperimentReader.read(write(GOOD.replace("{backbone: resnet18, stem: small, width: 0.5, modules: [simam]}", "resnet18+lazy")
                 .replace("resnet18+ca(reduction=8)", "resnet18")), List.of(), dir);
         ExperimentRunner runner = new ExperimentRunner(composer, () -> List.of(new ImageFolderProvider()),
                 new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false), e);
@@ -209,7 +213,12 @@ class ExperimentTest {
         JsonNode manifest = ExperimentRunner.JSON.readTree(run.resolve("manifest.json").toFile());
         assertThat(manifest.path("status").asText()).isEqualTo("complete");
         assertThat(manifest.path("seed").asLong()).isEqualTo(3);
-        assertThat(run.resolve("spec.resolved.yaml")).content().contains("model: \"resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]\"");
+        assertThat(run.resolve("spec.resolved.yaml")).content()
+                .contains("model: \"resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]\"", "stem: \"small\"", "width: 0.5");
+        // the run folder rebuilds its network at the trained width and loads its weights strictly
+        try (ai.djl.Model reloaded = TrainedRun.read(run).load(COMPOSER)) {
+            assertThat(org.attnfer.nn.StateDict.parameters(reloaded.getBlock()).get("conv1.weight").getShape().get(0)).isEqualTo(32);
+        }
         assertThat(org.attnfer.nn.io.TensorFiles.read(run.resolve(ExperimentRunner.MODEL_FILE))).containsKeys("conv1.weight", "layer4.1.bn2.running_var", "fc.bias");
         assertThat(metrics.path("evaluated_on").asText()).isEqualTo("validation");
         assertThat(metrics.path("best_epoch").asInt()).isEqualTo(1);

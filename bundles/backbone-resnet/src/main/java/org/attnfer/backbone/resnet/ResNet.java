@@ -44,7 +44,7 @@ public final class ResNet extends Module {
     /**
      * Builds the network.
      *
-     * @param spec variant, input channels, classes and stem
+     * @param spec variant, input channels, classes, stem and width
      * @param insertions the modules to place at the hooks
      */
     public ResNet(BackboneSpec spec, Insertions insertions) {
@@ -60,18 +60,23 @@ public final class ResNet extends Module {
                     + STEM_STANDARD + ", " + STEM_SMALL + ", " + STEM_HALF + ")");
         };
         boolean standard = STEM_STANDARD.equals(spec.stem());
+        // stage s has base·2^(s-1) channels: rounding once keeps the doubling exact at any width
+        int base = (int) Math.round(64 * spec.width());
+        if (base < 1) {
+            throw new IllegalArgumentException("width " + spec.width() + " leaves the stem no channel (64 × width must be ≥ 0.5)");
+        }
         maxPool = standard;
         int in = spec.inChannels();
-        Site stemSite = new Site(Hooks.STEM_CONV1, 0, -1, in, 64, stride, "");
+        Site stemSite = new Site(Hooks.STEM_CONV1, 0, -1, in, base, stride, "");
         conv1 = child("conv1", insertions.replace(stemSite).orElseGet(() -> standard
-                ? Conv2d.builder(in, 64).kernel(7).stride(2).padding(3).bias(false).build()
-                : Conv2d.builder(in, 64).kernel(3).stride(stride).padding(1).bias(false).build()));
-        bn1 = child("bn1", new BatchNorm(64));
-        stemModules = new Inserted(insertions.insert(Site.insert(Hooks.STEM, 0, -1, 64, "")), namedChildren(), this::child);
-        int channels = 64;
+                ? Conv2d.builder(in, base).kernel(7).stride(2).padding(3).bias(false).build()
+                : Conv2d.builder(in, base).kernel(3).stride(stride).padding(1).bias(false).build()));
+        bn1 = child("bn1", new BatchNorm(base));
+        stemModules = new Inserted(insertions.insert(Site.insert(Hooks.STEM, 0, -1, base, "")), namedChildren(), this::child);
+        int channels = base;
         for (int s = 1; s <= 4; s++) {
-            stages[s - 1] = child("layer" + s, new Stage(variant, s, channels, insertions));
-            channels = variant.channels(s);
+            stages[s - 1] = child("layer" + s, new Stage(variant, s, channels, base, insertions));
+            channels = variant.channels(s, base);
             stageEnd[s - 1] = new Inserted(
                     insertions.insert(Site.insert(Hooks.STAGE_END, s, -1, channels, "")), namedChildren(), this::child);
         }

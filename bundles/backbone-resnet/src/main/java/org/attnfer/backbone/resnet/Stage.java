@@ -21,13 +21,14 @@ public final class Stage extends Module {
      * @param variant the depth
      * @param s the stage, 1 to 4
      * @param in the input channels
+     * @param base the stem's channels, which set every stage's width (64 in the paper)
      * @param insertions the modules to place at the blocks' hooks
      */
-    public Stage(Variant variant, int s, int in, Insertions insertions) {
-        int planes = 64 << (s - 1);
+    public Stage(Variant variant, int s, int in, int base, Insertions insertions) {
+        int planes = Variant.planes(s, base);
         for (int i = 0; i < variant.blocks(s); i++) {
             int stride = i == 0 && s > 1 ? 2 : 1;
-            int blockIn = i == 0 ? in : variant.channels(s);
+            int blockIn = i == 0 ? in : variant.channels(s, base);
             Block b = variant.bottleneck()
                     ? new Bottleneck(blockIn, planes, stride, s, i, insertions)
                     : new BasicBlock(blockIn, planes, stride, s, i, insertions);

@@ -33,9 +33,14 @@ public enum Variant {
         return blocks[s - 1];
     }
 
-    /** Output channels of stage {@code s}. */
-    public int channels(int s) {
-        return (64 << (s - 1)) * (bottleneck ? Bottleneck.EXPANSION : 1);
+    /** The inner channels of stage {@code s}'s blocks when the stem has {@code base} (64 in the paper). */
+    public static int planes(int s, int base) {
+        return base << (s - 1);
+    }
+
+    /** Output channels of stage {@code s} when the stem has {@code base} channels. */
+    public int channels(int s, int base) {
+        return planes(s, base) * (bottleneck ? Bottleneck.EXPANSION : 1);
     }
 
     /** The lower-case name ({@code resnet50}). */

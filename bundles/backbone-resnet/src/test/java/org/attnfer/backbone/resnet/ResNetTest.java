@@ -89,6 +89,20 @@ class ResNetTest {
         assertThat(StateDict.parameters(net).get("conv1.weight").getShape()).isEqualTo(new Shape(64, 1, 3, 3));
     }
 
+    @Test
+    void widthScalesEveryLayerFromTheStem() {
+        ResNet net = new ResNet(new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0.5), Insertions.none());
+        // torchvision's ResNet18 layout with 32-64-128-256 channels, 3×3 stem, 1 input channel, 7 classes
+        assertThat(StateDict.trainableCount(net)).isEqualTo(2796263);
+        Map<String, Shape> points = points(net, new Shape(2, 1, 48, 48));
+        assertThat(points.get("stem")).isEqualTo(new Shape(2, 32, 24, 24));
+        assertThat(points.get("layer4")).isEqualTo(new Shape(2, 256, 3, 3));
+        assertThat(StateDict.parameters(net).get("layer2.0.downsample.0.weight").getShape()).isEqualTo(new Shape(64, 32, 1, 1));
+        assertThatThrownBy(() -> new ResNet(new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0.005), Insertions.none()))
+                .hasMessageContaining("width 0.005 leaves the stem no channel");
+        assertThatThrownBy(() -> new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0)).hasMessageContaining("width must be a positive number");
+    }
+
     /** Runs one forward pass and records the shape at every named point. */
     private static Map<String, Shape> points(ResNet net, Shape input) {
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -71,6 +71,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--stem", description = "Stem variant (see `fer modules`; default: the backbone's first).")
         String stem;
 
+        @Option(names = "--width", converter = Bounds.Positive.class, defaultValue = "1",
+                description = "Channel multiplier of every layer, for backbones that have one (default: ${DEFAULT-VALUE}, the published network).")
+        double width;
+
         @Option(names = "--warmup", converter = Bounds.AtLeastZero.class, defaultValue = "3", description = "Unmeasured steps first, at least (default: ${DEFAULT-VALUE}).")
         int warmup;
 
@@ -102,7 +106,7 @@ final class BenchCommand implements Runnable {
             if (conv != null) {
                 ComputeSettings.setConv(conv);
             }
-            return composer.compose(ModelNames.parse(model).withStem(stem), (int) input.get(0), classes);
+            return composer.compose(ModelNames.parse(model).withStem(stem).withWidth(width), (int) input.get(0), classes);
         }
     }
 

@@ -67,7 +67,7 @@ final class ModulesCommand implements Callable<Integer> {
         out.println("Backbones:");
         for (Registered<Backbone> b : registry.backbones()) {
             out.println("  " + String.join(", ", b.service().variants()) + " (" + b.origin() + ")");
-            out.println("    stems: " + String.join(", ", b.service().stems()));
+            out.println("    stems: " + String.join(", ", b.service().stems()) + (b.service().scalesWidth() ? "; width: any multiplier of the channels" : ""));
             b.service().hooks().forEach(h -> out.println("    hook " + h.name() + " (" + h.kind().name().toLowerCase(java.util.Locale.ROOT)
                     + ", stages " + h.stages() + "): " + h.doc()));
         }
@@ -81,6 +81,7 @@ final class ModulesCommand implements Callable<Integer> {
         m.put("id", b.service().id());
         m.put("variants", b.service().variants());
         m.put("stems", b.service().stems());
+        m.put("scales_width", b.service().scalesWidth());
         m.put("hooks", b.service().hooks().stream().map(h -> Map.of("name", h.name(), "kind", h.kind().name(), "stages", h.stages())).toList());
         m.put("bundle", b.bundle());
         m.put("version", b.version());

@@ -91,6 +91,8 @@ final class RunCommand implements Callable<Integer> {
     static String[] keys() {
         List<String> lines = new ArrayList<>(List.of("", "Experiment file keys: name, dataset (required), test, validation, split_seed, split_by,",
                 "input {size, channels}, variants (required), seeds, sweep, training, augment, tables, output.",
+                "A variant's model: a shorthand (resnet18+simam) or {backbone, stem, width, modules}; width",
+                "multiplies every layer's channels (0.5: a quarter of the cost); fer modules lists stems and modules.",
                 "sweep: {training.lr: [0.01, 0.1], augment.erase: [0, 0.5]} runs every variant with every combination.",
                 "Dataset kinds and their options: fer data kinds.", "", "training:"));
         org.attnfer.train.TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));

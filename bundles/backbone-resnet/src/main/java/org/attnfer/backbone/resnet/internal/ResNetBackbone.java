@@ -36,6 +36,11 @@ public final class ResNetBackbone implements Backbone {
     }
 
     @Override
+    public boolean scalesWidth() {
+        return true;
+    }
+
+    @Override
     public List<HookPoint> hooks() {
         return Hooks.ALL;
     }
