@@ -20,7 +20,6 @@ import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.Composition;
-import org.attnfer.composer.ModelNames;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
@@ -68,12 +67,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--classes", converter = Bounds.AtLeastOne.class, defaultValue = "7", description = "Number of classes (default: ${DEFAULT-VALUE}).")
         int classes;
 
-        @Option(names = "--stem", description = "Stem variant (see `fer modules`; default: the backbone's first).")
-        String stem;
-
-        @Option(names = "--width", converter = Bounds.Positive.class, defaultValue = "1",
-                description = "Channel multiplier of every layer, for backbones that have one (default: ${DEFAULT-VALUE}, the published network).")
-        double width;
+        @Mixin
+        Architecture architecture;
 
         @Option(names = "--warmup", converter = Bounds.AtLeastZero.class, defaultValue = "3", description = "Unmeasured steps first, at least (default: ${DEFAULT-VALUE}).")
         int warmup;
@@ -106,7 +101,7 @@ final class BenchCommand implements Runnable {
             if (conv != null) {
                 ComputeSettings.setConv(conv);
             }
-            return composer.compose(ModelNames.parse(model).withStem(stem).withWidth(width), (int) input.get(0), classes);
+            return composer.compose(architecture.of(model), (int) input.get(0), classes);
         }
     }
 
@@ -147,7 +142,7 @@ final class BenchCommand implements Runnable {
                 int[] labels = r.ints(batch, 0, o.classes).toArray();
                 double[] seconds = measure(o, () -> step.run(data, labels, input, 0.01, new Random(0)));
                 // a training step costs about three forward passes (forward, two for backward)
-                report(spec, o, "train", batch, seconds, macs, 3);
+                report(spec, o, c, "train", batch, seconds, macs, 3);
             }
             return 0;
         }
@@ -187,7 +182,7 @@ final class BenchCommand implements Runnable {
                         model.getBlock().forward(store, new NDList(step.randomNormal(shape)), false).singletonOrThrow().toFloatArray();
                     }
                 });
-                report(spec, o, "infer", batch, seconds, macs, 1);
+                report(spec, o, c, "infer", batch, seconds, macs, 1);
             }
             return 0;
         }
@@ -292,13 +287,15 @@ final class BenchCommand implements Runnable {
         return seconds;
     }
 
-    private static void report(CommandSpec spec, ModelOptions o, String kind, int batch, double[] seconds, long macs, int passes) throws Exception {
+    private static void report(CommandSpec spec, ModelOptions o, Composition c, String kind, int batch, double[] seconds, long macs, int passes) throws Exception {
         double median = median(seconds);
         double imagesPerSecond = batch / median;
         double gflops = 2.0 * passes * macs * imagesPerSecond / 1e9;
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", kind);
         doc.put("model", o.model);
+        doc.put("stem", c.backbone().stem());
+        doc.put("width", c.backbone().width());
         doc.put("input", o.input.getShape());
         doc.put("batch", batch);
         doc.putAll(ComputeSettings.describe());
@@ -320,8 +317,9 @@ final class BenchCommand implements Runnable {
             Json.print(out, doc);
             return;
         }
-        out.printf(Locale.ROOT, "%s %s, input %s, batch %d, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
-                kind, o.model, InputShape.format(o.input), batch, doc.get("layout"), doc.get("conv"),
+        String shape = c.backbone().stem() + " stem" + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width());
+        out.printf(Locale.ROOT, "%s %s (%s), input %s, batch %d, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
+                kind, o.model, shape, InputShape.format(o.input), batch, doc.get("layout"), doc.get("conv"),
                 Boolean.TRUE.equals(doc.get("mkl_vendor_shim")) ? "vendor shim" : "as shipped", imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
                 gflops, 100 * gflops / o.peak, o.peak, ProcessMemory.peakResidentMb());
     }

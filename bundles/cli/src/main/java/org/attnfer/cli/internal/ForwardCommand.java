@@ -21,6 +21,7 @@ import org.attnfer.nn.io.Tensor;
 import org.attnfer.nn.io.TensorFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -34,6 +35,9 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model shorthand, e.g. resnet50+ca.")
     String model;
+
+    @Mixin
+    Architecture architecture;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "State dict to load (.npz or .safetensors, PyTorch names); without it the weights are freshly initialised from --seed.")
     Path weights;
@@ -75,7 +79,7 @@ final class ForwardCommand implements Callable<Integer> {
         }
         Map<String, Tensor> state = weights == null ? Map.of() : TensorFiles.read(weights);
         int n = classes != null ? classes : Weights.classes(state).orElse(7);
-        Composition c = composer.compose(model, (int) x.shape()[1], n);
+        Composition c = composer.compose(architecture.of(model), (int) x.shape()[1], n);
         Map<String, Tensor> captured = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(seed);

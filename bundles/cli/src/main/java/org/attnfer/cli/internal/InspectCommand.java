@@ -18,6 +18,7 @@ import org.attnfer.nn.io.Tensor;
 import org.attnfer.nn.io.TensorFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -31,6 +32,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model shorthand, e.g. resnet50+simam+ca.")
     String model;
+
+    @Mixin
+    Architecture architecture;
 
     @Option(names = "--input", paramLabel = "CxHxW", converter = InputShape.class, description = "Input shape of one image (default: ${DEFAULT-VALUE}).", defaultValue = "3x48x48")
     Shape input;
@@ -73,7 +77,7 @@ final class InspectCommand implements Callable<Integer> {
         if (!spec.commandLine().getParseResult().hasMatchedOption("--classes")) {
             classes = Weights.classes(state).orElse(classes);
         }
-        Composition c = composer.compose(model, (int) input.get(0), classes);
+        Composition c = composer.compose(architecture.of(model), (int) input.get(0), classes);
         List<ModelStats.Layer> layers;
         // the report goes to standard error when standard output carries JSON
         PrintWriter log = json ? spec.commandLine().getErr() : out;
@@ -109,7 +113,8 @@ final class InspectCommand implements Callable<Integer> {
             Json.print(out, doc);
             return 0;
         }
-        out.println("Model " + model + " (input " + InputShape.format(input) + ", " + classes + " classes, stem " + c.backbone().stem() + ")");
+        out.println("Model " + model + " (input " + InputShape.format(input) + ", " + classes + " classes, stem " + c.backbone().stem()
+                + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width()) + ")");
         c.placements().forEach(p -> out.println("  " + p));
         if (depth > 0) {
             Table table = new Table("LAYER", "TYPE", "OUTPUT", ">PARAMS", ">MACS");

@@ -124,6 +124,25 @@ class CliTest {
     }
 
     @Test
+    void stemAndWidthReachTheModelsOfInspectAndForward() throws IOException {
+        Result narrow = fer("inspect", "resnet18", "--input", "1x48x48", "--stem", "half", "--width", "0.5", "--depth", "0");
+        assertThat(narrow.code()).as(narrow.err()).isZero();
+        assertThat(narrow.out()).contains("stem half, width 0.5").contains("2,796,263");
+        Path w = dir.resolve("narrow.safetensors");
+        assertThat(fer("inspect", "resnet18", "--width", "0.25", "--save-weights", w.toString()).code()).isZero();
+        Path x = dir.resolve("x.npy");
+        TensorFiles.writeNpy(x, input());
+        Result forward = fer("forward", "resnet18", "--width", "0.25", "--weights", w.toString(), "--input", x.toString(),
+                "--output", dir.resolve("y.npy").toString(), "--features", dir.resolve("f.npz").toString());
+        assertThat(forward.code()).as(forward.err()).isZero();
+        assertThat(TensorFiles.read(dir.resolve("f.npz")).get("layer4").shape()).containsExactly(2, 128, 2, 2);
+        // the published width does not take the narrow weights
+        assertThat(fer("forward", "resnet18", "--weights", w.toString(), "--input", x.toString(), "--output", dir.resolve("z.npy").toString())
+                .err()).contains("conv1.weight");
+        assertThat(fer("inspect", "resnet18", "--width", "0").err()).startsWith("Invalid value for option '--width': must be a number > 0, got '0'");
+    }
+
+    @Test
     void aPlainStateDictLoadsIntoAComposedModelOnlyWhenAskedAndNamesWhatIsMissing() throws IOException {
         Path plain = dir.resolve("plain.safetensors");
         assertThat(fer("inspect", "resnet18", "--classes", "7", "--save-weights", plain.toString()).code()).isZero();
