@@ -4,7 +4,7 @@
  * names and named hooks ({@link org.attnfer.backbone.resnet.Hooks}) where attention and sampling
  * modules go.
  */
-@Version("1.0.0")
+@Version("2.0.0")
 package org.attnfer.backbone.resnet;
 
 import org.osgi.annotation.versioning.Version;
