@@ -38,6 +38,11 @@ public record ModelSpec(String backbone, String stem, List<ModuleUse> modules, d
         return new ModelSpec(backbone, stem, modules, otherWidth);
     }
 
+    /** The shorthand, then the stem and width where they are not the defaults ({@code resnet18+simam, half stem, width 0.5}). */
+    public String describe() {
+        return shorthand() + (stem == null ? "" : ", " + stem + " stem") + (width == 1 ? "" : ", width " + width);
+    }
+
     /**
      * The shorthand of this model: backbone, then each module with its non-default settings
      * ({@code resnet50+ca(reduction=8)@bottleneck.after_bn3[3,4]}).

@@ -103,6 +103,8 @@ class ComposerTest {
         // CA's first layer at reduction 16: layer4 has 256 channels at half width, 512 at full
         assertThat(StateDict.parameters(c.block()).get("layer4.1.ca.fc1.weight").getShape()).isEqualTo(new Shape(16, 256));
         assertThat(c.spec().withWidth(2).width()).isEqualTo(2);
+        assertThat(c.spec().describe()).startsWith("resnet18+ca(").endsWith(", half stem, width 0.5");
+        assertThat(ModelNames.parse("resnet18").describe()).isEqualTo("resnet18");
         assertThatThrownBy(() -> new ModelSpec("resnet18", null, List.of(), -1)).hasMessageContaining("width must be a positive number, got -1");
 
         Composer fixed = new Composer(ModuleRegistry.of(List.of(), List.of(), List.of(new FixedWidth())));

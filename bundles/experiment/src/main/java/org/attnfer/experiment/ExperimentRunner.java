@@ -382,7 +382,7 @@ public class ExperimentRunner {
         }
         Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
         out.println();
-        out.println("== " + v.name() + " (" + v.model().shorthand() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
+        out.println("== " + v.name() + " (" + v.model().describe() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
         Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");
         Path epochs = partial.resolve("epochs.csv");
         if (!Files.isRegularFile(partial.resolve(Trainer.LAST))) {
@@ -522,6 +522,8 @@ public class ExperimentRunner {
         m.put("experiment", plan.experiment().name());
         m.put("variant", v.name());
         m.put("model", c.spec().shorthand());
+        m.put("stem", c.backbone().stem());
+        m.put("width", c.backbone().width());
         m.put("seed", seed);
         m.put("parameters", parameters);
         Map<String, Object> data = new LinkedHashMap<>();

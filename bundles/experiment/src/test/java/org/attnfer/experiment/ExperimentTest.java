@@ -223,7 +223,8 @@ class ExperimentTest {
         assertThat(metrics.path("evaluated_on").asText()).isEqualTo("validation");
         assertThat(metrics.path("best_epoch").asInt()).isEqualTo(1);
         assertThat(dir.resolve("runs/tiny/R18+SimAM")).isDirectoryNotContaining("glob:**.partial");
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("R18+CA", "VAL ACC");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("R18+CA", "VAL ACC", "== R18+SimAM (resnet18+simam, small stem, width 0.5, ");
+        assertThat(manifest.path("width").asDouble()).isEqualTo(0.5);
 
         List<RunResult> again = runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(again).allMatch(RunResult::skipped);

@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
             out.println("Experiment " + experiment.name() + " is valid: " + plan.dataset().describe());
             for (int i = 0; i < experiment.variants().size(); i++) {
                 Variant v = experiment.variants().get(i);
-                out.println("  " + v.name() + ": " + v.model().shorthand() + ", " + Table.count(plan.parameters().get(i)) + " parameters, seeds " + experiment.seeds());
+                out.println("  " + v.name() + ": " + v.model().describe() + ", " + Table.count(plan.parameters().get(i)) + " parameters, seeds " + experiment.seeds());
             }
             out.println("  output: " + experiment.output());
             return 0;
