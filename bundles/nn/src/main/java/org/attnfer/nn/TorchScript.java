@@ -101,13 +101,6 @@ public final class TorchScript implements AutoCloseable {
         }
     }
 
-    /** Calls a method that returns a list of tensors, attached to {@code results}. */
-    public List<NDArray> callForTensors(String method, NDManager results, Object... args) {
-        try (IValue out = invoke(method, args)) {
-            return List.of(out.toTensorArray((PtNDManager) results));
-        }
-    }
-
     /** Calls a method that returns something other than a tensor, kept for later calls. */
     public Value callForValue(String method, Object... args) {
         return new Value(invoke(method, args));

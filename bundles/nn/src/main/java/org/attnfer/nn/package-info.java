@@ -5,7 +5,7 @@
  * during a forward pass, parameter and multiply-accumulate counting, and state-dict import and
  * export. {@link org.attnfer.nn.TorchScript} reaches PyTorch operators beyond DJL's API.
  */
-@Version("1.3.0")
+@Version("1.2.0")
 package org.attnfer.nn;
 
 import org.osgi.annotation.versioning.Version;

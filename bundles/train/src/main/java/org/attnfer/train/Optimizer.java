@@ -32,6 +32,7 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
                         weight_decay: float, momentum: float, nesterov: bool) -> NoneType:
                   torch._fused_sgd_(params, grads, buffers, weight_decay=weight_decay, momentum=momentum, lr=lr,
                                     dampening=0.0, nesterov=nesterov, maximize=False, is_first_step=False)
+                  torch._foreach_zero_(grads)
                   return None
                 def adamw(self, params: List[Tensor], grads: List[Tensor], m: List[Tensor], v: List[Tensor],
                           steps: List[Tensor], lr: float, beta1: float, beta2: float, weight_decay: float,
@@ -39,6 +40,7 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
                   torch._foreach_add_(steps, 1.0)
                   torch._fused_adamw_(params, grads, m, v, [], steps, lr=lr, beta1=beta1, beta2=beta2,
                                       weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
+                  torch._foreach_zero_(grads)
                   return None
                 """);
     }
@@ -69,14 +71,13 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
     }
 
     /**
-     * One step over every trainable parameter.
+     * One step over every trainable parameter that has a gradient.
      *
      * @param params the parameters by name
-     * @param grads their gradients by name ({@link Gradients#of})
      * @param lr the learning rate of this step
      * @param step a manager for this step's temporaries
      */
-    public void step(Map<String, Parameter> params, Map<String, NDArray> grads, double lr, NDManager step) {
+    public void step(Map<String, Parameter> params, double lr, NDManager step) {
         Group decayed = new Group();
         Group plain = new Group();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
@@ -85,7 +86,8 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
                 continue;
             }
             NDArray w = p.getArray();
-            NDArray g = grads.get(e.getKey());
+            NDArray g = w.getGradient();
+            g.attach(step);
             Group group = weightDecay > 0 && (decayNormAndBias || w.getShape().dimension() > 1) ? decayed : plain;
             group.names().add(e.getKey());
             group.weights().add(w);

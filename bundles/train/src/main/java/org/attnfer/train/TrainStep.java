@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.attnfer.data.InputSpec;
@@ -75,8 +77,6 @@ public final class TrainStep {
             NDArray partnerTarget = mixed == null ? target : step.create(longs(labels, mixed.partner()));
             float value;
             int correct;
-            Map<String, NDArray> grads;
-            // the collector switches autograd on, so the forward pass records the graph Gradients.of walks
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.getBlock().forward(store, new NDList(x), true).singletonOrThrow();
                 NDArray l = mixed == null ? loss.evaluate(logits, target, step)
@@ -85,15 +85,15 @@ public final class TrainStep {
                 if (!Float.isFinite(value)) {
                     return new Result(value, 0);
                 }
-                grads = Gradients.of(l, params, step);
+                gc.backward(l);
                 // a mixed item counts as right when the prediction is its heavier label
                 NDArray dominant = mixed == null || mixed.ownLabelDominates() ? target : partnerTarget;
                 correct = (int) logits.argMax(1).eq(dominant).sum().getLong();
             }
             if (clipNorm > 0) {
-                clip(grads, step);
+                clip(step);
             }
-            optimizer.step(params, grads, lr, step);
+            optimizer.step(params, lr, step);
             return new Result(value, correct);
         }
     }
@@ -108,14 +108,21 @@ public final class TrainStep {
     }
 
     /** Scales all gradients down together when their global norm exceeds the limit. */
-    private void clip(Map<String, NDArray> grads, NDManager step) {
+    private void clip(NDManager step) {
+        List<NDArray> grads = new ArrayList<>();
+        for (Parameter p : params.values()) {
+            if (p.requiresGradient()) {
+                NDArray g = p.getArray().getGradient();
+                g.attach(step);
+                grads.add(g);
+            }
+        }
         NDList squares = new NDList();
-        grads.values().forEach(g -> squares.add(g.square().sum()));
+        grads.forEach(g -> squares.add(g.square().sum()));
         double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
         if (norm > clipNorm) {
             NDArray factor = step.create((float) (clipNorm / (norm + 1e-6)));
-            // out of place: the gradients come from TorchScript as inference tensors, which refuse in-place updates
-            grads.replaceAll((name, g) -> g.mul(factor));
+            grads.forEach(g -> g.muli(factor));
         }
     }
 }
