@@ -302,6 +302,80 @@ class TrainerTest {
         return p;
     }
 
+    /**
+     * A training step of a channels-last ResNet moves every weight by exactly −lr times its gradient
+     * from a backward pass (plain SGD), on both convolution paths. The fused kernels walk weight and
+     * gradient as flat memory: gradients taken from {@code torch.autograd.grad} came back
+     * channels-last for contiguous weights, and that update of the wrong elements only showed as a
+     * worse demo (README, Performance).
+     */
+    @Test
+    void aStepMovesEveryWeightAgainstItsOwnGradient() {
+        String before = System.getProperty("attnfer.conv");
+        try {
+            for (String conv : new String[] {"onednn", "gemm"}) {
+                System.setProperty("attnfer.conv", conv);
+                assertStepFollowsBackward(conv);
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty("attnfer.conv");
+            } else {
+                System.setProperty("attnfer.conv", before);
+            }
+        }
+    }
+
+    private static void assertStepFollowsBackward(String conv) {
+        int n = 6;
+        java.util.Random r = new java.util.Random(5);
+        float[] data = new float[n * INPUT.size() * INPUT.size()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) r.nextGaussian();
+        }
+        int[] labels = {0, 1, 2, 0, 1, 2};
+        double lr = 0.5;
+        TrainingConfig config = config(Map.of("optimizer", "sgd", "momentum", 0.0, "weight_decay", 0.0, "lr", lr));
+        ModelSpec spec = new ModelSpec("resnet18", "half", List.of(ModuleUse.of("simam")), 0.25);
+        Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        try (Model reference = Model.newInstance("backward"); Model stepped = Model.newInstance("step")) {
+            reference.setBlock(COMPOSER.compose(spec, 1, 3).block());
+            stepped.setBlock(COMPOSER.compose(spec, 1, 3).block());
+            trainer.initialize(reference, INPUT, 9);
+            trainer.initialize(stepped, INPUT, 9);
+            Map<String, ai.djl.nn.Parameter> expected = org.attnfer.nn.StateDict.parameters(reference.getBlock());
+            Map<String, Double> updates = new HashMap<>();
+            try (NDManager s = reference.getNDManager().newSubManager()) {
+                NDArray x = s.create(data, new Shape(n, 1, INPUT.size(), INPUT.size()));
+                NDArray y = s.create(java.util.Arrays.stream(labels).asLongStream().toArray());
+                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    NDArray logits = reference.getBlock().forward(new ai.djl.training.ParameterStore(s, false),
+                            new ai.djl.ndarray.NDList(x), true).singletonOrThrow();
+                    gc.backward(new CrossEntropy(0, null).evaluate(logits, y, s));
+                }
+                for (Map.Entry<String, ai.djl.nn.Parameter> e : expected.entrySet()) {
+                    NDArray w = e.getValue().getArray();
+                    NDArray update = e.getValue().requiresGradient() ? w.getGradient().mul(lr) : w.zerosLike();
+                    updates.put(e.getKey(), (double) update.norm().getFloat());
+                    w.subi(update);
+                }
+            }
+            new TrainStep(stepped, config, null).run(data, labels, INPUT, lr, new java.util.Random(0));
+            Map<String, ai.djl.nn.Parameter> actual = org.attnfer.nn.StateDict.parameters(stepped.getBlock());
+            assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
+            int moved = 0;
+            for (Map.Entry<String, ai.djl.nn.Parameter> e : expected.entrySet()) {
+                NDArray want = e.getValue().getArray();
+                double miss = actual.get(e.getKey()).getArray().sub(want).norm().getFloat();
+                // a gradient applied in another element order misses by about the update itself
+                assertThat(miss).as("%s, %s path: distance from w - lr * g", e.getKey(), conv)
+                        .isLessThanOrEqualTo(1e-3 * updates.get(e.getKey()) + 1e-6 * want.norm().getFloat());
+                moved += updates.get(e.getKey()) > 0 ? 1 : 0;
+            }
+            assertThat(moved).as("weights the step moved").isGreaterThan(50);
+        }
+    }
+
     @Test
     void sgdAndAdamWStepsByHand() {
         double lr = 0.1;
