@@ -1,5 +1,6 @@
 package org.attnfer.composer;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -40,7 +41,8 @@ public record ModelSpec(String backbone, String stem, List<ModuleUse> modules, d
 
     /** The shorthand, then the stem and width where they are not the defaults ({@code resnet18+simam, half stem, width 0.5}). */
     public String describe() {
-        return shorthand() + (stem == null ? "" : ", " + stem + " stem") + (width == 1 ? "" : ", width " + width);
+        String plainWidth = BigDecimal.valueOf(width).stripTrailingZeros().toPlainString();
+        return shorthand() + (stem == null ? "" : ", " + stem + " stem") + (width == 1 ? "" : ", width " + plainWidth);
     }
 
     /**

@@ -105,6 +105,7 @@ class ComposerTest {
         assertThat(c.spec().withWidth(2).width()).isEqualTo(2);
         assertThat(c.spec().describe()).startsWith("resnet18+ca(").endsWith(", half stem, width 0.5");
         assertThat(ModelNames.parse("resnet18").describe()).isEqualTo("resnet18");
+        assertThat(c.spec().withWidth(2).describe()).endsWith(", half stem, width 2");
         assertThatThrownBy(() -> new ModelSpec("resnet18", null, List.of(), -1)).hasMessageContaining("width must be a positive number, got -1");
 
         Composer fixed = new Composer(ModuleRegistry.of(List.of(), List.of(), List.of(new FixedWidth())));
