@@ -457,7 +457,8 @@ public class ExperimentRunner {
         doc.put("dataset", plan.dataset().describe());
         doc.put("test", plan.test() == null ? null : plan.test().describe());
         List<Map<String, Object>> variants = new ArrayList<>();
-        e.variants().forEach(v -> variants.add(Map.of("name", v.name(), "model", v.model().shorthand(), "settings", v.settings())));
+        e.variants().forEach(v -> variants.add(Map.of("name", v.name(), "model", v.model().shorthand(), "description", v.model().describe(),
+                "settings", v.settings())));
         doc.put("variants", e.variants().stream().map(Variant::name).toList());
         doc.put("models", variants);
         doc.put("seeds", e.seeds());
@@ -522,6 +523,7 @@ public class ExperimentRunner {
         m.put("experiment", plan.experiment().name());
         m.put("variant", v.name());
         m.put("model", c.spec().shorthand());
+        m.put("description", c.spec().describe());
         m.put("stem", c.backbone().stem());
         m.put("width", c.backbone().width());
         m.put("seed", seed);

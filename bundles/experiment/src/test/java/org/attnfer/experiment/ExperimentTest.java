@@ -225,6 +225,10 @@ class ExperimentTest {
         assertThat(dir.resolve("runs/tiny/R18+SimAM")).isDirectoryNotContaining("glob:**.partial");
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("R18+CA", "VAL ACC", "== R18+SimAM (resnet18+simam, small stem, width 0.5, ");
         assertThat(manifest.path("width").asDouble()).isEqualTo(0.5);
+        // a report names the model with its stem and width, not as the plain resnet18+simam it would rebuild
+        assertThat(manifest.path("description").asText()).isEqualTo("resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4], small stem, width 0.5");
+        JsonNode models = ExperimentRunner.JSON.readTree(dir.resolve("runs/tiny/experiment.json").toFile()).path("models");
+        assertThat(models.get(0).path("description").asText()).isEqualTo("resnet18+simam, small stem, width 0.5");
 
         List<RunResult> again = runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(again).allMatch(RunResult::skipped);

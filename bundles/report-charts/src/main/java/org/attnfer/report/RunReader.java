@@ -57,7 +57,7 @@ final class RunReader {
             String variant = manifest.path("variant").asText(dir.getParent().getFileName().toString());
             long seed = manifest.path("seed").asLong(Long.parseLong(dir.getFileName().toString().replaceFirst("^seed-", "")));
             Path epochs = dir.resolve("epochs.csv");
-            return new RunData(variant, manifest.path("model").asText(variant), seed, dir, m, confusion,
+            return new RunData(variant, manifest.path("description").asText(manifest.path("model").asText(variant)), seed, dir, m, confusion,
                     Files.isRegularFile(epochs) ? ExperimentData.columns(epochs) : Map.of(),
                     items, actual.stream().mapToInt(Integer::intValue).toArray(), predicted.stream().mapToInt(Integer::intValue).toArray(),
                     manifest.path("parameters").asLong(-1), manifest.path("macs").asLong(-1));

@@ -129,6 +129,18 @@ class ReportTest {
     }
 
     @Test
+    void aRunIsNamedByItsDescriptionWhereItsManifestHasOne() throws IOException {
+        run("narrow", 0, pattern(10, 2), 1);
+        run("older", 0, pattern(10, 2), 1);
+        Path manifest = dir.resolve("narrow/seed-0/manifest.json");
+        JSON.writeValue(manifest.toFile(), Map.of("variant", "narrow", "model", "resnet18+simam", "description", "resnet18+simam, half stem, width 0.5", "seed", 0));
+        experiment("narrow", "older");
+        Map<String, String> models = new LinkedHashMap<>();
+        ExperimentData.load(dir).runs().forEach(r -> models.put(r.variant(), r.model()));
+        assertThat(models).containsExactlyInAnyOrderEntriesOf(Map.of("narrow", "resnet18+simam, half stem, width 0.5", "older", "m"));
+    }
+
+    @Test
     void namesAreEscapedInEveryFormat() throws IOException {
         run("<b>&_%", 0, pattern(10, 3), 1);
         run("plain", 0, pattern(10, 2), 1);

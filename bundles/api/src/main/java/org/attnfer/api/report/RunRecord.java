@@ -7,7 +7,8 @@ import java.util.Map;
  * One finished run (one variant, one seed) as a report sees it.
  *
  * @param variant the variant's name in the experiment ({@code ResNet50+CA})
- * @param model the model it composed ({@code resnet50+ca})
+ * @param model the model it composed, with its stem and width where they are not the defaults
+ *     ({@code resnet50+ca}, {@code resnet18+simam, half stem, width 0.5})
  * @param seed the seed
  * @param dir the run folder, with its files ({@code epochs.csv}, {@code predictions.csv}, ...)
  * @param metrics the final metrics ({@code accuracy}, {@code macro_f1}, ...)
