@@ -208,6 +208,13 @@ class DistributionIT {
         JsonNode metrics = JSON.readTree(eval.out());
         assertThat(metrics.path("count").asInt()).isEqualTo(36);
         assertThat(metrics.path("accuracy").asDouble(-1)).isBetween(0.0, 1.0);
+        // a run averaged with itself is itself: the ensemble path changes no probability
+        Result twice = fer(DIST, "evaluate", run.toString(), data.toString(), "--ensemble", run.toString(), "--json");
+        assertThat(twice.code()).as(twice.err()).isZero();
+        JsonNode same = JSON.readTree(twice.out());
+        assertThat(same.path("ensemble").get(0).asText()).isEqualTo(run.toString());
+        assertThat(same.path("accuracy").asDouble()).isEqualTo(metrics.path("accuracy").asDouble());
+        assertThat(same.path("macro_f1").asDouble()).isEqualTo(metrics.path("macro_f1").asDouble());
 
         Path faces = data.resolve("happy");
         Path heatmaps = tmp.resolve("heatmaps");

@@ -1,5 +1,6 @@
 package org.attnfer.train;
 
+import java.util.Arrays;
 import java.util.List;
 import org.attnfer.eval.Metrics;
 
@@ -13,6 +14,45 @@ import org.attnfer.eval.Metrics;
  * @param loss the mean cross-entropy
  */
 public record Predictions(int[] indices, int[] actual, int[] predicted, float[][] probabilities, double loss) {
+
+    /** Predictions from probabilities: the arg-max class of each item (the first on ties) and the mean cross-entropy. */
+    public static Predictions of(int[] indices, int[] actual, float[][] probabilities) {
+        int[] predicted = new int[probabilities.length];
+        double lossSum = 0;
+        for (int i = 0; i < probabilities.length; i++) {
+            float[] row = probabilities[i];
+            for (int c = 1; c < row.length; c++) {
+                predicted[i] = row[c] > row[predicted[i]] ? c : predicted[i];
+            }
+            lossSum -= Math.log(Math.max(row[actual[i]], 1e-12));
+        }
+        return new Predictions(indices, actual, predicted, probabilities, lossSum / probabilities.length);
+    }
+
+    /**
+     * The ensemble of several models' predictions on the same items: the mean of their class
+     * probabilities, item by item.
+     *
+     * @throws IllegalArgumentException if they are not on the same items with the same classes
+     */
+    public static Predictions mean(List<Predictions> members) {
+        Predictions first = members.get(0);
+        int n = first.indices().length;
+        int classes = n == 0 ? 0 : first.probabilities()[0].length;
+        float[][] mean = new float[n][classes];
+        for (Predictions p : members) {
+            if (!Arrays.equals(p.indices(), first.indices()) || !Arrays.equals(p.actual(), first.actual())
+                    || (n > 0 && p.probabilities()[0].length != classes)) {
+                throw new IllegalArgumentException("an ensemble needs predictions on the same items with the same classes");
+            }
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < classes; c++) {
+                    mean[i][c] += p.probabilities()[i][c] / members.size();
+                }
+            }
+        }
+        return of(first.indices().clone(), first.actual().clone(), mean);
+    }
 
     /** The metrics of these predictions, with top-2 accuracy and calibration error. */
     public Metrics metrics(List<String> classes) {

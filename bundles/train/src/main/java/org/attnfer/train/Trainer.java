@@ -211,9 +211,7 @@ public class Trainer {
     public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers, boolean tta) {
         int n = indices.length;
         int[] actual = new int[n];
-        int[] predicted = new int[n];
         float[][] probabilities = new float[n][];
-        double lossSum = 0;
         int k = 0;
         int views = tta ? Batches.VIEWS : 1;
         try (Batches batches = new Batches(data, indices, input, batchSize, workers, Augmentation.NONE, 0, 0, tta);
@@ -231,18 +229,12 @@ public class Trainer {
                             row[c] += all[((i * views) + v) * classes + c] / views;
                         }
                     }
-                    int best = 0;
-                    for (int c = 1; c < classes; c++) {
-                        best = row[c] > row[best] ? c : best;
-                    }
                     actual[k] = batch.labels()[i];
-                    predicted[k] = best;
                     probabilities[k] = row;
-                    lossSum -= Math.log(Math.max(row[actual[k]], 1e-12));
                 }
             }
         }
-        return new Predictions(indices.clone(), actual, predicted, probabilities, lossSum / n);
+        return Predictions.of(indices.clone(), actual, probabilities);
     }
 
     /**

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 /** {@code fer evaluate}: a trained run on any dataset of its classes, such as a held-out test folder. */
 @Command(name = "evaluate", description = {
     "Evaluate a trained run (its best epoch's weights) on a dataset whose classes it knows, for example",
-    "a held-out test folder: accuracy, macro and per-class precision, recall and F1, confusion matrix."})
+    "a held-out test folder: accuracy, macro and per-class precision, recall and F1, confusion matrix.",
+    "With --ensemble, several runs together: their class probabilities averaged."})
 final class EvaluateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
@@ -42,6 +43,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation).")
     boolean tta;
+
+    @Option(names = "--ensemble", paramLabel = "RUN", description = "Another run of the same classes whose class probabilities are averaged "
+            + "with RUN's (repeatable): the metrics are then the ensemble's. Each run reads the images at its own input size.")
+    List<Path> ensemble = new java.util.ArrayList<>();
 
     @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -66,24 +71,39 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainedRun trained = TrainedRun.read(run);
+        List<TrainedRun> members = new java.util.ArrayList<>(List.of(trained));
+        for (Path other : ensemble) {
+            TrainedRun m = TrainedRun.read(other);
+            if (!m.classes().equals(trained.classes())) {
+                throw new IllegalArgumentException("--ensemble " + other + ": its classes (" + String.join(", ", m.classes())
+                        + ") are not those of " + run + " (" + String.join(", ", trained.classes()) + ")");
+            }
+            members.add(m);
+        }
         Dataset data = DatasetArgument.open(catalog, dataset, options).values().iterator().next();
         Dataset mapped = inModelClasses(data, trained.classes());
-        Predictions p;
-        try (Model model = trained.load(composer)) {
-            p = trainer.predict(model, mapped, IntStream.range(0, mapped.size()).toArray(), trained.input(), batch,
-                    Runtime.getRuntime().availableProcessors(), tta);
+        int[] all = IntStream.range(0, mapped.size()).toArray();
+        List<Predictions> each = new java.util.ArrayList<>();
+        for (TrainedRun member : members) {
+            try (Model model = member.load(composer)) {
+                each.add(trainer.predict(model, mapped, all, member.input(), batch, Runtime.getRuntime().availableProcessors(), tta));
+            }
         }
-        Metrics m = p.metrics(trained.classes());
+        Metrics m = Predictions.mean(each).metrics(trained.classes());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>(m.toMap());
             doc.put("run", run.toString());
+            if (!ensemble.isEmpty()) {
+                doc.put("ensemble", ensemble.stream().map(Path::toString).toList());
+            }
             doc.put("dataset", data.describe());
             doc.put("tta", tta);
             Json.print(out, doc);
             return 0;
         }
-        out.printf(Locale.ROOT, "%s on %s%s%n", run, data.describe(), tta ? " (ten-crop TTA)" : "");
+        String with = ensemble.isEmpty() ? "" : " averaged with " + ensemble.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "));
+        out.printf(Locale.ROOT, "%s%s on %s%s%n", run, with, data.describe(), tta ? " (ten-crop TTA)" : "");
         out.printf(Locale.ROOT, "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
                 m.accuracy(), m.macroPrecision(), m.macroRecall(), m.macroF1(), m.count());
         out.printf(Locale.ROOT, "top-2 accuracy %.4f   expected calibration error %.4f%n", m.top2(), m.ece());
