@@ -4,11 +4,13 @@ import ai.djl.Model;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.Sample;
@@ -39,14 +41,14 @@ final class EvaluateCommand implements Callable<Integer> {
     String dataset;
 
     @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "An option of the dataset kind, e.g. -o usage=PrivateTest.")
-    List<String> options = new java.util.ArrayList<>();
+    List<String> options = new ArrayList<>();
 
     @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation).")
     boolean tta;
 
     @Option(names = "--ensemble", paramLabel = "RUN", description = "Another run of the same classes whose class probabilities are averaged "
             + "with RUN's (repeatable): the metrics are then the ensemble's. Each run reads the images at its own input size.")
-    List<Path> ensemble = new java.util.ArrayList<>();
+    List<Path> ensemble = new ArrayList<>();
 
     @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -71,7 +73,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainedRun trained = TrainedRun.read(run);
-        List<TrainedRun> members = new java.util.ArrayList<>(List.of(trained));
+        List<TrainedRun> members = new ArrayList<>(List.of(trained));
         for (Path other : ensemble) {
             TrainedRun m = TrainedRun.read(other);
             if (!m.classes().equals(trained.classes())) {
@@ -83,7 +85,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Dataset data = DatasetArgument.open(catalog, dataset, options).values().iterator().next();
         Dataset mapped = inModelClasses(data, trained.classes());
         int[] all = IntStream.range(0, mapped.size()).toArray();
-        List<Predictions> each = new java.util.ArrayList<>();
+        List<Predictions> each = new ArrayList<>();
         for (TrainedRun member : members) {
             try (Model model = member.load(composer)) {
                 each.add(trainer.predict(model, mapped, all, member.input(), batch, Runtime.getRuntime().availableProcessors(), tta));
@@ -102,7 +104,7 @@ final class EvaluateCommand implements Callable<Integer> {
             Json.print(out, doc);
             return 0;
         }
-        String with = ensemble.isEmpty() ? "" : " averaged with " + ensemble.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "));
+        String with = ensemble.isEmpty() ? "" : " averaged with " + ensemble.stream().map(Path::toString).collect(Collectors.joining(", "));
         out.printf(Locale.ROOT, "%s%s on %s%s%n", run, with, data.describe(), tta ? " (ten-crop TTA)" : "");
         out.printf(Locale.ROOT, "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
                 m.accuracy(), m.macroPrecision(), m.macroRecall(), m.macroF1(), m.count());
