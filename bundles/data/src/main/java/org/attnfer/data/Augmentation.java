@@ -15,7 +15,8 @@ import org.attnfer.api.Params;
  * generator seeded by the run's seed, the epoch and the item, so a run is repeatable whatever the
  * threads do.
  *
- * @param shift largest shift in pixels of the input size (a random crop after padding by this much)
+ * @param shift largest shift in pixels of the input size (a random crop after padding by this much),
+ *     beyond the room the window has where the input is resized larger than its size
  * @param flip whether images are mirrored with probability ½
  * @param rotate largest rotation in degrees
  * @param scale largest relative zoom in or out
@@ -56,17 +57,23 @@ public record Augmentation(int shift, boolean flip, double rotate, double scale,
         return new Random(h * 0xBF58476D1CE4E5B9L);
     }
 
-    /** The geometric part: the image redrawn at {@code size × size} through one random affine map. */
-    public BufferedImage geometry(BufferedImage image, int size, Random r) {
+    /**
+     * The geometric part: the image redrawn at the network's input size through one random affine
+     * map. The window moves by up to {@code shift} pixels plus the input's margin, so with {@code
+     * resize} larger than {@code size} it is a random crop of the resized image.
+     */
+    public BufferedImage geometry(BufferedImage image, InputSpec input, Random r) {
+        int size = input.size();
+        int reach = shift + input.margin();
         double s = 1 + scale * (2 * r.nextDouble() - 1);
         double angle = Math.toRadians(rotate * (2 * r.nextDouble() - 1));
-        double dx = shift == 0 ? 0 : r.nextInt(2 * shift + 1) - shift;
-        double dy = shift == 0 ? 0 : r.nextInt(2 * shift + 1) - shift;
+        double dx = reach == 0 ? 0 : r.nextInt(2 * reach + 1) - reach;
+        double dy = reach == 0 ? 0 : r.nextInt(2 * reach + 1) - reach;
         boolean mirror = flip && r.nextBoolean();
         AffineTransform t = new AffineTransform();
         t.translate(size / 2.0 + dx, size / 2.0 + dy);
         t.rotate(angle);
-        t.scale(s * (mirror ? -1 : 1) * size / image.getWidth(), s * size / image.getHeight());
+        t.scale(s * (mirror ? -1 : 1) * input.resize() / image.getWidth(), s * input.resize() / image.getHeight());
         t.translate(-image.getWidth() / 2.0, -image.getHeight() / 2.0);
         BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
@@ -114,11 +121,13 @@ public record Augmentation(int shift, boolean flip, double rotate, double scale,
     }
 
     /**
-     * The ten views of test-time augmentation: the image enlarged by 1/8, its four corner crops and
-     * centre crop at the input size, and their mirror images.
+     * The ten views of test-time augmentation: the four corner windows and the centre window of
+     * the image resized to the input's {@code resize} (enlarged by 1/8 where that is its size), and
+     * their mirror images.
      */
-    public static List<BufferedImage> tenCrop(BufferedImage image, int size) {
-        int big = Math.round(size * 9f / 8f);
+    public static List<BufferedImage> tenCrop(BufferedImage image, InputSpec input) {
+        int size = input.size();
+        int big = input.resize() > size ? input.resize() : Math.round(size * 9f / 8f);
         BufferedImage large = Pixels.resize(image, big);
         int m = big - size;
         int[][] origins = {{0, 0}, {m, 0}, {0, m}, {m, m}, {m / 2, m / 2}};

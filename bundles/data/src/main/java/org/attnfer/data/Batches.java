@@ -158,13 +158,13 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
             }
             int offset = k * views * input.length();
             if (tenCrop) {
-                List<BufferedImage> crops = Augmentation.tenCrop(s.image(), input.size());
+                List<BufferedImage> crops = Augmentation.tenCrop(s.image(), input);
                 for (int v = 0; v < VIEWS; v++) {
-                    Pixels.write(crops.get(v), input, data, offset + v * input.length());
+                    Pixels.writeView(crops.get(v), input, data, offset + v * input.length());
                 }
             } else if (augmentation.active()) {
                 Random r = Augmentation.random(seed, epoch, index);
-                Pixels.write(augmentation.geometry(s.image(), input.size(), r), input, data, offset);
+                Pixels.writeView(augmentation.geometry(s.image(), input, r), input, data, offset);
                 augmentation.pixels(data, offset, input, r);
             } else {
                 Pixels.write(s.image(), input, data, offset);

@@ -1,13 +1,19 @@
 package org.attnfer.data;
 
+import java.awt.geom.AffineTransform;
+
 /**
- * The network's input: images are resized to {@code size × size} and converted to {@code channels}
- * channels (1: luminance; 3: RGB), scaled to [0, 1], then normalised as {@code (v − 0.5) / 0.5}.
+ * The network's input: images are resized to {@code resize × resize}, of which the network sees a
+ * {@code size × size} window (the centre in evaluation, a random one in training, corners and
+ * centre with ten-crop TTA), converted to {@code channels} channels (1: luminance; 3: RGB), scaled
+ * to [0, 1], then normalised as {@code (v − 0.5) / 0.5}. With {@code resize == size} the network
+ * sees the whole image; FER2013 papers train on 40- to 44-pixel windows of the 48-pixel faces.
  *
  * @param channels 1 or 3
- * @param size the side in pixels
+ * @param size the network's side in pixels
+ * @param resize the side images are resized to before the window is cut, at least {@code size}
  */
-public record InputSpec(int channels, int size) {
+public record InputSpec(int channels, int size, int resize) {
 
     /** Checks the values. */
     public InputSpec {
@@ -17,10 +23,30 @@ public record InputSpec(int channels, int size) {
         if (size < 8 || size > 1024) {
             throw new IllegalArgumentException("input size must be between 8 and 1024, got " + size);
         }
+        if (resize < size || resize > 1024) {
+            throw new IllegalArgumentException("input resize must be between the size " + size + " and 1024, got " + resize);
+        }
+    }
+
+    /** The whole image at {@code size × size}. */
+    public InputSpec(int channels, int size) {
+        this(channels, size, size);
     }
 
     /** Values per image. */
     public int length() {
         return channels * size * size;
+    }
+
+    /** Pixels between the resized image's edge and the centre window's. */
+    public int margin() {
+        return (resize - size) / 2;
+    }
+
+    /** Where a pixel of a {@code width × height} image lands in the network's input (the centre window). */
+    public AffineTransform placement(int width, int height) {
+        AffineTransform t = AffineTransform.getTranslateInstance(-margin(), -margin());
+        t.scale((double) resize / width, (double) resize / height);
+        return t;
     }
 }

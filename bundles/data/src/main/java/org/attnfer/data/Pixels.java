@@ -10,7 +10,8 @@ public final class Pixels {
     private Pixels() {}
 
     /**
-     * Resizes (bilinear) and writes one image into {@code out} at {@code offset}, channel-major.
+     * Writes what the network sees of one image in evaluation into {@code out} at {@code offset},
+     * channel-major.
      *
      * @param image any image
      * @param input the target layout
@@ -18,9 +19,20 @@ public final class Pixels {
      * @param offset where this image starts
      */
     public static void write(BufferedImage image, InputSpec input, float[] out, int offset) {
-        BufferedImage rgb = resize(image, input.size());
-        int n = input.size() * input.size();
-        int[] argb = rgb.getRGB(0, 0, input.size(), input.size(), null, 0, input.size());
+        writeView(view(image, input), input, out, offset);
+    }
+
+    /**
+     * Writes an image that already is the network's {@code size × size} view, such as a ten-crop
+     * view or an augmented draw, into {@code out} at {@code offset}, channel-major.
+     */
+    public static void writeView(BufferedImage view, InputSpec input, float[] out, int offset) {
+        int side = input.size();
+        if (view.getWidth() != side || view.getHeight() != side) {
+            throw new IllegalArgumentException("a view must be " + side + "×" + side + ", got " + view.getWidth() + "×" + view.getHeight());
+        }
+        int n = side * side;
+        int[] argb = view.getRGB(0, 0, side, side, null, 0, side);
         for (int i = 0; i < n; i++) {
             int p = argb[i];
             float r = (p >> 16 & 0xff) / 255f;
@@ -44,6 +56,14 @@ public final class Pixels {
     /** A network input value back in [0, 1]: the inverse of the normalisation {@link #write} applies. */
     public static float unit(float normalised) {
         return (normalised + 1) / 2;
+    }
+
+    /** What the network sees of an image in evaluation: resized (bilinear), then its centre window, in RGB. */
+    private static BufferedImage view(BufferedImage image, InputSpec input) {
+        BufferedImage resized = resize(image, input.resize());
+        return input.resize() == input.size()
+                ? resized
+                : resized.getSubimage(input.margin(), input.margin(), input.size(), input.size());
     }
 
     /** The image at {@code size × size} in RGB, unchanged if it already is. */

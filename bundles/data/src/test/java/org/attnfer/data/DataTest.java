@@ -266,6 +266,69 @@ class DataTest {
         }
     }
 
+    /** A 12×12 gray image whose pixel (x, y) has the value 20·x + y, distinct everywhere. */
+    private static java.awt.image.BufferedImage numbered() {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(12, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 12; y++) {
+            for (int x = 0; x < 12; x++) {
+                int v = 20 * x + y;
+                img.setRGB(x, y, v << 16 | v << 8 | v);
+            }
+        }
+        return img;
+    }
+
+    /** The 8×8 window of {@link #numbered} at (x0, y0), as {@link Pixels#write} normalises it. */
+    private static float[] window(int x0, int y0) {
+        float[] w = new float[64];
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                w[y * 8 + x] = (20 * (x0 + x) + y0 + y) / 255f * 2 - 1;
+            }
+        }
+        return w;
+    }
+
+    @Test
+    void aResizedInputIsSeenThroughItsCentreWindowInEvaluation() {
+        InputSpec input = new InputSpec(1, 8, 12);
+        float[] x = new float[64];
+        Pixels.write(numbered(), input, x, 0);
+        assertThat(x).containsExactly(window(2, 2), within(1e-6f));
+        // a region of the image lands where its pixels do
+        java.awt.geom.Point2D p = input.placement(12, 12).transform(new java.awt.geom.Point2D.Double(5, 7), null);
+        assertThat(p.getX()).isEqualTo(3.0);
+        assertThat(p.getY()).isEqualTo(5.0);
+        assertThat(new InputSpec(1, 8, 24).placement(12, 12).transform(new java.awt.geom.Point2D.Double(5, 7), null).getX()).isEqualTo(2.0);
+        assertThatThrownBy(() -> new InputSpec(1, 8, 7)).hasMessage("input resize must be between the size 8 and 1024, got 7");
+    }
+
+    @Test
+    void aResizedInputTrainsOnRandomWindowsAndTenCropTakesItsCornersAndCentre() throws IOException {
+        InputSpec input = new InputSpec(1, 8, 12);
+        Augmentation crop = new Augmentation(0, false, 0, 0, 0, 0, 0);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int epoch = 0; epoch < 40; epoch++) {
+            float[] x = new float[64];
+            Pixels.writeView(crop.geometry(numbered(), input, Augmentation.random(1, epoch, 0)), input, x, 0);
+            // every draw is one of the 5 × 5 windows, pixel for pixel
+            int x0 = Math.round((x[0] + 1) / 2 * 255) / 20;
+            int y0 = Math.round((x[0] + 1) / 2 * 255) % 20;
+            assertThat(x0).isBetween(0, 4);
+            assertThat(y0).isBetween(0, 4);
+            assertThat(x).containsExactly(window(x0, y0), within(1e-6f));
+            seen.add(x0 + "," + y0);
+        }
+        assertThat(seen.size()).isGreaterThan(5);
+        List<java.awt.image.BufferedImage> views = Augmentation.tenCrop(numbered(), input);
+        int[][] origins = {{0, 0}, {4, 0}, {0, 4}, {4, 4}, {2, 2}};
+        for (int v = 0; v < 5; v++) {
+            float[] x = new float[64];
+            Pixels.writeView(views.get(v), input, x, 0);
+            assertThat(x).as("view %d", v).containsExactly(window(origins[v][0], origins[v][1]), within(1e-6f));
+        }
+    }
+
     private static float[] first(Batches batches) {
         try (batches) {
             return batches.next().data();

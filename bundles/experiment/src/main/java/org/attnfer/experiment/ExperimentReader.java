@@ -30,7 +30,7 @@ import org.attnfer.train.TrainingConfig;
  * split_seed: 0                    # the split is the same for every run
  * split_by: auto                   # subject (no person on both sides), item (stratified), or auto:
  *                                  # by subject when the dataset knows its subjects
- * input: {size: 48, channels: 1}
+ * input: {size: 48, channels: 1}   # resize: 56 trains on random 48-pixel windows of 56-pixel images
  * variants:                        # required; model = shorthand or mapping
  *   - {name: ResNet18+SimAM, model: resnet18+simam}
  *   - name: custom
@@ -88,12 +88,13 @@ public final class ExperimentReader {
         }
         Split.By splitBy = Split.By.valueOf(by.toUpperCase(java.util.Locale.ROOT));
 
-        Node in = root.get("input").only("size", "channels");
+        Node in = root.get("input").only("size", "channels", "resize");
         int channels = (int) in.integer("channels", 1, 1, 3);
         if (channels == 2) {
             throw in.get("channels").error("must be 1 or 3");
         }
-        InputSpec input = new InputSpec(channels, (int) in.integer("size", 48, 8, 1024));
+        int size = (int) in.integer("size", 48, 8, 1024);
+        InputSpec input = new InputSpec(channels, size, (int) in.integer("resize", size, size, 1024));
 
         List<Long> seeds = new ArrayList<>();
         Node seedNode = root.get("seeds");

@@ -32,6 +32,7 @@ import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.Composition;
 import org.attnfer.composer.CompositionException;
+import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
 import org.attnfer.nn.ComputeSettings;
@@ -462,7 +463,7 @@ public class ExperimentRunner {
         doc.put("variants", e.variants().stream().map(Variant::name).toList());
         doc.put("models", variants);
         doc.put("seeds", e.seeds());
-        doc.put("input", Map.of("size", e.input().size(), "channels", e.input().channels()));
+        doc.put("input", inputDoc(e.input()));
         doc.put("training", e.training());
         doc.put("tables", e.tables());
         Path file = e.output().resolve("experiment.json");
@@ -512,9 +513,20 @@ public class ExperimentRunner {
             spec.put("split_seed", e.splitSeed());
             spec.put("split_by", e.splitBy().name().toLowerCase(java.util.Locale.ROOT));
         }
-        spec.put("input", Map.of("size", e.input().size(), "channels", e.input().channels()));
+        spec.put("input", inputDoc(e.input()));
         spec.put("training", v.training());
         YamlDoc.YAML.writeValue(file.toFile(), spec);
+    }
+
+    /** The input as files record it: {@code resize} only where it is not the size, as before it existed. */
+    private static Map<String, Object> inputDoc(InputSpec input) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("size", input.size());
+        doc.put("channels", input.channels());
+        if (input.resize() != input.size()) {
+            doc.put("resize", input.resize());
+        }
+        return doc;
     }
 
     private static Map<String, Object> manifest(Plan plan, Variant v, Composition c, long seed, long parameters, Instant started, Trainer.Outcome outcome) {

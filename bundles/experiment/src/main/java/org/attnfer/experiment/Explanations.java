@@ -67,7 +67,7 @@ final class Explanations {
             for (int k = 0; k < batch.size(); k++) {
                 Sample s = samples.get(k);
                 if (scored) {
-                    focus.add(maps.cam()[k], scaled(s, side));
+                    focus.add(maps.cam()[k], placed(s, input));
                 }
                 int slot = shown.indexOf(batch.get(k));
                 if (slot >= 0) {
@@ -122,8 +122,8 @@ final class Explanations {
     }
 
     /** The sample's regions in the coordinates of the network's input. */
-    private static Map<String, java.awt.Shape> scaled(Sample s, int side) {
-        AffineTransform t = AffineTransform.getScaleInstance((double) side / s.image().getWidth(), (double) side / s.image().getHeight());
+    private static Map<String, java.awt.Shape> placed(Sample s, InputSpec input) {
+        AffineTransform t = input.placement(s.image().getWidth(), s.image().getHeight());
         Map<String, java.awt.Shape> out = new LinkedHashMap<>();
         s.regions().forEach((k, v) -> out.put(k, t.createTransformedShape(v)));
         return out;

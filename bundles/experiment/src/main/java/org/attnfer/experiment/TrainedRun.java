@@ -45,7 +45,9 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         JsonNode s = YamlDoc.YAML.readTree(spec.toFile());
         ModelSpec parsed = ModelNames.parse(s.path("model").asText());
         ModelSpec model = new ModelSpec(parsed.backbone(), s.path("stem").asText(null), parsed.modules(), s.path("width").asDouble(1));
-        InputSpec input = new InputSpec(s.path("input").path("channels").asInt(), s.path("input").path("size").asInt());
+        JsonNode in = s.path("input");
+        int size = in.path("size").asInt();
+        InputSpec input = new InputSpec(in.path("channels").asInt(), size, in.path("resize").asInt(size));
         List<String> classes = new ArrayList<>();
         ExperimentRunner.JSON.readTree(manifest.toFile()).path("dataset").path("classes").forEach(c -> classes.add(c.asText()));
         return new TrainedRun(dir, model, input, classes);

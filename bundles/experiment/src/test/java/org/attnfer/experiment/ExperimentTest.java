@@ -17,6 +17,7 @@ import org.attnfer.attention.simam.internal.SimAmModule;
 import org.attnfer.backbone.resnet.internal.ResNetBackbone;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.ModuleRegistry;
+import org.attnfer.data.InputSpec;
 import org.attnfer.data.internal.ImageFolderProvider;
 import org.attnfer.testkit.Fixtures;
 import org.attnfer.train.Trainer;
@@ -233,6 +234,21 @@ class ExperimentTest {
         List<RunResult> again = runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(again).allMatch(RunResult::skipped);
         assertThat(again.get(0).accuracy()).isEqualTo(results.get(0).accuracy());
+    }
+
+    @Test
+    void aResizedInputTrainsOnWindowsAndItsRunRemembersTheResize() throws IOException {
+        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).input()).isEqualTo(new InputSpec(1, 16, 16));
+        Path f = write(GOOD.replace("input: {size: 16, channels: 1}", "input: {size: 16, channels: 1, resize: 12}"));
+        assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
+                .hasMessage(f + ":6: input.resize: must be between 16 and 1024, got 12");
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Experiment e = ExperimentReader.read(write(GOOD), List.of("input={size: 16, channels: 1, resize: 20}",
+                "variants=[{name: R18, model: resnet18}]", "augment=true", "training.tta=true"), dir);
+        assertThat(runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).hasSize(1);
+        Path run = dir.resolve("runs/tiny/R18/seed-3");
+        assertThat(run.resolve("spec.resolved.yaml")).content().contains("resize: 20");
+        assertThat(TrainedRun.read(run).input()).isEqualTo(new InputSpec(1, 16, 20));
     }
 
     @Test

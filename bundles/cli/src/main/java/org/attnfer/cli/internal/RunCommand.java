@@ -90,7 +90,9 @@ final class RunCommand implements Callable<Integer> {
     /** The help's footer: the keys of an experiment file and every training and augmentation option. */
     static String[] keys() {
         List<String> lines = new ArrayList<>(List.of("", "Experiment file keys: name, dataset (required), test, validation, split_seed, split_by,",
-                "input {size, channels}, variants (required), seeds, sweep, training, augment, tables, output.",
+                "input {size, channels, resize}, variants (required), seeds, sweep, training, augment, tables, output.",
+                "input.resize (default: the size): images are resized to it and the network sees size × size",
+                "windows of them: random ones in training, the centre in evaluation, corners and centre with tta.",
                 "A variant's model: a shorthand (resnet18+simam) or {backbone, stem, width, modules}; width",
                 "multiplies every layer's channels (0.5: a quarter of the cost); fer modules lists stems and modules.",
                 "sweep: {training.lr: [0.01, 0.1], augment.erase: [0, 0.5]} runs every variant with every combination.",
