@@ -33,6 +33,12 @@ public record InputSpec(int channels, int size, int resize) {
         this(channels, size, size);
     }
 
+    /** For people: {@code 1×48×48}, or {@code 1×40×40 windows of 48×48}. */
+    public String describe() {
+        String shape = channels + "×" + size + "×" + size;
+        return resize == size ? shape : shape + " windows of " + resize + "×" + resize;
+    }
+
     /** Values per image. */
     public int length() {
         return channels * size * size;

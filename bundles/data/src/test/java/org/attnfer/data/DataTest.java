@@ -300,6 +300,8 @@ class DataTest {
         assertThat(p.getX()).isEqualTo(3.0);
         assertThat(p.getY()).isEqualTo(5.0);
         assertThat(new InputSpec(1, 8, 24).placement(12, 12).transform(new java.awt.geom.Point2D.Double(5, 7), null).getX()).isEqualTo(2.0);
+        assertThat(input.describe()).isEqualTo("1×8×8 windows of 12×12");
+        assertThat(new InputSpec(3, 8).describe()).isEqualTo("3×8×8");
         assertThatThrownBy(() -> new InputSpec(1, 8, 7)).hasMessage("input resize must be between the size 8 and 1024, got 7");
     }
 

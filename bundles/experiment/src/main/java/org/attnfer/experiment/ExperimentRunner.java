@@ -243,6 +243,7 @@ public class ExperimentRunner {
         out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output()
                 + (processes != null ? " (" + parallel + " processes at a time)" : ""));
         out.println("  data: " + plan.dataset().describe());
+        out.println("  input: " + e.input().describe());
         out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation, " + plan.split().how() + (e.validationSet() == null ? " (seed " + e.splitSeed() + ")" : ""));
         if (plan.test() != null) {
             out.println("  test: " + plan.test().describe());

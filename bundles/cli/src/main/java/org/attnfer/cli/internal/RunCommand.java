@@ -76,6 +76,7 @@ final class RunCommand implements Callable<Integer> {
                 Variant v = experiment.variants().get(i);
                 out.println("  " + v.name() + ": " + v.model().describe() + ", " + Table.count(plan.parameters().get(i)) + " parameters, seeds " + experiment.seeds());
             }
+            out.println("  input: " + experiment.input().describe());
             out.println("  output: " + experiment.output());
             return 0;
         }
