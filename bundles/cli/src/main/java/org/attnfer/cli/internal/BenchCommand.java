@@ -41,11 +41,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", description = {
     "Measure speed: training steps and inference of a model, and the data pipeline.",
     "Each figure is the median of repeated measurements after a warm-up, with its spread."},
-        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Data.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Data.class, BenchCommand.Sgemm.class})
 final class BenchCommand implements Runnable {
 
-    /** SGEMM throughput of this kind of machine, both cores (STACK.md): the bound for convolutions. */
-    static final double PEAK_GFLOPS = 470;
+    /** The square matrices the bound is measured on: large enough for MKL to reach its peak. */
+    static final int SGEMM_SIZE = 2048;
 
     @Spec
     CommandSpec spec;
@@ -80,8 +80,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", converter = Bounds.AtLeastOne.class, defaultValue = "11", description = "Measured steps (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--peak-gflops", converter = Bounds.Positive.class, defaultValue = "470", description = "The machine's SGEMM GFLOP/s, for the share of the bound (default: ${DEFAULT-VALUE}).")
-        double peak;
+        @Option(names = "--peak-gflops", converter = Bounds.Positive.class,
+                description = "The machine's SGEMM GFLOP/s, for the share of the bound (default: measured after the model, as `fer bench sgemm` does).")
+        Double peak;
 
         @Option(names = "--layout", paramLabel = "nhwc|nchw",
                 description = "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; inference always runs nchw).")
@@ -266,6 +267,84 @@ final class BenchCommand implements Runnable {
         }
     }
 
+    /** {@code fer bench sgemm}. */
+    @Command(name = "sgemm", description = {
+        "The machine's bound: float32 matrix products through libtorch (the MKL that convolutions use), in GFLOP/s.",
+        "Model benchmarks measure it themselves to give their share of it."})
+    static final class Sgemm implements Callable<Integer> {
+
+        @Option(names = "--size", converter = Bounds.AtLeastOne.class, defaultValue = "" + SGEMM_SIZE,
+                description = "Rows and columns of the square matrices (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--seconds", converter = Bounds.NonNegative.class, defaultValue = "3",
+                description = "Measure for at least this long, after a warm-up of a third of it (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Throughput t = sgemmGflops(size, seconds);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("benchmark", "sgemm");
+            doc.put("size", size);
+            doc.putAll(ComputeSettings.describe());
+            doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+            doc.put("products", t.seconds().length);
+            doc.put("seconds_per_product", spread(t.seconds()));
+            doc.put("gflops", t.median());
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Json.print(out, doc);
+            } else {
+                out.printf(Locale.ROOT, "sgemm %d×%d float32, %s threads, MKL %s: %.0f GFLOP/s (median of %d products, %.0f–%.0f)%n", size, size,
+                        doc.get("threads"), ComputeSettings.mklVendorShim() ? "vendor shim" : "as shipped", t.median(), t.seconds().length,
+                        t.gflops(max(t.seconds())), t.gflops(min(t.seconds())));
+            }
+            return 0;
+        }
+    }
+
+    /** Timed matrix products of one size. */
+    record Throughput(long flops, double[] seconds) {
+        double gflops(double s) {
+            return flops / s / 1e9;
+        }
+
+        double median() {
+            return gflops(BenchCommand.median(seconds));
+        }
+    }
+
+    /**
+     * Times n×n by n×n float32 products for at least {@code seconds} (and three products), after a
+     * warm-up of a third of that (and one product): the first calls allocate and pick kernels.
+     */
+    static Throughput sgemmGflops(int n, double seconds) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape shape = new Shape(n, n);
+            var a = m.randomUniform(-1, 1, shape);
+            var b = m.randomUniform(-1, 1, shape);
+            long until = System.nanoTime() + (long) (seconds / 3 * 1e9);
+            do {
+                a.matMul(b).close();
+            } while (System.nanoTime() < until);
+            List<Double> times = new ArrayList<>();
+            until = System.nanoTime() + (long) (seconds * 1e9);
+            while (times.size() < 3 || System.nanoTime() < until) {
+                long t = System.nanoTime();
+                a.matMul(b).close();
+                times.add((System.nanoTime() - t) / 1e9);
+            }
+            return new Throughput(2L * n * n * n, times.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+    }
+
     private static InputSpec input(Shape s) {
         if (s.get(1) != s.get(2)) {
             throw new IllegalArgumentException("the input must be square, got " + InputShape.format(s));
@@ -291,6 +370,8 @@ final class BenchCommand implements Runnable {
         double median = median(seconds);
         double imagesPerSecond = batch / median;
         double gflops = 2.0 * passes * macs * imagesPerSecond / 1e9;
+        // measured after the model so that the JIT-compiled steps are not disturbed by it
+        double bound = o.peak != null ? o.peak : sgemmGflops(SGEMM_SIZE, 1.0).median();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", kind);
         doc.put("model", o.model);
@@ -310,7 +391,9 @@ final class BenchCommand implements Runnable {
         doc.put("images_per_second", imagesPerSecond);
         doc.put("macs_per_image", macs);
         doc.put("gflops", gflops);
-        doc.put("share_of_sgemm_bound", gflops / o.peak);
+        doc.put("sgemm_gflops", bound);
+        doc.put("sgemm_measured", o.peak == null);
+        doc.put("share_of_sgemm_bound", gflops / bound);
         doc.put("peak_resident_mb", ProcessMemory.peakResidentMb());
         PrintWriter out = spec.commandLine().getOut();
         if (o.json) {
@@ -318,10 +401,10 @@ final class BenchCommand implements Runnable {
             return;
         }
         String shape = c.backbone().stem() + " stem" + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width());
-        out.printf(Locale.ROOT, "%s %s (%s), input %s, batch %d, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f; peak RSS %d MB%n",
+        out.printf(Locale.ROOT, "%s %s (%s), input %s, batch %d, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
                 kind, o.model, shape, InputShape.format(o.input), batch, doc.get("layout"), doc.get("conv"),
                 Boolean.TRUE.equals(doc.get("mkl_vendor_shim")) ? "vendor shim" : "as shipped", imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
-                gflops, 100 * gflops / o.peak, o.peak, ProcessMemory.peakResidentMb());
+                gflops, 100 * gflops / bound, bound, o.peak == null ? "SGEMM measured" : "SGEMM given", ProcessMemory.peakResidentMb());
     }
 
     private static Map<String, Double> spread(double[] s) {

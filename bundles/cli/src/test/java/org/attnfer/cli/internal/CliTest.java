@@ -1,7 +1,9 @@
 package org.attnfer.cli.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -10,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -181,6 +184,40 @@ class CliTest {
         new JarOutputStream(Files.newOutputStream(plain), manifest).close();
         assertThat(fer("plugins", "install", plain.toString()).err().strip())
                 .isEqualTo("fer plugins install: plain.jar cannot be installed: not an OSGi bundle (its manifest has no Bundle-SymbolicName)");
+    }
+
+    @Test
+    void sgemmTimesAtLeastThreeProductsAndReportsTheirRate() throws IOException {
+        Result r = fer("bench", "sgemm", "--size", "64", "--seconds", "0", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode doc = Json.MAPPER.readTree(r.out());
+        assertThat(doc.path("size").asInt()).isEqualTo(64);
+        assertThat(doc.path("products").asInt()).isGreaterThanOrEqualTo(3);
+        double median = doc.path("seconds_per_product").path("median").asDouble();
+        assertThat(doc.path("gflops").asDouble()).isCloseTo(2.0 * 64 * 64 * 64 / median / 1e9, within(1e-9));
+    }
+
+    @Test
+    void aModelBenchmarkSharesItsRateOfTheGivenOrTheMeasuredBound() throws IOException {
+        String[] bench = {"bench", "infer", "resnet18", "--input", "1x16x16", "--warmup", "0", "--warmup-seconds", "0", "--steps", "1", "--json"};
+        Result given = fer(concat(bench, "--peak-gflops", "50"));
+        assertThat(given.code()).as(given.err()).isZero();
+        JsonNode g = Json.MAPPER.readTree(given.out());
+        assertThat(g.path("sgemm_measured").asBoolean()).isFalse();
+        assertThat(g.path("sgemm_gflops").asDouble()).isEqualTo(50);
+        assertThat(g.path("share_of_sgemm_bound").asDouble()).isCloseTo(g.path("gflops").asDouble() / 50, within(1e-12));
+        Result measured = fer(bench);
+        assertThat(measured.code()).as(measured.err()).isZero();
+        JsonNode m = Json.MAPPER.readTree(measured.out());
+        assertThat(m.path("sgemm_measured").asBoolean()).isTrue();
+        assertThat(m.path("sgemm_gflops").asDouble()).isPositive();
+        assertThat(m.path("share_of_sgemm_bound").asDouble()).isCloseTo(m.path("gflops").asDouble() / m.path("sgemm_gflops").asDouble(), within(1e-12));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test
