@@ -8,9 +8,16 @@ package org.attnfer.train;
 final class Schedule {
 
     private final TrainingConfig config;
+    private final int epochs;
 
     Schedule(TrainingConfig config) {
+        this(config, config.epochs());
+    }
+
+    /** A schedule over {@code epochs} instead of the configured count (a time budget fixed it). */
+    Schedule(TrainingConfig config, int epochs) {
         this.config = config;
+        this.epochs = epochs;
     }
 
     /**
@@ -25,7 +32,7 @@ final class Schedule {
         }
         return switch (config.schedule()) {
             case "cosine" -> {
-                double p = (t - w) / Math.max(1e-9, config.epochs() - w);
+                double p = (t - w) / Math.max(1e-9, epochs - w);
                 yield config.minLr() + (peak - config.minLr()) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, p)));
             }
             case "step" -> peak * Math.pow(config.gamma(), Math.floor(t / config.stepEpochs()));

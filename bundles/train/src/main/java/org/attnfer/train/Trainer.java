@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.Batch;
@@ -54,6 +56,7 @@ public class Trainer {
 
     private final PrintStream progress;
     private final boolean terminal;
+    private final LongSupplier clock;
 
     /** A trainer that draws progress on standard error. */
     @Inject
@@ -66,8 +69,18 @@ public class Trainer {
      * @param terminal whether that is a terminal (progress redrawn in place)
      */
     public Trainer(PrintStream progress, boolean terminal) {
+        this(progress, terminal, System::nanoTime);
+    }
+
+    /**
+     * @param progress where progress lines go
+     * @param terminal whether that is a terminal (progress redrawn in place)
+     * @param clock nanoseconds, read at the start and end of every epoch (epoch seconds, time budgets)
+     */
+    public Trainer(PrintStream progress, boolean terminal, LongSupplier clock) {
         this.progress = progress;
         this.terminal = terminal;
+        this.clock = clock;
     }
 
     /**
@@ -111,7 +124,6 @@ public class Trainer {
         Block block = model.getBlock();
         TrainStep trainStep = new TrainStep(model, config,
                 config.classWeights().equals("balanced") ? CrossEntropy.balanced(counts(data, split.train())) : null);
-        Schedule schedule = new Schedule(config);
         WeightAverage average = config.ema() > 0 ? new WeightAverage(config.ema(), StateDict.parameters(block)) : null;
         State state = new State();
         Path last = checkpoints == null ? null : checkpoints.resolve(LAST);
@@ -121,12 +133,13 @@ public class Trainer {
             progress.println("resumed after epoch " + state.epoch + " from " + last);
         }
         int resumedAfter = state.epoch;
+        Schedule schedule = state.budgeted > 0 ? new Schedule(config, state.budgeted) : new Schedule(config);
         int steps = (split.train().length + config.batchSize() - 1) / config.batchSize();
         boolean stoppedEarly = state.badEpochs >= config.earlyStopping() && config.earlyStopping() > 0;
-        for (int epoch = state.epoch + 1; epoch <= config.epochs() && !stoppedEarly; epoch++) {
-            long start = System.nanoTime();
+        for (int epoch = state.epoch + 1; epoch <= state.epochs(config) && !stoppedEarly; epoch++) {
+            long start = clock.getAsLong();
             int[] order = Batches.shuffled(split.train(), seed * 1_000_003L + epoch);
-            Progress bar = new Progress(progress, terminal, String.format(Locale.ROOT, "epoch %d/%d", epoch, config.epochs()), order.length);
+            Progress bar = new Progress(progress, terminal, String.format(Locale.ROOT, "epoch %d/%d", epoch, state.epochs(config)), order.length);
             double lossSum = 0;
             double lr = 0;
             int correct = 0;
@@ -165,7 +178,7 @@ public class Trainer {
                 average.swap();
             }
             EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), m.accuracy(), m.macroF1(),
-                    lr, (System.nanoTime() - start) / 1e9);
+                    lr, (clock.getAsLong() - start) / 1e9);
             if (better) {
                 state.best = monitored;
                 state.bestEpoch = epoch;
@@ -181,6 +194,12 @@ public class Trainer {
                     result.seconds(), state.bestEpoch == epoch ? " *" : ""));
             state.epoch = epoch;
             state.history.add(result);
+            if (config.minutes() > 0 && state.budgeted == 0 && epoch >= TimeBudget.decisionEpoch(config)) {
+                state.budgeted = TimeBudget.epochs(config.minutes() * 60, state.history.stream().map(EpochResult::seconds).toList(), config.epochs());
+                schedule = new Schedule(config, state.budgeted);
+                progress.println(String.format(Locale.ROOT, "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
+                        BigDecimal.valueOf(config.minutes()).stripTrailingZeros().toPlainString(), state.budgeted, config.epochs(), result.seconds()));
+            }
             listener.epoch(result, val);
             if (last != null) {
                 state.checkpoint(block, trainStep.optimizer(), average).write(last);
@@ -283,6 +302,12 @@ public class Trainer {
         int bestEpoch;
         int badEpochs;
         double plateauFactor = 1;
+        /** The epoch count a time budget fixed; 0 until then, or without a budget. */
+        int budgeted;
+
+        int epochs(TrainingConfig config) {
+            return budgeted > 0 ? budgeted : config.epochs();
+        }
 
         Checkpoint checkpoint(Block block, Optimizer optimizer, WeightAverage average) {
             Map<String, String> meta = new LinkedHashMap<>();
@@ -291,6 +316,7 @@ public class Trainer {
             meta.put("best_epoch", Integer.toString(bestEpoch));
             meta.put("bad_epochs", Integer.toString(badEpochs));
             meta.put("plateau_factor", Double.toString(plateauFactor));
+            meta.put("budgeted_epochs", Integer.toString(budgeted));
             StringBuilder lines = new StringBuilder();
             history.forEach(r -> lines.append(r.exact()).append('\n'));
             meta.put("history", lines.toString());
@@ -312,6 +338,8 @@ public class Trainer {
             bestEpoch = Integer.parseInt(c.meta().get("best_epoch"));
             badEpochs = Integer.parseInt(c.meta().get("bad_epochs"));
             plateauFactor = Double.parseDouble(c.meta().get("plateau_factor"));
+            // checkpoints written before time budgets existed have none
+            budgeted = Integer.parseInt(c.meta().getOrDefault("budgeted_epochs", "0"));
             c.meta().get("history").lines().filter(l -> !l.isBlank()).forEach(l -> history.add(EpochResult.parse(l)));
         }
     }

@@ -8,7 +8,9 @@ import org.attnfer.data.Augmentation;
 /**
  * How to train: every setting of an experiment's {@code training} section ({@link #OPTIONS}).
  *
- * @param epochs passes over the training data
+ * @param epochs passes over the training data; with {@code minutes}, at most this many
+ * @param minutes a time budget for the epochs ({@link TimeBudget}): the run fixes its epoch count
+ *     to what fits when the warm-up ends, and the schedule anneals over that count; 0 is off
  * @param batchSize items per step
  * @param workers data-loading threads
  * @param optimizer {@code sgd} or {@code adamw}
@@ -36,6 +38,7 @@ import org.attnfer.data.Augmentation;
  */
 public record TrainingConfig(
         int epochs,
+        double minutes,
         int batchSize,
         int workers,
         String optimizer,
@@ -62,7 +65,8 @@ public record TrainingConfig(
 
     /** The accepted keys of the {@code training} section, with their defaults. */
     public static final List<ParamSpec> OPTIONS = List.of(
-            ParamSpec.ofInt("epochs", 10, "passes over the training data").atLeast(1).atMost(100_000),
+            ParamSpec.ofInt("epochs", 10, "passes over the training data (with minutes: at most this many)").atLeast(1).atMost(100_000),
+            ParamSpec.ofDouble("minutes", 0.0, "time budget of the epochs: when the warm-up ends (at least one epoch) the run sets its epoch count to what fits at the last epoch's pace, and the schedule anneals over that count; 0 is off").atLeast(0).atMost(1_000_000),
             ParamSpec.ofInt("batch_size", 32, "items per step").atLeast(1).atMost(65_536),
             ParamSpec.ofInt("workers", 1, "data-loading threads").atLeast(1).atMost(64),
             ParamSpec.ofChoice("optimizer", List.of("sgd", "adamw"), "the optimiser"),
@@ -101,7 +105,7 @@ public record TrainingConfig(
     /** The settings of validated options. */
     public static TrainingConfig of(Params p, Augmentation augmentation) {
         return new TrainingConfig(
-                p.getInt("epochs"), p.getInt("batch_size"), p.getInt("workers"), p.getString("optimizer"), p.getDouble("lr"),
+                p.getInt("epochs"), p.getDouble("minutes"), p.getInt("batch_size"), p.getInt("workers"), p.getString("optimizer"), p.getDouble("lr"),
                 p.getDouble("momentum"), p.getBoolean("nesterov"), p.getDouble("weight_decay"), p.getBoolean("decay_norm_and_bias"),
                 p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
                 p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),

@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.attention.simam.internal.SimAmModule;
@@ -63,11 +65,16 @@ class TrainerTest {
         return train(seed, config, log, checkpoints, Integer.MAX_VALUE);
     }
 
-    /** Trains; the run dies (an exception) when epoch {@code crashAt} ends, before its checkpoint is written. */
     private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints, int crashAt)
             throws IOException {
+        return train(seed, config, log, checkpoints, crashAt, System::nanoTime);
+    }
+
+    /** Trains; the run dies (an exception) when epoch {@code crashAt} ends, before its checkpoint is written. */
+    private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints, int crashAt,
+            LongSupplier clock) throws IOException {
         List<EpochResult> results = new ArrayList<>();
-        Trainer trainer = new Trainer(new PrintStream(log, true, StandardCharsets.UTF_8), false);
+        Trainer trainer = new Trainer(new PrintStream(log, true, StandardCharsets.UTF_8), false, clock);
         ModelSpec spec = new ModelSpec("resnet18", "small", List.of(ModuleUse.of("simam")));
         try (Model model = Model.newInstance("t")) {
             model.setBlock(COMPOSER.compose(spec, 1, 3).block());
@@ -138,6 +145,46 @@ class TrainerTest {
             assertThat(resumed.get(i).valAccuracy()).isEqualTo(straight.get(i).valAccuracy());
             assertThat(resumed.get(i).valLoss()).as("epoch %d", i + 1).isCloseTo(straight.get(i).valLoss(), within(1e-9 * straight.get(i).valLoss() + 1e-12));
         }
+    }
+
+    /** A clock on which every reading is 30 s after the one before: the trainer reads it at the start and end of an epoch. */
+    private static LongSupplier thirtySecondEpochs() {
+        AtomicLong now = new AtomicLong();
+        return () -> now.getAndAdd(30_000_000_000L);
+    }
+
+    @Test
+    void aTimeBudgetFixesTheEpochsAfterTheWarmUpAndTheScheduleAnnealsOverThem() throws IOException {
+        TrainingConfig config = config(Map.of("epochs", 10, "minutes", 2.0, "lr", 0.05, "schedule", "cosine", "warmup_epochs", 1.0));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<EpochResult> straight = train(4, config, log, null, Integer.MAX_VALUE, thirtySecondEpochs());
+        // after the first 30-second epoch, 90 of the 120 seconds are left: three more epochs
+        assertThat(straight).hasSize(4).allSatisfy(r -> assertThat(r.seconds()).isEqualTo(30.0));
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("epoch 1/10", "time budget 2 minutes: 4 epochs (of at most 10) at 30.0 s per epoch",
+                "epoch 2/4", "epoch 4/4").doesNotContain("epoch 5/");
+        int steps = (Split.stratified(data, 0.25, 0).train().length + 7) / 8;
+        // the last step of epoch 4 is at the end of a cosine over 4 epochs, not over 10
+        assertThat(straight.get(3).lr()).isCloseTo(new Schedule(config, 4).lr(3 + (steps - 1.0) / steps, 1), within(1e-12))
+                .isLessThan(new Schedule(config).lr(3 + (steps - 1.0) / steps, 1) / 10);
+
+        // the count is part of the checkpoint: a resumed run (on a faster clock) keeps it
+        Path ckpt = Files.createDirectories(runDir.resolve("budget"));
+        assertThatThrownBy(() -> train(4, config, new ByteArrayOutputStream(), ckpt, 3, thirtySecondEpochs())).hasMessage("killed");
+        List<EpochResult> resumed = train(4, config, new ByteArrayOutputStream(), ckpt, Integer.MAX_VALUE, () -> 0L);
+        assertThat(resumed).hasSize(4);
+        assertThat(resumed.get(3).lr()).isEqualTo(straight.get(3).lr());
+        assertThat(resumed.get(3).trainLoss()).isCloseTo(straight.get(3).trainLoss(), within(1e-9 * straight.get(3).trainLoss() + 1e-12));
+    }
+
+    @Test
+    void theBudgetCountsTheEpochsRunAndTheRemainderAtTheLastPace() {
+        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0), 100)).isEqualTo(2 + 7);
+        assertThat(TimeBudget.epochs(1e6, List.of(1.0), 5)).as("never more than epochs").isEqualTo(5);
+        assertThat(TimeBudget.epochs(100, List.of(70.0, 60.0), 100)).as("spent: no more").isEqualTo(2);
+        assertThat(TimeBudget.decisionEpoch(config(Map.of()))).isEqualTo(1);
+        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 0.5)))).isEqualTo(1);
+        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 2.0)))).isEqualTo(2);
+        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 2.5)))).isEqualTo(3);
     }
 
     @Test
