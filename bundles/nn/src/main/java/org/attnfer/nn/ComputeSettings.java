@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * How this JVM computes, as {@code bin/fer} set it up: the activation layout while training, the
  * convolution path while training, whether MKL's vendor check is answered by the distribution's
- * shim, and the thread count. Benchmarks print these and run manifests record them, because they
- * change speed and, through the order of floating-point sums, the last digits of results.
+ * shim, the thread count, and on which processor. Benchmarks print these and run manifests record
+ * them, because they change speed and, through the order of floating-point sums, the last digits
+ * of results.
  */
 public final class ComputeSettings {
 
@@ -60,9 +61,43 @@ public final class ComputeSettings {
         }
     }
 
+    /**
+     * The processor this JVM runs on, read from {@code /proc/cpuinfo} ({@code unknown} where that
+     * cannot be read): its name, with vendor, family and model, which tell generations apart where
+     * names such as "AMD EPYC" do not, and whether it has AVX-512, which MKL's vendor shim needs.
+     */
+    public static String cpu() {
+        try {
+            return cpu(Files.readString(Path.of("/proc/cpuinfo")));
+        } catch (IOException | UnsupportedOperationException e) {
+            return "unknown";
+        }
+    }
+
+    /** {@link #cpu()} of a {@code /proc/cpuinfo} text: its first processor's entry. */
+    static String cpu(String cpuinfo) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : cpuinfo.lines().toList()) {
+            if (line.isBlank() && !fields.isEmpty()) {
+                break;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.putIfAbsent(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+            }
+        }
+        if (!fields.containsKey("model name")) {
+            return "unknown";
+        }
+        boolean avx512 = (" " + fields.getOrDefault("flags", "") + " ").contains(" avx512f ");
+        return fields.get("model name") + " (" + fields.getOrDefault("vendor_id", "?") + " family " + fields.getOrDefault("cpu family", "?")
+                + " model " + fields.getOrDefault("model", "?") + (avx512 ? ", AVX-512" : "") + ")";
+    }
+
     /** All of them, for a report. */
     public static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpu", cpu());
         m.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         m.put("layout", layout());
         m.put("conv", conv());

@@ -133,7 +133,7 @@ public class Trainer {
             progress.println("resumed after epoch " + state.epoch + " from " + last);
         }
         int resumedAfter = state.epoch;
-        Schedule schedule = state.budgeted > 0 ? new Schedule(config, state.budgeted) : new Schedule(config);
+        Schedule schedule = new Schedule(config, state.epochs(config));
         int steps = (split.train().length + config.batchSize() - 1) / config.batchSize();
         boolean stoppedEarly = state.badEpochs >= config.earlyStopping() && config.earlyStopping() > 0;
         for (int epoch = state.epoch + 1; epoch <= state.epochs(config) && !stoppedEarly; epoch++) {

@@ -302,8 +302,8 @@ final class BenchCommand implements Runnable {
             if (json) {
                 Json.print(out, doc);
             } else {
-                out.printf(Locale.ROOT, "sgemm %d×%d float32, %s threads, MKL %s: %.0f GFLOP/s (median of %d products, %.0f–%.0f)%n", size, size,
-                        doc.get("threads"), ComputeSettings.mklVendorShim() ? "vendor shim" : "as shipped", t.median(), t.seconds().length,
+                out.printf(Locale.ROOT, "sgemm %d×%d float32 on %s, %s threads, MKL %s: %.0f GFLOP/s (median of %d products, %.0f–%.0f)%n", size, size,
+                        doc.get("cpu"), doc.get("threads"), ComputeSettings.mklVendorShim() ? "vendor shim" : "as shipped", t.median(), t.seconds().length,
                         t.gflops(max(t.seconds())), t.gflops(min(t.seconds())));
             }
             return 0;
