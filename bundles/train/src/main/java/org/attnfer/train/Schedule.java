@@ -10,11 +10,7 @@ final class Schedule {
     private final TrainingConfig config;
     private final int epochs;
 
-    Schedule(TrainingConfig config) {
-        this(config, config.epochs());
-    }
-
-    /** A schedule over {@code epochs} instead of the configured count (a time budget fixed it). */
+    /** A schedule over {@code epochs}: the configured count, or the one a time budget fixed. */
     Schedule(TrainingConfig config, int epochs) {
         this.config = config;
         this.epochs = epochs;

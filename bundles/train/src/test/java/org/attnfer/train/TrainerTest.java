@@ -165,7 +165,7 @@ class TrainerTest {
         int steps = (Split.stratified(data, 0.25, 0).train().length + 7) / 8;
         // the last step of epoch 4 is at the end of a cosine over 4 epochs, not over 10
         assertThat(straight.get(3).lr()).isCloseTo(new Schedule(config, 4).lr(3 + (steps - 1.0) / steps, 1), within(1e-12))
-                .isLessThan(new Schedule(config).lr(3 + (steps - 1.0) / steps, 1) / 10);
+                .isLessThan(new Schedule(config, config.epochs()).lr(3 + (steps - 1.0) / steps, 1) / 10);
 
         // the count is part of the checkpoint: a resumed run (on a faster clock) keeps it
         Path ckpt = Files.createDirectories(runDir.resolve("budget"));
@@ -293,14 +293,14 @@ class TrainerTest {
 
     @Test
     void scheduleShapes() {
-        Schedule cosine = new Schedule(config(Map.of("epochs", 10, "lr", 0.1, "schedule", "cosine", "warmup_epochs", 1.0, "min_lr", 0.001)));
+        Schedule cosine = new Schedule(config(Map.of("lr", 0.1, "schedule", "cosine", "warmup_epochs", 1.0, "min_lr", 0.001)), 10);
         assertThat(cosine.lr(0.5, 1)).isCloseTo(0.05, within(1e-3));
         assertThat(cosine.lr(1, 1)).isCloseTo(0.1, within(1e-9));
         assertThat(cosine.lr(5.5, 1)).isCloseTo(0.001 + 0.099 * 0.5, within(1e-9));
         assertThat(cosine.lr(10, 1)).isCloseTo(0.001, within(1e-9));
-        Schedule step = new Schedule(config(Map.of("lr", 0.1, "schedule", "step", "step_epochs", 2, "gamma", 0.5)));
+        Schedule step = new Schedule(config(Map.of("lr", 0.1, "schedule", "step", "step_epochs", 2, "gamma", 0.5)), 10);
         assertThat(step.lr(4.5, 1)).isCloseTo(0.025, within(1e-12));
-        assertThat(new Schedule(config(Map.of("lr", 0.1, "schedule", "plateau"))).lr(3, 0.01)).isCloseTo(0.001, within(1e-12));
+        assertThat(new Schedule(config(Map.of("lr", 0.1, "schedule", "plateau")), 10).lr(3, 0.01)).isCloseTo(0.001, within(1e-12));
     }
 
     @Test
