@@ -1,10 +1,13 @@
 #!/bin/sh
 # AttnFER against PyTorch eager on this machine: ResNet50, 7 classes, both cores, the two
-# measured alternately (ROUNDS times each) so that both see the same machine state.
-# Usage: benchmarks/compare.sh [ROUNDS]   (needs Debian's python3-torch and python3-torchvision, run by /usr/bin/python3)
+# measured alternately (ROUNDS times each) so that both see the same machine state; float32
+# throughout, then training again in bfloat16 (AttnFER's training.precision, PyTorch's CPU autocast).
+# Usage: benchmarks/compare.sh [ROUNDS [CASE...]]   e.g. compare.sh 3 "train 3x112x112 32 bfloat16"
+#   (needs Debian's python3-torch and python3-torchvision, run by /usr/bin/python3)
 set -e
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
+if [ $# -gt 0 ]; then shift; fi
 threads=$(nproc)
 fer=./fer
 $fer features >/dev/null   # builds the distribution when it is missing or stale
@@ -20,17 +23,23 @@ run() { # name, then the command
 }
 
 printf '%-34s %12s %12s %8s %10s %10s\n' CASE ATTNFER PYTORCH RATIO "RSS FER" "RSS TORCH"
-for case in "train 3x48x48 32" "train 3x112x112 32" "infer 3x112x112 1"; do
+# a case is KIND INPUT BATCH [PRECISION]: the precision of both sides' training (PyTorch: CPU autocast)
+[ $# -gt 0 ] || set -- "train 3x48x48 32" "train 3x112x112 32" "infer 3x112x112 1" "train 3x48x48 32 bfloat16" "train 3x112x112 32 bfloat16"
+for case in "$@"; do
   set -- $case
-  kind=$1; input=$2; batch=$3
+  kind=$1; input=$2; batch=$3; precision=${4:-float32}
+  extra=""
+  if [ "$kind" = train ]; then extra="--precision $precision"; fi
   fer_all=""; torch_all=""
   i=0
   while [ $i -lt "$rounds" ]; do
-    fer_all="$fer_all $(run fer $fer bench "$kind" resnet50 --input "$input" --batch "$batch" --json)"
-    torch_all="$torch_all $(run torch /usr/bin/python3 benchmarks/pytorch_peer.py "$kind" --input "$input" --batch "$batch" --threads "$threads")"
+    fer_all="$fer_all $(run fer $fer bench "$kind" resnet50 --input "$input" --batch "$batch" $extra --json)"
+    torch_all="$torch_all $(run torch /usr/bin/python3 benchmarks/pytorch_peer.py "$kind" --input "$input" --batch "$batch" --threads "$threads" $extra)"
     i=$((i + 1))
   done
-  python3 - "$kind $input batch $batch" "$fer_all" "$torch_all" <<'PY'
+  name="$kind $input batch $batch"
+  if [ "$precision" != float32 ]; then name="$name $precision"; fi
+  python3 - "$name" "$fer_all" "$torch_all" <<'PY'
 import statistics, sys
 name, fer, torch = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
 f = statistics.median(float(v) for v in fer[0::2]); t = statistics.median(float(v) for v in torch[0::2])

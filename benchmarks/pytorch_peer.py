@@ -33,6 +33,8 @@ def main():
     ap.add_argument("--steps", type=int, default=11)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--channels-last", action="store_true", help="NHWC memory format")
+    ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16"],
+                    help="training arithmetic: bfloat16 is CPU autocast (as fer bench train --precision bfloat16)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -55,7 +57,8 @@ def main():
 
         def step():
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bfloat16"):
+                loss = loss_fn(model(x), y)
             loss.backward()
             opt.step()
             loss.item()
@@ -85,6 +88,7 @@ def main():
         "batch": args.batch,
         "threads": args.threads,
         "channels_last": args.channels_last,
+        "precision": args.precision if args.kind == "train" else "float32",
         "seconds_per_step": {"median": median, "min": min(seconds), "max": max(seconds)},
         "images_per_second": args.batch / median,
         "peak_resident_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,

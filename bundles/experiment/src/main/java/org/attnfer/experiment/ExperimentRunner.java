@@ -37,6 +37,7 @@ import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
 import org.attnfer.nn.ComputeSettings;
 import org.attnfer.nn.ModelStats;
+import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
 import org.attnfer.train.EpochListener;
@@ -385,6 +386,9 @@ public class ExperimentRunner {
         Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
         out.println();
         out.println("== " + v.name() + " (" + v.model().describe() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
+        if (v.training().precision() == Precision.BFLOAT16 && !ComputeSettings.bfloat16()) {
+            out.println("warning: this processor has no bfloat16 instructions (avx512_bf16, amx_bf16): training.precision bfloat16 runs slower than float32 here");
+        }
         Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");
         Path epochs = partial.resolve("epochs.csv");
         if (!Files.isRegularFile(partial.resolve(Trainer.LAST))) {

@@ -64,18 +64,38 @@ public final class ComputeSettings {
     /**
      * The processor this JVM runs on, read from {@code /proc/cpuinfo} ({@code unknown} where that
      * cannot be read): its name, with vendor, family and model, which tell generations apart where
-     * names such as "AMD EPYC" do not, and whether it has AVX-512, which MKL's vendor shim needs.
+     * names such as "AMD EPYC" do not, whether it has AVX-512, which MKL's vendor shim needs, and
+     * whether it has bfloat16 dot products, which {@link Precision#BFLOAT16} needs to be fast.
      */
     public static String cpu() {
-        try {
-            return cpu(Files.readString(Path.of("/proc/cpuinfo")));
-        } catch (IOException | UnsupportedOperationException e) {
-            return "unknown";
-        }
+        return cpu(cpuinfo());
+    }
+
+    /** Whether the processor multiplies bfloat16 in hardware (AVX512_BF16 or AMX). */
+    public static boolean bfloat16() {
+        return bfloat16(firstEntry(cpuinfo()));
     }
 
     /** {@link #cpu()} of a {@code /proc/cpuinfo} text: its first processor's entry. */
     static String cpu(String cpuinfo) {
+        Map<String, String> fields = firstEntry(cpuinfo);
+        if (!fields.containsKey("model name")) {
+            return "unknown";
+        }
+        return fields.get("model name") + " (" + fields.getOrDefault("vendor_id", "?") + " family " + fields.getOrDefault("cpu family", "?")
+                + " model " + fields.getOrDefault("model", "?") + (flag(fields, "avx512f") ? ", AVX-512" : "")
+                + (bfloat16(fields) ? ", bfloat16" : "") + ")";
+    }
+
+    private static String cpuinfo() {
+        try {
+            return Files.readString(Path.of("/proc/cpuinfo"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return "";
+        }
+    }
+
+    private static Map<String, String> firstEntry(String cpuinfo) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String line : cpuinfo.lines().toList()) {
             if (line.isBlank() && !fields.isEmpty()) {
@@ -86,12 +106,15 @@ public final class ComputeSettings {
                 fields.putIfAbsent(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
             }
         }
-        if (!fields.containsKey("model name")) {
-            return "unknown";
-        }
-        boolean avx512 = (" " + fields.getOrDefault("flags", "") + " ").contains(" avx512f ");
-        return fields.get("model name") + " (" + fields.getOrDefault("vendor_id", "?") + " family " + fields.getOrDefault("cpu family", "?")
-                + " model " + fields.getOrDefault("model", "?") + (avx512 ? ", AVX-512" : "") + ")";
+        return fields;
+    }
+
+    private static boolean bfloat16(Map<String, String> fields) {
+        return flag(fields, "avx512_bf16") || flag(fields, "amx_bf16");
+    }
+
+    private static boolean flag(Map<String, String> fields, String flag) {
+        return (" " + fields.getOrDefault("flags", "") + " ").contains(" " + flag + " ");
     }
 
     /** All of them, for a report. */

@@ -1,6 +1,7 @@
 package org.attnfer.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -99,6 +100,15 @@ public final class TorchScript implements AutoCloseable {
         try (out) {
             return out.isTensor() ? out.toTensor((PtNDManager) results) : null;
         }
+    }
+
+    /**
+     * Runs the module's {@code forward} on tensors with gradients recorded, so that a backward
+     * pass reaches them ({@link #call} runs in inference mode). The result belongs to the first
+     * input's manager.
+     */
+    public NDArray forwardRecording(NDArray... inputs) {
+        return IValueUtils.forward(module, new NDList(inputs), true).singletonOrThrow();
     }
 
     /** Calls a method that returns something other than a tensor, kept for later calls. */

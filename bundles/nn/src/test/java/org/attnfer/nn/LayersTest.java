@@ -252,6 +252,43 @@ class LayersTest {
     }
 
     @Test
+    void bfloat16TrainingConvolutionsRoundTheirInputsAndPassGradientsBack() {
+        // 1 + 2^-10 needs 10 bits of mantissa: float32 keeps it, bfloat16 (7 bits) rounds it to 1
+        float fine = 1f + 0x1p-10f;
+        Conv2d conv = Conv2d.builder(4, 1).build();
+        Shape in = new Shape(1, 4, 2, 2);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        conv.weight().getArray().set(manager.ones(new Shape(1, 4, 1, 1)).toFloatArray());
+        NDArray bias = StateDict.parameters(conv).get("bias").getArray();
+        bias.set(new float[] {0.5f});
+        NDArray x = manager.full(in, fine);
+        x.setRequiresGradient(true);
+        NDArray y;
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            y = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.BFLOAT16.params()).singletonOrThrow();
+            gc.backward(y.sum());
+        }
+        assertThat(y.getDataType()).isEqualTo(DataType.FLOAT32);
+        assertThat(y.toFloatArray()).containsOnly(4.5f);
+        // dL/dx = w = 1; dL/dw = the sum of the four rounded pixels of each channel; dL/db = 4 pixels
+        assertThat(x.getGradient().toFloatArray()).containsOnly(1f);
+        assertThat(conv.weight().getArray().getGradient().toFloatArray()).containsOnly(4f);
+        assertThat(bias.getGradient().toFloatArray()).containsOnly(4f);
+        NDArray float32 = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.FLOAT32.params()).singletonOrThrow();
+        assertThat(float32.toFloatArray()).containsOnly(4 * fine + 0.5f);
+        // inference computes in float32 whatever the params say
+        assertThat(forward(conv, x).toFloatArray()).containsOnly(4 * fine + 0.5f);
+    }
+
+    @Test
+    void precisionsAreNamedAsInExperimentFiles() {
+        assertThat(Precision.of("bfloat16")).isEqualTo(Precision.BFLOAT16);
+        assertThat(Precision.of(Precision.BFLOAT16.params())).isEqualTo(Precision.BFLOAT16);
+        assertThat(Precision.of((PairList<String, Object>) null)).isEqualTo(Precision.FLOAT32);
+        assertThatThrownBy(() -> Precision.of("fp16")).hasMessage("precision must be float32 or bfloat16, not 'fp16'");
+    }
+
+    @Test
     void theLayoutPropertyTurnsChannelsLastOff() {
         NDArray x = manager.ones(new Shape(1, 2, 3, 3));
         System.setProperty(Ops.LAYOUT_PROPERTY, "nchw");

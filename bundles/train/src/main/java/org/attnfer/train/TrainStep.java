@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,8 @@ import org.attnfer.nn.StateDict;
 
 /**
  * One optimisation step on one batch: mixing (mixup, CutMix) if configured, forward in training
- * mode, loss, backward, optional gradient clipping, in-place optimiser update, all in a manager of
- * its own. The training loop and the benchmark run exactly this.
+ * mode at the configured precision, loss, backward, optional gradient clipping, in-place optimiser
+ * update, all in a manager of its own. The training loop and the benchmark run exactly this.
  */
 public final class TrainStep {
 
@@ -39,6 +40,7 @@ public final class TrainStep {
     private final CrossEntropy loss;
     private final double clipNorm;
     private final BatchMix mix;
+    private final PairList<String, Object> forwardParams;
 
     /**
      * @param model an initialised model
@@ -53,6 +55,7 @@ public final class TrainStep {
         this.loss = new CrossEntropy(config.labelSmoothing(), classWeights);
         this.clipNorm = config.clipNorm();
         this.mix = config.mix();
+        this.forwardParams = config.precision().params();
     }
 
     /** The optimiser, whose state goes into checkpoints. */
@@ -78,7 +81,7 @@ public final class TrainStep {
             float value;
             int correct;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.getBlock().forward(store, new NDList(x), true).singletonOrThrow();
+                NDArray logits = model.getBlock().forward(store, new NDList(x), true, forwardParams).singletonOrThrow();
                 NDArray l = mixed == null ? loss.evaluate(logits, target, step)
                         : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), step);
                 value = l.getFloat();

@@ -4,6 +4,7 @@ import java.util.List;
 import org.attnfer.api.ParamSpec;
 import org.attnfer.api.Params;
 import org.attnfer.data.Augmentation;
+import org.attnfer.nn.Precision;
 
 /**
  * How to train: every setting of an experiment's {@code training} section ({@link #OPTIONS}).
@@ -35,6 +36,8 @@ import org.attnfer.data.Augmentation;
  * @param ema the decay of the weights' moving average that validation, the saved model and the end
  *     of training use; 0 is off
  * @param tta ten-crop test-time augmentation in the final evaluation (per-epoch validation never uses it)
+ * @param precision the arithmetic of training forwards: float32, or feature-map convolutions in
+ *     bfloat16 ({@link Precision})
  */
 public record TrainingConfig(
         int epochs,
@@ -61,7 +64,8 @@ public record TrainingConfig(
         Augmentation augmentation,
         BatchMix mix,
         double ema,
-        boolean tta) {
+        boolean tta,
+        Precision precision) {
 
     /** The accepted keys of the {@code training} section, with their defaults. */
     public static final List<ParamSpec> OPTIONS = List.of(
@@ -90,7 +94,8 @@ public record TrainingConfig(
             ParamSpec.ofDouble("cutmix", 0.0, "CutMix's alpha: paste a box of another image, label weight by area; 0 is off").atLeast(0).atMost(100),
             ParamSpec.ofDouble("mix_prob", 1.0, "share of batches mixed when mixup or cutmix is on (both on: either, equal odds)").atLeast(0).atMost(1),
             ParamSpec.ofDouble("ema", 0.0, "decay of an exponential moving average of the weights, which validation, the saved model and the end of training use (e.g. 0.999); 0 is off").atLeast(0).atMost(0.99999),
-            ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"));
+            ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"),
+            ParamSpec.ofChoice("precision", List.of("float32", "bfloat16"), "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on CPUs with AVX512_BF16 or AMX)"));
 
     /** Checks the combination. */
     public TrainingConfig {
@@ -110,7 +115,8 @@ public record TrainingConfig(
                 p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
                 p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),
                 p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation,
-                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), p.getBoolean("tta"));
+                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), p.getBoolean("tta"),
+                Precision.of(p.getString("precision")));
     }
 
     /** The defaults with some settings changed, for code and tests: {@code with(Map.of("epochs", 3))}. */

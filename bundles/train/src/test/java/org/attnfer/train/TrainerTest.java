@@ -40,6 +40,7 @@ import org.attnfer.data.Augmentation;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
 import org.attnfer.data.internal.ImageFolderProvider;
+import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 import org.attnfer.testkit.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
@@ -370,8 +371,10 @@ class TrainerTest {
         try {
             for (String conv : new String[] {"onednn", "gemm"}) {
                 System.setProperty("attnfer.conv", conv);
-                assertStepFollowsBackward(conv);
+                assertStepFollowsBackward(conv, Precision.FLOAT32);
             }
+            // bfloat16 convolutions take neither path; their gradients come back through casts
+            assertStepFollowsBackward("bfloat16", Precision.BFLOAT16);
         } finally {
             if (before == null) {
                 System.clearProperty("attnfer.conv");
@@ -381,7 +384,7 @@ class TrainerTest {
         }
     }
 
-    private static void assertStepFollowsBackward(String conv) {
+    private static void assertStepFollowsBackward(String conv, Precision precision) {
         int n = 6;
         Random r = new Random(5);
         float[] data = new float[n * INPUT.size() * INPUT.size()];
@@ -390,7 +393,8 @@ class TrainerTest {
         }
         int[] labels = {0, 1, 2, 0, 1, 2};
         double lr = 0.5;
-        TrainingConfig config = config(Map.of("optimizer", "sgd", "momentum", 0.0, "weight_decay", 0.0, "lr", lr));
+        TrainingConfig config = config(Map.of("optimizer", "sgd", "momentum", 0.0, "weight_decay", 0.0, "lr", lr,
+                "precision", precision.id()));
         ModelSpec spec = new ModelSpec("resnet18", "half", List.of(ModuleUse.of("simam")), 0.25);
         Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
         try (Model reference = Model.newInstance("backward"); Model stepped = Model.newInstance("step")) {
@@ -405,7 +409,7 @@ class TrainerTest {
                 NDArray y = s.create(Arrays.stream(labels).asLongStream().toArray());
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray logits = reference.getBlock().forward(new ParameterStore(s, false),
-                            new NDList(x), true).singletonOrThrow();
+                            new NDList(x), true, precision.params()).singletonOrThrow();
                     gc.backward(new CrossEntropy(0, null).evaluate(logits, y, s));
                 }
                 for (Map.Entry<String, Parameter> e : expected.entrySet()) {

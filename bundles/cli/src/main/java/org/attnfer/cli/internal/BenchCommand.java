@@ -27,15 +27,18 @@ import org.attnfer.experiment.DatasetCatalog;
 import org.attnfer.experiment.ProcessMemory;
 import org.attnfer.nn.ComputeSettings;
 import org.attnfer.nn.ModelStats;
+import org.attnfer.nn.Precision;
 import org.attnfer.train.TrainStep;
 import org.attnfer.train.Trainer;
 import org.attnfer.train.TrainingConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code fer bench}: speed and memory, measured and printed (never asserted by tests). */
 @Command(name = "bench", description = {
@@ -116,6 +119,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
+        @Option(names = "--precision", paramLabel = "float32|bfloat16", defaultValue = "float32", converter = PrecisionName.class,
+                description = "Arithmetic of the training forward, as an experiment's training.precision (default: ${DEFAULT-VALUE}).")
+        Precision precision;
+
         @Spec
         CommandSpec spec;
 
@@ -134,7 +141,7 @@ final class BenchCommand implements Runnable {
                 model.setBlock(c.block());
                 new Trainer().initialize(model, input, 0);
                 long macs = ModelStats.trace(model.getBlock(), o.input).get(0).macs();
-                TrainStep step = new TrainStep(model, TrainingConfig.with(Map.of()), null);
+                TrainStep step = new TrainStep(model, TrainingConfig.with(Map.of("precision", precision.id())), null);
                 Random r = new Random(0);
                 float[] data = new float[batch * input.length()];
                 for (int i = 0; i < data.length; i++) {
@@ -143,9 +150,21 @@ final class BenchCommand implements Runnable {
                 int[] labels = r.ints(batch, 0, o.classes).toArray();
                 double[] seconds = measure(o, () -> step.run(data, labels, input, 0.01, new Random(0)));
                 // a training step costs about three forward passes (forward, two for backward)
-                report(spec, o, c, "train", batch, seconds, macs, 3);
+                report(spec, o, c, "train", batch, seconds, macs, 3, precision);
             }
             return 0;
+        }
+    }
+
+    /** A precision by its name in experiment files. */
+    static final class PrecisionName implements ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            try {
+                return Precision.of(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 
@@ -183,7 +202,7 @@ final class BenchCommand implements Runnable {
                         model.getBlock().forward(store, new NDList(step.randomNormal(shape)), false).singletonOrThrow().toFloatArray();
                     }
                 });
-                report(spec, o, c, "infer", batch, seconds, macs, 1);
+                report(spec, o, c, "infer", batch, seconds, macs, 1, Precision.FLOAT32);
             }
             return 0;
         }
@@ -366,7 +385,8 @@ final class BenchCommand implements Runnable {
         return seconds;
     }
 
-    private static void report(CommandSpec spec, ModelOptions o, Composition c, String kind, int batch, double[] seconds, long macs, int passes) throws Exception {
+    private static void report(CommandSpec spec, ModelOptions o, Composition c, String kind, int batch, double[] seconds, long macs, int passes,
+            Precision precision) throws Exception {
         double median = median(seconds);
         double imagesPerSecond = batch / median;
         double gflops = 2.0 * passes * macs * imagesPerSecond / 1e9;
@@ -385,6 +405,7 @@ final class BenchCommand implements Runnable {
             doc.put("layout", "nchw");
             doc.put("conv", ComputeSettings.inferenceConv());
         }
+        doc.put("precision", precision.id());
         doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         doc.put("steps", seconds.length);
         doc.put("seconds_per_step", spread(seconds));
@@ -401,10 +422,12 @@ final class BenchCommand implements Runnable {
             return;
         }
         String shape = c.backbone().stem() + " stem" + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width());
-        out.printf(Locale.ROOT, "%s %s (%s), input %s, batch %d, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
-                kind, o.model, shape, InputShape.format(o.input), batch, doc.get("layout"), doc.get("conv"),
+        out.printf(Locale.ROOT, "%s %s (%s), input %s, batch %d, %s, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
+                kind, o.model, shape, InputShape.format(o.input), batch, precision.id(), doc.get("layout"), doc.get("conv"),
                 Boolean.TRUE.equals(doc.get("mkl_vendor_shim")) ? "vendor shim" : "as shipped", imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
-                gflops, 100 * gflops / bound, bound, o.peak == null ? "SGEMM measured" : "SGEMM given", ProcessMemory.peakResidentMb());
+                gflops, 100 * gflops / bound, bound,
+                // bfloat16 convolutions may pass the float32 bound
+                (precision == Precision.FLOAT32 ? "" : "float32 ") + (o.peak == null ? "SGEMM measured" : "SGEMM given"), ProcessMemory.peakResidentMb());
     }
 
     private static Map<String, Double> spread(double[] s) {

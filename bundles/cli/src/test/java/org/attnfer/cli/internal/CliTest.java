@@ -214,6 +214,19 @@ class CliTest {
         assertThat(m.path("share_of_sgemm_bound").asDouble()).isCloseTo(m.path("gflops").asDouble() / m.path("sgemm_gflops").asDouble(), within(1e-12));
     }
 
+    @Test
+    void aTrainingBenchmarkRunsInTheGivenPrecision() throws IOException {
+        Result r = fer("bench", "train", "resnet18", "--input", "1x16x16", "--batch", "2", "--warmup", "0", "--warmup-seconds", "0",
+                "--steps", "1", "--peak-gflops", "50", "--precision", "bfloat16", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode doc = Json.MAPPER.readTree(r.out());
+        assertThat(doc.path("precision").asText()).isEqualTo("bfloat16");
+        assertThat(doc.path("images_per_second").asDouble()).isPositive();
+        Result wrong = fer("bench", "train", "resnet18", "--precision", "fp16");
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).startsWith("Invalid value for option '--precision': precision must be float32 or bfloat16, not 'fp16'");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

@@ -1,0 +1,54 @@
+package org.attnfer.nn;
+
+import ai.djl.util.PairList;
+import java.util.Locale;
+
+/**
+ * The arithmetic of training forwards. With {@link #BFLOAT16} the convolutions that read feature
+ * maps multiply in bfloat16 and accumulate and return float32, as PyTorch's CPU autocast does
+ * (Kalamkar et al., "A Study of BFLOAT16 for Deep Learning Training", 2019): the weights, their
+ * gradients, BatchNorm and everything else stay float32. On processors with bfloat16 dot-product
+ * instructions (AVX512_BF16, AMX) oneDNN then runs those convolutions at up to twice the float32
+ * rate. The choice travels in the {@code params} of DJL's forward, like {@link Taps}; inference
+ * always computes in float32.
+ */
+public enum Precision {
+    /** Every operation in float32. */
+    FLOAT32,
+    /** Feature-map convolutions in bfloat16, all else in float32. */
+    BFLOAT16;
+
+    /** The key in DJL's forward {@code params}. */
+    public static final String KEY = "attnfer.precision";
+
+    /** Its name in experiment files and on command lines: {@code float32} or {@code bfloat16}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The precision named {@code id}. */
+    public static Precision of(String id) {
+        for (Precision p : values()) {
+            if (p.id().equals(id)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("precision must be float32 or bfloat16, not '" + id + "'");
+    }
+
+    /** Forward params that carry this precision ({@code null} for float32, the default). */
+    public PairList<String, Object> params() {
+        if (this == FLOAT32) {
+            return null;
+        }
+        PairList<String, Object> params = new PairList<>();
+        params.add(KEY, this);
+        return params;
+    }
+
+    /** The precision travelling in {@code params}: float32 unless they say otherwise. */
+    public static Precision of(PairList<String, Object> params) {
+        Object p = params == null ? null : params.get(KEY);
+        return p == null ? FLOAT32 : (Precision) p;
+    }
+}
