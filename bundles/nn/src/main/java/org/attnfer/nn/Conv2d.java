@@ -13,8 +13,8 @@ import ai.djl.util.PairList;
  * optional {@code bias [out]}. While training, with {@code attnfer.conv=gemm}, a convolution whose
  * matrix product has few rows runs as that product instead of through libtorch's convolution
  * (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN laid out once (see
- * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
- * training convolution of more than three input channels multiplies in bfloat16 (see {@link
+ * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, any
+ * other training convolution of more than three input channels multiplies in bfloat16 (see {@link
  * Bf16Convolution}). The result is the same up to rounding.
  */
 public final class Conv2d extends Module implements Costed {
@@ -74,6 +74,7 @@ public final class Conv2d extends Module implements Costed {
                 return new NDList(GemmConvolution.forward(x, w, b, kernel, stride, padding, out));
             }
         }
+        // the products above measured faster in float32 than oneDNN in bfloat16 (README, Performance);
         // the stem reads the image: too few channels to gain, and its input stays exact
         if (training && inChannels > 3 && Precision.of(params) == Precision.BFLOAT16) {
             return new NDList(Bf16Convolution.forward(x, w, b, stride, padding, dilation, groups));
