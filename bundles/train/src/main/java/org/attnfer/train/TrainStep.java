@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.attnfer.data.InputSpec;
+import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 
 /**
@@ -55,7 +56,7 @@ public final class TrainStep {
         this.loss = new CrossEntropy(config.labelSmoothing(), classWeights);
         this.clipNorm = config.clipNorm();
         this.mix = config.mix();
-        this.forwardParams = config.precision().params();
+        this.forwardParams = Precision.of(config.precision()).params();
     }
 
     /** The optimiser, whose state goes into checkpoints. */

@@ -4,7 +4,6 @@ import java.util.List;
 import org.attnfer.api.ParamSpec;
 import org.attnfer.api.Params;
 import org.attnfer.data.Augmentation;
-import org.attnfer.nn.Precision;
 
 /**
  * How to train: every setting of an experiment's {@code training} section ({@link #OPTIONS}).
@@ -36,8 +35,8 @@ import org.attnfer.nn.Precision;
  * @param ema the decay of the weights' moving average that validation, the saved model and the end
  *     of training use; 0 is off
  * @param tta ten-crop test-time augmentation in the final evaluation (per-epoch validation never uses it)
- * @param precision the arithmetic of training forwards: float32, or feature-map convolutions in
- *     bfloat16 ({@link Precision})
+ * @param precision the arithmetic of training forwards: {@code float32}, or {@code bfloat16} for
+ *     feature-map convolutions in bfloat16 ({@link org.attnfer.nn.Precision})
  */
 public record TrainingConfig(
         int epochs,
@@ -65,7 +64,7 @@ public record TrainingConfig(
         BatchMix mix,
         double ema,
         boolean tta,
-        Precision precision) {
+        String precision) {
 
     /** The accepted keys of the {@code training} section, with their defaults. */
     public static final List<ParamSpec> OPTIONS = List.of(
@@ -116,7 +115,7 @@ public record TrainingConfig(
                 p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),
                 p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation,
                 new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), p.getBoolean("tta"),
-                Precision.of(p.getString("precision")));
+                p.getString("precision"));
     }
 
     /** The defaults with some settings changed, for code and tests: {@code with(Map.of("epochs", 3))}. */
