@@ -5,12 +5,12 @@ import java.util.Locale;
 
 /**
  * The arithmetic of training forwards. With {@link #BFLOAT16} the convolutions that read feature
- * maps multiply in bfloat16 and accumulate and return float32, as PyTorch's CPU autocast does
- * (Kalamkar et al., "A Study of BFLOAT16 for Deep Learning Training", 2019): the weights, their
- * gradients, BatchNorm and everything else stay float32. On processors with bfloat16 dot-product
- * instructions (AVX512_BF16, AMX) oneDNN then runs those convolutions at up to twice the float32
- * rate. The choice travels in the {@code params} of DJL's forward, like {@link Taps}; inference
- * always computes in float32.
+ * maps multiply in bfloat16 and accumulate and return float32, as under PyTorch's CPU autocast
+ * (Kalamkar et al., "A Study of BFLOAT16 for Deep Learning Training", 2019); unlike autocast, the
+ * activations between layers stay float32 too, as do the weights, their gradients and BatchNorm.
+ * It pays on processors with bfloat16 dot-product instructions (AVX512_BF16, AMX): ResNet50 trained
+ * 1.1–1.3 times faster than in float32 on a Zen 4. The choice travels in the {@code params} of
+ * DJL's forward, like {@link Taps}; inference always computes in float32.
  */
 public enum Precision {
     /** Every operation in float32. */
