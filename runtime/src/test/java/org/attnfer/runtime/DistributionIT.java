@@ -201,6 +201,10 @@ class DistributionIT {
         assertThat(compute.path("layout").asText()).isEqualTo("nhwc");
         assertThat(compute.path("conv").asText()).isIn("gemm", "onednn");
         assertThat(compute.path("mkl_vendor_shim").asBoolean()).isEqualTo(compute.path("conv").asText().equals("gemm"));
+        // the run names the code that made it, as `fer --version` does: the version and the commit built
+        String version = JSON.readTree(run.resolve("manifest.json").toFile()).path("versions").path("attnfer").asText();
+        assertThat(version).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?(\\+git\\.[0-9a-f]+(-dirty)?)?");
+        assertThat(fer(DIST, "--version").out().strip()).isEqualTo("AttnFER " + version);
 
         // the trained run serves the commands that reuse it
         Result eval = fer(DIST, "evaluate", run.toString(), data.toString(), "--json");

@@ -559,8 +559,9 @@ public class ExperimentRunner {
         }
         m.put("dataset", data);
         Map<String, Object> versions = new LinkedHashMap<>();
-        versions.put("attnfer", String.valueOf(ExperimentRunner.class.getPackage().getImplementationVersion()));
-        versions.put("code_revision", System.getProperty("attnfer.revision", "unknown"));
+        // the bundle's Implementation-Version: the project version and the commit built (parent pom)
+        String version = ExperimentRunner.class.getPackage().getImplementationVersion();
+        versions.put("attnfer", version == null ? "unknown (classes outside a built bundle)" : version);
         versions.put("djl", Engine.getDjlVersion());
         versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
