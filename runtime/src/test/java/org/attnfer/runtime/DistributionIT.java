@@ -219,6 +219,17 @@ class DistributionIT {
         assertThat(same.path("ensemble").get(0).asText()).isEqualTo(run.toString());
         assertThat(same.path("accuracy").asDouble()).isEqualTo(metrics.path("accuracy").asDouble());
         assertThat(same.path("macro_f1").asDouble()).isEqualTo(metrics.path("macro_f1").asDouble());
+        // test-time views: ten-crop at three scales, and a zoom out of range named in one line
+        Result zoomed = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.1", "--json");
+        assertThat(zoomed.code()).as(zoomed.err()).isZero();
+        JsonNode views = JSON.readTree(zoomed.out());
+        assertThat(views.path("tta").asBoolean()).isTrue();
+        assertThat(views.path("tta_zoom").asDouble()).isEqualTo(0.1);
+        assertThat(views.path("count").asInt()).isEqualTo(36);
+        Result tooFar = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.6");
+        assertThat(tooFar.code()).isEqualTo(2);
+        assertThat(tooFar.err().lines().findFirst().orElse(""))
+                .isEqualTo("Invalid value for option '--tta-zoom': the test-time zoom must be between 0 and 0.4, got 0.6");
 
         Path faces = data.resolve("happy");
         Path heatmaps = tmp.resolve("heatmaps");

@@ -119,32 +119,4 @@ public record Augmentation(int shift, boolean flip, double rotate, double scale,
             }
         }
     }
-
-    /**
-     * The ten views of test-time augmentation: the four corner windows and the centre window of
-     * the image resized to the input's {@code resize} (enlarged by 1/8 where that is its size), and
-     * their mirror images.
-     */
-    public static List<BufferedImage> tenCrop(BufferedImage image, InputSpec input) {
-        int size = input.size();
-        int big = input.resize() > size ? input.resize() : Math.round(size * 9f / 8f);
-        BufferedImage large = Pixels.resize(image, big);
-        int m = big - size;
-        int[][] origins = {{0, 0}, {m, 0}, {0, m}, {m, m}, {m / 2, m / 2}};
-        java.util.ArrayList<BufferedImage> views = new java.util.ArrayList<>(10);
-        for (boolean mirror : new boolean[] {false, true}) {
-            for (int[] o : origins) {
-                BufferedImage crop = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-                Graphics2D g = crop.createGraphics();
-                if (mirror) {
-                    g.drawImage(large, size, 0, 0, size, o[0], o[1], o[0] + size, o[1] + size, null);
-                } else {
-                    g.drawImage(large, 0, 0, size, size, o[0], o[1], o[0] + size, o[1] + size, null);
-                }
-                g.dispose();
-                views.add(crop);
-            }
-        }
-        return views;
-    }
 }

@@ -20,14 +20,11 @@ import org.attnfer.api.data.Sample;
 /**
  * Batches of a dataset in a given order, decoded, augmented and converted on worker threads a few
  * batches ahead of the consumer, so that the training thread never waits on image decoding. With
- * test-time augmentation every item becomes ten consecutive rows ({@link #VIEWS}).
+ * test-time augmentation every item becomes {@link TestViews#count()} consecutive rows.
  */
 public final class Batches implements Iterator<Batch>, AutoCloseable {
 
     private static final AtomicInteger POOLS = new AtomicInteger();
-
-    /** Rows per item with ten-crop test-time augmentation. */
-    public static final int VIEWS = 10;
 
     private final Dataset dataset;
     private final int[] order;
@@ -36,7 +33,7 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
     private final Augmentation augmentation;
     private final long seed;
     private final int epoch;
-    private final boolean tenCrop;
+    private final TestViews views;
     private final int ahead;
     private final ExecutorService pool;
     private final Deque<Future<Batch>> pending = new ArrayDeque<>();
@@ -52,7 +49,7 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
      * @param workers decoding threads
      */
     public Batches(Dataset dataset, int[] order, InputSpec input, int batchSize, int workers) {
-        this(dataset, order, input, batchSize, workers, Augmentation.NONE, 0, 0, false);
+        this(dataset, order, input, batchSize, workers, Augmentation.NONE, 0, 0, TestViews.NONE);
     }
 
     /**
@@ -66,10 +63,10 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
      * @param augmentation training-time augmentation ({@link Augmentation#NONE} for none)
      * @param seed the run's seed, for augmentation
      * @param epoch the epoch, for augmentation
-     * @param tenCrop whether every item becomes its ten test-time views
+     * @param views the test-time views every item becomes ({@link TestViews#NONE} for its centre window)
      */
     public Batches(Dataset dataset, int[] order, InputSpec input, int batchSize, int workers,
-            Augmentation augmentation, long seed, int epoch, boolean tenCrop) {
+            Augmentation augmentation, long seed, int epoch, TestViews views) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
         }
@@ -80,7 +77,7 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         this.augmentation = augmentation;
         this.seed = seed;
         this.epoch = epoch;
-        this.tenCrop = tenCrop;
+        this.views = views;
         this.ahead = Math.max(2, 2 * workers);
         int id = POOLS.incrementAndGet();
         AtomicInteger thread = new AtomicInteger();
@@ -144,8 +141,8 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
 
     private Batch load(int from, int to) {
         int n = to - from;
-        int views = tenCrop ? VIEWS : 1;
-        float[] data = new float[n * views * input.length()];
+        int rows = views.count();
+        float[] data = new float[n * rows * input.length()];
         int[] labels = new int[n];
         int[] indices = new int[n];
         for (int k = 0; k < n; k++) {
@@ -156,10 +153,10 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
-            int offset = k * views * input.length();
-            if (tenCrop) {
-                List<BufferedImage> crops = Augmentation.tenCrop(s.image(), input);
-                for (int v = 0; v < VIEWS; v++) {
+            int offset = k * rows * input.length();
+            if (views.crops()) {
+                List<BufferedImage> crops = views.of(s.image(), input);
+                for (int v = 0; v < rows; v++) {
                     Pixels.writeView(crops.get(v), input, data, offset + v * input.length());
                 }
             } else if (augmentation.active()) {

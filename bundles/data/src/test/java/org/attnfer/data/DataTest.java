@@ -218,9 +218,9 @@ class DataTest {
         Augmentation aug = Augmentation.of(Params.defaults(Augmentation.OPTIONS));
         InputSpec input = new InputSpec(1, 16);
         int[] order = {0, 1, 2, 3, 4, 5, 6, 7};
-        float[] a = first(new Batches(d, order, input, 8, 2, aug, 7, 1, false));
-        float[] b = first(new Batches(d, order, input, 8, 1, aug, 7, 1, false));
-        float[] c = first(new Batches(d, order, input, 8, 2, aug, 7, 2, false));
+        float[] a = first(new Batches(d, order, input, 8, 2, aug, 7, 1, TestViews.NONE));
+        float[] b = first(new Batches(d, order, input, 8, 1, aug, 7, 1, TestViews.NONE));
+        float[] c = first(new Batches(d, order, input, 8, 2, aug, 7, 2, TestViews.NONE));
         float[] plain = first(new Batches(d, order, input, 8, 2));
         assertThat(a).containsExactly(b);
         assertThat(a).isNotEqualTo(c).isNotEqualTo(plain);
@@ -235,7 +235,7 @@ class DataTest {
         float[] plain = first(new Batches(d, new int[] {0}, input, 1, 1));
         boolean mirrored = false;
         for (int epoch = 0; epoch < 8; epoch++) {
-            float[] x = first(new Batches(d, new int[] {0}, input, 1, 1, flip, 3, epoch, false));
+            float[] x = first(new Batches(d, new int[] {0}, input, 1, 1, flip, 3, epoch, TestViews.NONE));
             float[] reversed = new float[256];
             for (int y = 0; y < 16; y++) {
                 for (int col = 0; col < 16; col++) {
@@ -253,7 +253,7 @@ class DataTest {
         Fixtures.imageFolder(dir.resolve("t"), List.of("happy", "sad"), 2, 24, 1);
         Dataset d = open(dir.resolve("t"));
         InputSpec input = new InputSpec(1, 16);
-        try (Batches b = new Batches(d, new int[] {0, 1, 2}, input, 2, 1, Augmentation.NONE, 0, 0, true)) {
+        try (Batches b = new Batches(d, new int[] {0, 1, 2}, input, 2, 1, Augmentation.NONE, 0, 0, TestViews.TEN_CROP)) {
             Batch batch = b.next();
             assertThat(batch.size()).isEqualTo(2);
             assertThat(batch.rows(input)).isEqualTo(20);
@@ -322,13 +322,54 @@ class DataTest {
             seen.add(x0 + "," + y0);
         }
         assertThat(seen.size()).isGreaterThan(5);
-        List<java.awt.image.BufferedImage> views = Augmentation.tenCrop(numbered(), input);
+        List<java.awt.image.BufferedImage> views = TestViews.TEN_CROP.of(numbered(), input);
         int[][] origins = {{0, 0}, {4, 0}, {0, 4}, {4, 4}, {2, 2}};
         for (int v = 0; v < 5; v++) {
             float[] x = new float[64];
             Pixels.writeView(views.get(v), input, x, 0);
             assertThat(x).as("view %d", v).containsExactly(window(origins[v][0], origins[v][1]), within(1e-6f));
         }
+    }
+
+    @Test
+    void aTestTimeZoomAddsTenCropsOfTheImageShrunkAndEnlarged() {
+        // a white 16×16 square in the middle of a black 48×48 image, seen through 40×40 windows
+        java.awt.image.BufferedImage square = new java.awt.image.BufferedImage(48, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 16; y < 32; y++) {
+            for (int x = 16; x < 32; x++) {
+                square.setRGB(x, y, 0xFFFFFF);
+            }
+        }
+        InputSpec input = new InputSpec(1, 40, 48);
+        TestViews zoomed = new TestViews(true, 1 / 12.0);
+        List<java.awt.image.BufferedImage> views = zoomed.of(square, input);
+        assertThat(zoomed.count()).isEqualTo(30);
+        assertThat(views).hasSize(30);
+        // the middle scale is plain ten-crop, view for view
+        List<java.awt.image.BufferedImage> plain = TestViews.TEN_CROP.of(square, input);
+        for (int v = 0; v < 10; v++) {
+            float[] a = new float[1600];
+            float[] b = new float[1600];
+            Pixels.writeView(views.get(10 + v), input, a, 0);
+            Pixels.writeView(plain.get(v), input, b, 0);
+            assertThat(a).as("view %d", v).containsExactly(b);
+        }
+        // the centre windows of the 44- and 52-pixel images hold the square at 44/48 and 52/48 of its side
+        for (int scale = 0; scale < 3; scale++) {
+            float[] x = new float[1600];
+            Pixels.writeView(views.get(10 * scale + 4), input, x, 0);
+            double white = 0;
+            for (float f : x) {
+                white += (f + 1) / 2;
+            }
+            double side = 16 * (44 + 4 * scale) / 48.0;
+            assertThat(white).as("scale %d", scale).isCloseTo(side * side, within(0.02 * side * side));
+        }
+        assertThat(zoomed.describe()).isEqualTo("ten-crop TTA at 3 scales (±8 %)");
+        assertThat(TestViews.TEN_CROP.describe()).isEqualTo("ten-crop TTA");
+        assertThat(TestViews.NONE.count()).isEqualTo(1);
+        assertThatThrownBy(() -> new TestViews(false, 0.1)).hasMessage("tta_zoom (0.1) needs tta: true");
+        assertThatThrownBy(() -> new TestViews(true, 0.5)).hasMessage("the test-time zoom must be between 0 and 0.4, got 0.5");
     }
 
     private static float[] first(Batches batches) {

@@ -429,7 +429,8 @@ public class ExperimentRunner {
             writePredictions(partial.resolve("predictions.csv"), p, evalSet);
             Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
             m.put("evaluated_on", plan.test() != null ? "test" : "validation");
-            m.put("tta", v.training().tta());
+            m.put("tta", v.training().tta().crops());
+            m.put("tta_zoom", v.training().tta().zoom());
             m.put("best_epoch", outcome.bestEpoch());
             m.put("epochs_run", outcome.history().size());
             m.put("stopped_early", outcome.stoppedEarly());

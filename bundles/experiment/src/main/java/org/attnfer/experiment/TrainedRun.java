@@ -13,6 +13,7 @@ import org.attnfer.composer.Composer;
 import org.attnfer.composer.ModelNames;
 import org.attnfer.composer.ModelSpec;
 import org.attnfer.data.InputSpec;
+import org.attnfer.data.TestViews;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
 
@@ -24,8 +25,9 @@ import org.attnfer.nn.io.TensorFiles;
  * @param model the model it trained
  * @param input the network input
  * @param classes the class names, in output order
+ * @param tta the test-time views of its final evaluation
  */
-public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String> classes) {
+public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String> classes, TestViews tta) {
 
     /**
      * Reads a run folder, or the folder of a model file in one ({@code .../seed-0/best.safetensors}).
@@ -50,7 +52,10 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         InputSpec input = new InputSpec(in.path("channels").asInt(), size, in.path("resize").asInt(size));
         List<String> classes = new ArrayList<>();
         ExperimentRunner.JSON.readTree(manifest.toFile()).path("dataset").path("classes").forEach(c -> classes.add(c.asText()));
-        return new TrainedRun(dir, model, input, classes);
+        // runs before tta_zoom existed stored tta as a boolean
+        JsonNode t = s.path("training").path("tta");
+        TestViews tta = t.isBoolean() ? new TestViews(t.asBoolean(), 0) : new TestViews(t.path("crops").asBoolean(), t.path("zoom").asDouble());
+        return new TrainedRun(dir, model, input, classes, tta);
     }
 
     /** Composes the network and loads its trained weights; the caller closes the model. */

@@ -18,6 +18,7 @@ import org.attnfer.backbone.resnet.internal.ResNetBackbone;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.ModuleRegistry;
 import org.attnfer.data.InputSpec;
+import org.attnfer.data.TestViews;
 import org.attnfer.data.internal.ImageFolderProvider;
 import org.attnfer.testkit.Fixtures;
 import org.attnfer.train.Trainer;
@@ -89,6 +90,8 @@ class ExperimentTest {
                 .hasMessageStartingWith(i + ":11: variants[1].model: model 'resnet18+ca(reduction=)': expected a value");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lr=-1"), dir))
                 .hasMessage("--set training.lr=-1: training: lr must be > 0 and ≤ 1000, got -1");
+        Path z = write(GOOD.replace("training: {epochs: 1,", "training: {tta_zoom: 0.1, epochs: 1,"));
+        assertThatThrownBy(() -> ExperimentReader.read(z, List.of(), dir)).hasMessage(z + ":13: training: tta_zoom (0.1) needs tta: true");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lrate=1"), dir))
                 .hasMessageStartingWith("--set training.lrate=1: training: unknown parameter 'lrate' (known: batch_size, class_weights,");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("augment={flip: maybe}"), dir))
@@ -244,11 +247,16 @@ class ExperimentTest {
                 .hasMessage(f + ":6: input.resize: must be between 16 and 1024, got 12");
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
         Experiment e = ExperimentReader.read(write(GOOD), List.of("input={size: 16, channels: 1, resize: 20}",
-                "variants=[{name: R18, model: resnet18}]", "augment=true", "training.tta=true"), dir);
+                "variants=[{name: R18, model: resnet18}]", "augment=true", "training.tta=true", "training.tta_zoom=0.1"), dir);
         assertThat(runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).hasSize(1);
         Path run = dir.resolve("runs/tiny/R18/seed-3");
         assertThat(run.resolve("spec.resolved.yaml")).content().contains("resize: 20");
         assertThat(TrainedRun.read(run).input()).isEqualTo(new InputSpec(1, 16, 20));
+        // its final evaluation averaged ten-crop at three scales, and fer evaluate --tta repeats that
+        assertThat(TrainedRun.read(run).tta()).isEqualTo(new TestViews(true, 0.1));
+        JsonNode metrics = ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
+        assertThat(metrics.path("tta").asBoolean()).isTrue();
+        assertThat(metrics.path("tta_zoom").asDouble()).isEqualTo(0.1);
     }
 
     @Test

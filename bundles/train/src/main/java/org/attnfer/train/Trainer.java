@@ -28,6 +28,7 @@ import org.attnfer.data.Batch;
 import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
+import org.attnfer.data.TestViews;
 import org.attnfer.eval.Metrics;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
@@ -144,7 +145,7 @@ public class Trainer {
             double lr = 0;
             int correct = 0;
             int seen = 0;
-            try (Batches batches = new Batches(data, order, input, config.batchSize(), config.workers(), config.augmentation(), seed, epoch, false)) {
+            try (Batches batches = new Batches(data, order, input, config.batchSize(), config.workers(), config.augmentation(), seed, epoch, TestViews.NONE)) {
                 for (int i = 0; batches.hasNext(); i++) {
                     Batch batch = batches.next();
                     lr = schedule.lr(epoch - 1 + (double) i / steps, state.plateauFactor);
@@ -167,7 +168,7 @@ public class Trainer {
                 average.swap();
             }
             // per-epoch validation without test-time augmentation: it only ranks epochs, and ten views cost ten passes
-            Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers(), false);
+            Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers(), TestViews.NONE);
             Metrics m = val.metrics(data.classes());
             double monitored = config.monitor().equals("accuracy") ? m.accuracy() : m.macroF1();
             boolean better = monitored > state.best;
@@ -218,21 +219,21 @@ public class Trainer {
 
     /** Runs a model in eval mode on some items, without test-time augmentation. */
     public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers) {
-        return predict(model, data, indices, input, batchSize, workers, false);
+        return predict(model, data, indices, input, batchSize, workers, TestViews.NONE);
     }
 
     /**
      * Runs a model in eval mode on some items.
      *
-     * @param tta average the probabilities of the ten-crop views
+     * @param tta the test-time views whose probabilities are averaged ({@link TestViews#NONE}: the centre window alone)
      * @return the predictions, in the order of {@code indices}
      */
-    public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers, boolean tta) {
+    public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers, TestViews tta) {
         int n = indices.length;
         int[] actual = new int[n];
         float[][] probabilities = new float[n][];
         int k = 0;
-        int views = tta ? Batches.VIEWS : 1;
+        int views = tta.count();
         try (Batches batches = new Batches(data, indices, input, batchSize, workers, Augmentation.NONE, 0, 0, tta);
                 NDManager scratch = model.getNDManager().newSubManager()) {
             ParameterStore store = new ParameterStore(scratch, false);

@@ -4,6 +4,7 @@ import java.util.List;
 import org.attnfer.api.ParamSpec;
 import org.attnfer.api.Params;
 import org.attnfer.data.Augmentation;
+import org.attnfer.data.TestViews;
 
 /**
  * How to train: every setting of an experiment's {@code training} section ({@link #OPTIONS}).
@@ -34,7 +35,7 @@ import org.attnfer.data.Augmentation;
  * @param mix mixup and CutMix, which blend pairs of images in a batch
  * @param ema the decay of the weights' moving average that validation, the saved model and the end
  *     of training use; 0 is off
- * @param tta ten-crop test-time augmentation in the final evaluation (per-epoch validation never uses it)
+ * @param tta the test-time views of the final evaluation (per-epoch validation never uses them)
  * @param precision the arithmetic of training forwards: {@code float32}, or {@code bfloat16} for
  *     feature-map convolutions in bfloat16 ({@link org.attnfer.nn.Precision})
  */
@@ -63,7 +64,7 @@ public record TrainingConfig(
         Augmentation augmentation,
         BatchMix mix,
         double ema,
-        boolean tta,
+        TestViews tta,
         String precision) {
 
     /** The accepted keys of the {@code training} section, with their defaults. */
@@ -94,6 +95,7 @@ public record TrainingConfig(
             ParamSpec.ofDouble("mix_prob", 1.0, "share of batches mixed when mixup or cutmix is on (both on: either, equal odds)").atLeast(0).atMost(1),
             ParamSpec.ofDouble("ema", 0.0, "decay of an exponential moving average of the weights, which validation, the saved model and the end of training use (e.g. 0.999); 0 is off").atLeast(0).atMost(0.99999),
             ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"),
+            ParamSpec.ofDouble("tta_zoom", 0.0, "with tta: ten-crop also of the image this share smaller and larger (30 views at 3 scales); 0 is one scale").atLeast(0).atMost(0.4),
             ParamSpec.ofChoice("precision", List.of("float32", "bfloat16"), "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on CPUs with AVX512_BF16 or AMX)"));
 
     /** Checks the combination. */
@@ -114,7 +116,7 @@ public record TrainingConfig(
                 p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
                 p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),
                 p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation,
-                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), p.getBoolean("tta"),
+                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), new TestViews(p.getBoolean("tta"), p.getDouble("tta_zoom")),
                 p.getString("precision"));
     }
 

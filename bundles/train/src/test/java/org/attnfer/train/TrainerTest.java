@@ -39,6 +39,7 @@ import org.attnfer.composer.ModuleUse;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
+import org.attnfer.data.TestViews;
 import org.attnfer.data.internal.ImageFolderProvider;
 import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
@@ -207,16 +208,18 @@ class TrainerTest {
     }
 
     @Test
-    void tenCropPredictionsDoNotDependOnHowTheViewsAreBatched() {
+    void testTimeViewPredictionsDoNotDependOnHowTheViewsAreBatched() {
         Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
         try (Model model = Model.newInstance("tta")) {
             model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of()), 1, 3).block());
             trainer.initialize(model, INPUT, 2);
             int[] items = java.util.stream.IntStream.range(0, 7).toArray();
-            // 7 images × 10 views: 3-row passes split every image's views; 64 rows cut across images
-            Predictions small = trainer.predict(model, data, items, INPUT, 3, 1, true);
-            Predictions large = trainer.predict(model, data, items, INPUT, 64, 1, true);
-            Predictions plain = trainer.predict(model, data, items, INPUT, 3, 1, false);
+            // 7 images × 30 views (ten-crop at 3 scales): 3-row passes split every image's views; 64 rows cut across images
+            TestViews views = new TestViews(true, 0.1);
+            Predictions small = trainer.predict(model, data, items, INPUT, 3, 1, views);
+            Predictions large = trainer.predict(model, data, items, INPUT, 64, 1, views);
+            Predictions tenCrop = trainer.predict(model, data, items, INPUT, 3, 1, TestViews.TEN_CROP);
+            Predictions plain = trainer.predict(model, data, items, INPUT, 3, 1, TestViews.NONE);
             for (int i = 0; i < items.length; i++) {
                 assertThat(small.probabilities()[i]).containsExactly(large.probabilities()[i], org.assertj.core.data.Offset.offset(1e-5f));
                 float sum = 0;
@@ -225,8 +228,9 @@ class TrainerTest {
                 }
                 assertThat(sum).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
             }
-            // the views differ from the plain image, so the mean of ten is not the plain prediction
-            assertThat(small.probabilities()[0]).isNotEqualTo(plain.probabilities()[0]);
+            // the views differ from the plain image and from each other, so the means differ
+            assertThat(small.probabilities()[0]).isNotEqualTo(plain.probabilities()[0]).isNotEqualTo(tenCrop.probabilities()[0]);
+            assertThat(tenCrop.probabilities()[0]).isNotEqualTo(plain.probabilities()[0]);
         }
     }
 

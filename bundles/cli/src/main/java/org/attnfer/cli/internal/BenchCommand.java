@@ -23,6 +23,7 @@ import org.attnfer.composer.Composition;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
+import org.attnfer.data.TestViews;
 import org.attnfer.experiment.DatasetCatalog;
 import org.attnfer.experiment.ProcessMemory;
 import org.attnfer.nn.ComputeSettings;
@@ -253,7 +254,7 @@ final class BenchCommand implements Runnable {
             int[] order = Batches.shuffled(java.util.stream.IntStream.range(0, d.size()).toArray(), 1);
             order = Arrays.copyOf(order, n);
             List<Double> seconds = new ArrayList<>();
-            try (Batches b = new Batches(d, order, in, batch, workers, aug, 0, 1, false)) {
+            try (Batches b = new Batches(d, order, in, batch, workers, aug, 0, 1, TestViews.NONE)) {
                 // the first two batches fill the pipeline
                 b.next();
                 b.next();

@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.Sample;
 import org.attnfer.composer.Composer;
+import org.attnfer.data.TestViews;
 import org.attnfer.eval.ClassMetrics;
 import org.attnfer.eval.Metrics;
 import org.attnfer.experiment.DatasetCatalog;
@@ -22,10 +23,12 @@ import org.attnfer.experiment.TrainedRun;
 import org.attnfer.train.Predictions;
 import org.attnfer.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code fer evaluate}: a trained run on any dataset of its classes, such as a held-out test folder. */
 @Command(name = "evaluate", description = {
@@ -43,8 +46,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "An option of the dataset kind, e.g. -o usage=PrivateTest.")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation).")
+    @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation), at the scales the run's "
+            + "training.tta_zoom gave its own final evaluation.")
     boolean tta;
+
+    @Option(names = "--tta-zoom", paramLabel = "SHARE", converter = Zoom.class, description = "Ten-crop also of the images this share smaller and larger "
+            + "(30 views at 3 scales; 0: one scale) instead of the run's training.tta_zoom; implies --tta.")
+    Double ttaZoom;
 
     @Option(names = "--ensemble", paramLabel = "RUN", description = "Another run of the same classes whose class probabilities are averaged "
             + "with RUN's (repeatable): the metrics are then the ensemble's. Each run reads the images at its own input size.")
@@ -86,9 +94,12 @@ final class EvaluateCommand implements Callable<Integer> {
         Dataset mapped = inModelClasses(data, trained.classes());
         int[] all = IntStream.range(0, mapped.size()).toArray();
         List<Predictions> each = new ArrayList<>();
+        List<TestViews> views = new ArrayList<>();
         for (TrainedRun member : members) {
+            TestViews v = ttaZoom != null ? new TestViews(true, ttaZoom) : tta ? new TestViews(true, member.tta().zoom()) : TestViews.NONE;
+            views.add(v);
             try (Model model = member.load(composer)) {
-                each.add(trainer.predict(model, mapped, all, member.input(), batch, Runtime.getRuntime().availableProcessors(), tta));
+                each.add(trainer.predict(model, mapped, all, member.input(), batch, Runtime.getRuntime().availableProcessors(), v));
             }
         }
         Metrics m = Predictions.mean(each).metrics(trained.classes());
@@ -100,12 +111,14 @@ final class EvaluateCommand implements Callable<Integer> {
                 doc.put("ensemble", ensemble.stream().map(Path::toString).toList());
             }
             doc.put("dataset", data.describe());
-            doc.put("tta", tta);
+            doc.put("tta", views.get(0).crops());
+            doc.put("tta_zoom", views.get(0).zoom());
             Json.print(out, doc);
             return 0;
         }
         String with = ensemble.isEmpty() ? "" : " averaged with " + ensemble.stream().map(Path::toString).collect(Collectors.joining(", "));
-        out.printf(Locale.ROOT, "%s%s on %s%s%n", run, with, data.describe(), tta ? " (ten-crop TTA)" : "");
+        String tested = views.stream().map(TestViews::describe).distinct().filter(d -> !d.isEmpty()).collect(Collectors.joining("; "));
+        out.printf(Locale.ROOT, "%s%s on %s%s%n", run, with, data.describe(), tested.isEmpty() ? "" : " (" + tested + ")");
         out.printf(Locale.ROOT, "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
                 m.accuracy(), m.macroPrecision(), m.macroRecall(), m.macroF1(), m.count());
         out.printf(Locale.ROOT, "top-2 accuracy %.4f   expected calibration error %.4f%n", m.top2(), m.ece());
@@ -115,6 +128,18 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         t.print(out);
         return 0;
+    }
+
+    /** A test-time zoom that {@link TestViews} accepts, or picocli's one-line error naming the option. */
+    static final class Zoom implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            try {
+                return new TestViews(true, Double.parseDouble(value.strip())).zoom();
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e instanceof NumberFormatException ? "expected a number, got '" + value + "'" : e.getMessage());
+            }
+        }
     }
 
     private static String fmt(double v) {
