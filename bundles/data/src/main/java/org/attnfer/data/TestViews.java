@@ -42,12 +42,12 @@ public record TestViews(boolean crops, double zoom) {
         return !crops ? 1 : zoom > 0 ? 3 * PER_SCALE : PER_SCALE;
     }
 
-    /** How results name it: {@code ten-crop TTA at 3 scales (±8 %)}; empty for none. */
+    /** How results name it: {@code ten-crop TTA at 3 scales, ±8 %}; empty for none. */
     public String describe() {
         if (!crops) {
             return "";
         }
-        return zoom > 0 ? String.format(java.util.Locale.ROOT, "ten-crop TTA at 3 scales (±%.0f %%)", 100 * zoom) : "ten-crop TTA";
+        return zoom > 0 ? String.format(java.util.Locale.ROOT, "ten-crop TTA at 3 scales, ±%.0f %%", 100 * zoom) : "ten-crop TTA";
     }
 
     /**

@@ -365,7 +365,7 @@ class DataTest {
             double side = 16 * (44 + 4 * scale) / 48.0;
             assertThat(white).as("scale %d", scale).isCloseTo(side * side, within(0.02 * side * side));
         }
-        assertThat(zoomed.describe()).isEqualTo("ten-crop TTA at 3 scales (±8 %)");
+        assertThat(zoomed.describe()).isEqualTo("ten-crop TTA at 3 scales, ±8 %");
         assertThat(TestViews.TEN_CROP.describe()).isEqualTo("ten-crop TTA");
         assertThat(TestViews.NONE.count()).isEqualTo(1);
         assertThatThrownBy(() -> new TestViews(false, 0.1)).hasMessage("tta_zoom (0.1) needs tta: true");
