@@ -13,21 +13,24 @@ import org.attnfer.nn.io.Tensor;
 /**
  * A training checkpoint in one {@code .safetensors} file: the model under {@code model/NAME}, the
  * optimiser under {@code optimizer/NAME}, the weights' moving average (if any) under {@code
- * average/NAME}, and the trainer's state as text metadata. Written under a temporary name and
+ * average/NAME}, self-distillation's targets (if any) under {@code targets/NAME}, and the
+ * trainer's state as text metadata. Written under a temporary name and
  * renamed, so a crash leaves the previous checkpoint intact.
  *
  * @param model the model's state dict
  * @param optimizer the optimiser's state
  * @param average the moving average of the weights, empty without one
+ * @param targets self-distillation's memory of predictions, empty without it
  * @param meta the trainer's state
  */
-record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, Tensor> average, Map<String, String> meta) {
+record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, Tensor> average, Map<String, Tensor> targets,
+        Map<String, String> meta) {
 
-    private static final List<String> GROUPS = List.of("model/", "optimizer/", "average/");
+    private static final List<String> GROUPS = List.of("model/", "optimizer/", "average/", "targets/");
 
     void write(Path file) throws IOException {
         Map<String, Tensor> all = new LinkedHashMap<>();
-        List<Map<String, Tensor>> groups = List.of(model, optimizer, average);
+        List<Map<String, Tensor>> groups = List.of(model, optimizer, average, targets);
         for (int g = 0; g < GROUPS.size(); g++) {
             String prefix = GROUPS.get(g);
             groups.get(g).forEach((k, v) -> all.put(prefix + k, v));
@@ -38,7 +41,7 @@ record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<
     static Checkpoint read(Path file) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         Map<String, Tensor> all = SafeTensors.readWithMetadata(file, meta);
-        List<Map<String, Tensor>> groups = List.of(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+        List<Map<String, Tensor>> groups = GROUPS.stream().<Map<String, Tensor>>map(g -> new LinkedHashMap<>()).toList();
         all.forEach((k, v) -> {
             for (int g = 0; g < GROUPS.size(); g++) {
                 if (k.startsWith(GROUPS.get(g))) {
@@ -46,7 +49,7 @@ record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<
                 }
             }
         });
-        return new Checkpoint(groups.get(0), groups.get(1), groups.get(2), meta);
+        return new Checkpoint(groups.get(0), groups.get(1), groups.get(2), groups.get(3), meta);
     }
 
     /** A writer of one file. */

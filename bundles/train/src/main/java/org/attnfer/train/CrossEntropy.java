@@ -37,12 +37,32 @@ final class CrossEntropy {
 
     /** The mean loss of a batch: logits {@code [B,K]}, labels {@code [B]} (int64). */
     NDArray evaluate(NDArray logits, NDArray labels, NDManager step) {
+        return mean(logits.logSoftmax(1), labels, target(logits, labels, step), step);
+    }
+
+    /**
+     * The mean loss against the labels' targets blended with soft ones, {@code (1−α)·q + α·p}
+     * ({@link SelfDistillation}); the class weights still follow the labels.
+     *
+     * @param soft {@code [B,K]} probabilities
+     * @param alpha α, the weight of {@code soft}
+     */
+    NDArray distilled(NDArray logits, NDArray labels, NDArray soft, double alpha, NDManager step) {
+        NDArray target = target(logits, labels, step).mul(step.create((float) (1 - alpha))).add(soft.mul(step.create((float) alpha)));
+        return mean(logits.logSoftmax(1), labels, target, step);
+    }
+
+    /** The labels' targets, one-hot or smoothed. */
+    private NDArray target(NDArray logits, NDArray labels, NDManager step) {
         int k = (int) logits.getShape().get(1);
-        NDArray logp = logits.logSoftmax(1);
-        NDArray target = labels.oneHot(k).toType(logp.getDataType(), false);
+        NDArray target = labels.oneHot(k).toType(logits.getDataType(), false);
         if (smoothing > 0) {
             target = target.mul(step.create((float) (1 - smoothing))).add(step.create((float) (smoothing / k)));
         }
+        return target;
+    }
+
+    private NDArray mean(NDArray logp, NDArray labels, NDArray target, NDManager step) {
         NDArray perItem = target.mul(logp).sum(new int[] {1}).neg();
         if (weights == null) {
             return perItem.mean();

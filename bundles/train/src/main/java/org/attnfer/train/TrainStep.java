@@ -21,7 +21,7 @@ import org.attnfer.nn.StateDict;
 
 /**
  * One optimisation step on one batch: mixing (mixup, CutMix) if configured, forward in training
- * mode at the configured precision, loss, backward, optional gradient clipping, in-place optimiser
+ * mode at the configured precision, loss (against soft targets if given), backward, optional gradient clipping, in-place optimiser
  * update, all in a manager of its own. The training loop and the benchmark run exactly this.
  */
 public final class TrainStep {
@@ -31,8 +31,18 @@ public final class TrainStep {
      *
      * @param loss the batch's mean loss
      * @param correct how many items the forward pass classified right
+     * @param probabilities the forward pass's softmax, {@code [items, classes]}, when the step had
+     *     soft targets (for the next ones); otherwise {@code null}
      */
-    public record Result(double loss, int correct) {}
+    public record Result(double loss, int correct, float[] probabilities) {}
+
+    /**
+     * Soft targets blended into a batch's labels, such as self-distillation's.
+     *
+     * @param probabilities {@code [items, classes]}
+     * @param weight their weight α in {@code (1−α)·label + α·probabilities}
+     */
+    public record SoftTargets(float[] probabilities, double weight) {}
 
     private final Model model;
     private final ParameterStore store;
@@ -69,11 +79,15 @@ public final class TrainStep {
      *
      * @param data the batch, {@code [n, C, H, W]} values; mixing (if configured) changes it in place
      * @param labels the classes
+     * @param soft soft targets to blend into the labels, or {@code null}
      * @param lr the learning rate of this step
      * @param draws this step's generator, for mixing
      * @return the loss (not finite when training diverged: no update is made then) and the hits
      */
-    public Result run(float[] data, int[] labels, InputSpec input, double lr, Random draws) {
+    public Result run(float[] data, int[] labels, SoftTargets soft, InputSpec input, double lr, Random draws) {
+        if (soft != null && mix.active()) {
+            throw new IllegalArgumentException("soft targets do not combine with mixed batches");
+        }
         BatchMix.Mixed mixed = mix.apply(data, labels.length, input, draws);
         try (NDManager step = model.getNDManager().newSubManager()) {
             NDArray x = step.create(data, new Shape(labels.length, input.channels(), input.size(), input.size()));
@@ -81,24 +95,33 @@ public final class TrainStep {
             NDArray partnerTarget = mixed == null ? target : step.create(longs(labels, mixed.partner()));
             float value;
             int correct;
+            float[] probabilities = null;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.getBlock().forward(store, new NDList(x), true, forwardParams).singletonOrThrow();
-                NDArray l = mixed == null ? loss.evaluate(logits, target, step)
-                        : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), step);
+                NDArray l;
+                if (soft != null) {
+                    NDArray p = step.create(soft.probabilities(), logits.getShape());
+                    l = loss.distilled(logits, target, p, soft.weight(), step);
+                } else {
+                    l = mixed == null ? loss.evaluate(logits, target, step) : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), step);
+                }
                 value = l.getFloat();
                 if (!Float.isFinite(value)) {
-                    return new Result(value, 0);
+                    return new Result(value, 0, null);
                 }
                 gc.backward(l);
                 // a mixed item counts as right when the prediction is its heavier label
                 NDArray dominant = mixed == null || mixed.ownLabelDominates() ? target : partnerTarget;
                 correct = (int) logits.argMax(1).eq(dominant).sum().getLong();
+                if (soft != null) {
+                    probabilities = logits.softmax(1).toFloatArray();
+                }
             }
             if (clipNorm > 0) {
                 clip(step);
             }
             optimizer.step(params, lr, step);
-            return new Result(value, correct);
+            return new Result(value, correct, probabilities);
         }
     }
 

@@ -43,7 +43,8 @@ import org.attnfer.nn.io.TensorFiles;
  * state, rewritten atomically after every epoch) and {@value #BEST} (the weights of the best
  * validation epoch); a run that finds {@value #LAST} there resumes after its epoch and ends as an
  * uninterrupted run would. With {@code ema}, validation, {@value #BEST} and the model at the end
- * are the weights' moving average ({@link WeightAverage}).
+ * are the weights' moving average ({@link WeightAverage}); with {@code self_distill}, targets blend
+ * in each item's prediction of the epoch before ({@link SelfDistillation}), kept in the checkpoint.
  */
 @Singleton
 public class Trainer {
@@ -126,10 +127,11 @@ public class Trainer {
         TrainStep trainStep = new TrainStep(model, config,
                 config.classWeights().equals("balanced") ? CrossEntropy.balanced(counts(data, split.train())) : null);
         WeightAverage average = config.ema() > 0 ? new WeightAverage(config.ema(), StateDict.parameters(block)) : null;
+        SelfDistillation distill = config.selfDistill() > 0 ? new SelfDistillation(config.selfDistill(), data, split.train()) : null;
         State state = new State();
         Path last = checkpoints == null ? null : checkpoints.resolve(LAST);
         if (last != null && Files.isRegularFile(last)) {
-            state.restore(Checkpoint.read(last), block, trainStep.optimizer(), average, model.getNDManager());
+            state.restore(Checkpoint.read(last), block, trainStep.optimizer(), average, distill, model.getNDManager());
             listener.resumed(state.history);
             progress.println("resumed after epoch " + state.epoch + " from " + last);
         }
@@ -149,13 +151,18 @@ public class Trainer {
                 for (int i = 0; batches.hasNext(); i++) {
                     Batch batch = batches.next();
                     lr = schedule.lr(epoch - 1 + (double) i / steps, state.plateauFactor);
-                    TrainStep.Result r = trainStep.run(batch.data(), batch.labels(), input, lr, Augmentation.random(seed ^ MIX_STREAM, epoch, i));
+                    TrainStep.Result r = trainStep.run(batch.data(), batch.labels(),
+                            distill == null ? null : distill.targets(batch.indices(), epoch, state.epochs(config)), input, lr,
+                            Augmentation.random(seed ^ MIX_STREAM, epoch, i));
                     if (!Double.isFinite(r.loss())) {
                         throw new TrainingException("the training loss became " + (float) r.loss() + " in epoch " + epoch
                                 + " after " + seen + " items; lower the learning rate (or set clip_norm)");
                     }
                     if (average != null) {
                         average.update();
+                    }
+                    if (distill != null) {
+                        distill.remember(batch.indices(), r.probabilities());
                     }
                     lossSum += r.loss() * batch.size();
                     correct += r.correct();
@@ -203,7 +210,7 @@ public class Trainer {
             }
             listener.epoch(result, val);
             if (last != null) {
-                state.checkpoint(block, trainStep.optimizer(), average).write(last);
+                state.checkpoint(block, trainStep.optimizer(), average, distill).write(last);
             }
             stoppedEarly = config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
             if (stoppedEarly) {
@@ -310,7 +317,7 @@ public class Trainer {
             return budgeted > 0 ? budgeted : config.epochs();
         }
 
-        Checkpoint checkpoint(Block block, Optimizer optimizer, WeightAverage average) {
+        Checkpoint checkpoint(Block block, Optimizer optimizer, WeightAverage average, SelfDistillation distill) {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("epoch", Integer.toString(epoch));
             meta.put("best", Double.toString(best));
@@ -324,15 +331,19 @@ public class Trainer {
             if (average != null) {
                 meta.put("average_steps", Long.toString(average.steps()));
             }
-            return new Checkpoint(StateDict.export(block), optimizer.export(), average == null ? Map.of() : average.export(), meta);
+            return new Checkpoint(StateDict.export(block), optimizer.export(), average == null ? Map.of() : average.export(),
+                    distill == null ? Map.of() : distill.export(), meta);
         }
 
-        void restore(Checkpoint c, Block block, Optimizer optimizer, WeightAverage average, NDManager manager) {
+        void restore(Checkpoint c, Block block, Optimizer optimizer, WeightAverage average, SelfDistillation distill, NDManager manager) {
             StateDict.load(block, c.model(), true);
             optimizer.restore(c.optimizer(), manager);
             if (average != null) {
                 // a run that started without an average starts one now
                 average.restore(c.average(), Long.parseLong(c.meta().getOrDefault("average_steps", "0")), manager);
+            }
+            if (distill != null) {
+                distill.restore(c.targets());
             }
             epoch = Integer.parseInt(c.meta().get("epoch"));
             best = Double.parseDouble(c.meta().get("best"));

@@ -27,6 +27,8 @@ import org.attnfer.data.TestViews;
  * @param gamma decay factor of the step and plateau schedules
  * @param patience epochs without improvement before a plateau decay
  * @param labelSmoothing label smoothing ε
+ * @param selfDistill α_T of progressive self-knowledge distillation (Kim et al., ICCV 2021):
+ *     the weight of an item's prediction of the epoch before in its target at the last epoch; 0 is off
  * @param classWeights {@code none} or {@code balanced} (weights inverse to class frequency)
  * @param clipNorm largest global gradient norm; 0 turns clipping off
  * @param earlyStopping epochs without improvement before stopping; 0 never stops early
@@ -57,6 +59,7 @@ public record TrainingConfig(
         double gamma,
         int patience,
         double labelSmoothing,
+        double selfDistill,
         String classWeights,
         double clipNorm,
         int earlyStopping,
@@ -86,6 +89,7 @@ public record TrainingConfig(
             ParamSpec.ofDouble("gamma", 0.1, "decay factor of the step and plateau schedules").greaterThan(0).atMost(1),
             ParamSpec.ofInt("patience", 3, "epochs without improvement before a plateau decay").atLeast(1),
             ParamSpec.ofDouble("label_smoothing", 0.0, "label smoothing epsilon").atLeast(0).atMost(0.5),
+            ParamSpec.ofDouble("self_distill", 0.0, "progressive self-knowledge distillation (Kim et al., ICCV 2021): an item's target blends its label with the model's prediction of it in the epoch before, by a weight rising linearly to this value at the last epoch (0.8 in the paper); 0 is off").atLeast(0).atMost(1),
             ParamSpec.ofChoice("class_weights", List.of("none", "balanced"), "loss weights per class (balanced: inverse frequency)"),
             ParamSpec.ofDouble("clip_norm", 0.0, "largest global gradient norm; 0 is off").atLeast(0),
             ParamSpec.ofInt("early_stopping", 0, "stop after this many epochs without improvement; 0 is off").atLeast(0),
@@ -106,6 +110,10 @@ public record TrainingConfig(
         if (minLr > lr) {
             throw new IllegalArgumentException("min_lr (" + minLr + ") must not exceed lr (" + lr + ")");
         }
+        if (selfDistill > 0 && mix.active()) {
+            // a mixed image has two labels and no single past prediction of its own
+            throw new IllegalArgumentException("self_distill does not combine with mixup or cutmix");
+        }
     }
 
     /** The settings of validated options. */
@@ -114,7 +122,7 @@ public record TrainingConfig(
                 p.getInt("epochs"), p.getDouble("minutes"), p.getInt("batch_size"), p.getInt("workers"), p.getString("optimizer"), p.getDouble("lr"),
                 p.getDouble("momentum"), p.getBoolean("nesterov"), p.getDouble("weight_decay"), p.getBoolean("decay_norm_and_bias"),
                 p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
-                p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getString("class_weights"),
+                p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getDouble("self_distill"), p.getString("class_weights"),
                 p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation,
                 new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), new TestViews(p.getBoolean("tta"), p.getDouble("tta_zoom")),
                 p.getString("precision"));

@@ -132,9 +132,25 @@ class TrainerTest {
         settings.putAll(Map.of("mixup", 0.4, "cutmix", 1.0, "mix_prob", 0.8));
         // validation runs on the weights' moving average, which the checkpoint keeps
         settings.put("ema", 0.9);
-        TrainingConfig full = config(settings);
+        assertResumesExactly(config(settings), "mixed");
+    }
+
+    @Test
+    void aResumedSelfDistilledRunEndsExactlyAsAnUninterruptedOne() throws IOException {
+        Map<String, Object> settings = new HashMap<>(Map.of("epochs", 4, "lr", 0.05, "momentum", 0.9));
+        List<EpochResult> plain = train(5, config(settings), new ByteArrayOutputStream(), null);
+        settings.put("self_distill", 0.8);
+        // the targets blend in the predictions of the epoch before the crash, which the checkpoint keeps
+        List<EpochResult> distilled = assertResumesExactly(config(settings), "distilled");
+        // before any prediction the targets are the labels; from the second epoch on they are not
+        assertThat(distilled.get(0).trainLoss()).isEqualTo(plain.get(0).trainLoss());
+        assertThat(distilled.get(1).trainLoss()).isNotEqualTo(plain.get(1).trainLoss());
+    }
+
+    /** Trains straight and with a crash after epoch 3 and a resume; returns the straight run. */
+    private List<EpochResult> assertResumesExactly(TrainingConfig full, String name) throws IOException {
         List<EpochResult> straight = train(5, full, new ByteArrayOutputStream(), null);
-        Path ckpt = Files.createDirectories(runDir.resolve("ckpt"));
+        Path ckpt = Files.createDirectories(runDir.resolve(name));
         assertThatThrownBy(() -> train(5, full, new ByteArrayOutputStream(), ckpt, 3)).hasMessage("killed");
         assertThat(ckpt.resolve(Trainer.LAST)).exists();
         assertThat(ckpt.resolve(Trainer.BEST)).exists();
@@ -147,6 +163,42 @@ class TrainerTest {
             assertThat(resumed.get(i).valAccuracy()).isEqualTo(straight.get(i).valAccuracy());
             assertThat(resumed.get(i).valLoss()).as("epoch %d", i + 1).isCloseTo(straight.get(i).valLoss(), within(1e-9 * straight.get(i).valLoss() + 1e-12));
         }
+        return straight;
+    }
+
+    @Test
+    void selfDistillationStartsFromTheLabelsAndKeepsTheLastPredictions() {
+        Split split = Split.stratified(data, 0.25, 0);
+        int[] train = split.train();
+        int k = data.classes().size();
+        SelfDistillation d = new SelfDistillation(0.8, data, train);
+        assertThat(d.weight(1, 4)).isCloseTo(0.2, within(1e-12));
+        assertThat(d.weight(4, 4)).isCloseTo(0.8, within(1e-12));
+        int[] batch = {train[2], train[0]};
+        TrainStep.SoftTargets first = d.targets(batch, 1, 4);
+        for (int i = 0; i < 2; i++) {
+            float[] oneHot = new float[k];
+            oneHot[data.label(batch[i])] = 1;
+            assertThat(Arrays.copyOfRange(first.probabilities(), i * k, (i + 1) * k)).as("item %d before any prediction", i).containsExactly(oneHot);
+        }
+        float[] predicted = new float[2 * k];
+        for (int j = 0; j < predicted.length; j++) {
+            predicted[j] = (j + 1) / 10f;
+        }
+        d.remember(batch, predicted);
+        TrainStep.SoftTargets later = d.targets(new int[] {train[0], train[2]}, 3, 4);
+        assertThat(later.weight()).isCloseTo(0.6, within(1e-12));
+        float[] swapped = new float[2 * k];
+        System.arraycopy(predicted, k, swapped, 0, k);
+        System.arraycopy(predicted, 0, swapped, k, k);
+        assertThat(later.probabilities()).containsExactly(swapped);
+        // a checkpoint round trip keeps the memory; a checkpoint without one keeps the labels
+        SelfDistillation restored = new SelfDistillation(0.8, data, train);
+        restored.restore(d.export());
+        assertThat(restored.targets(batch, 2, 4).probabilities()).containsExactly(predicted);
+        SelfDistillation old = new SelfDistillation(0.8, data, train);
+        old.restore(Map.of());
+        assertThat(old.targets(batch, 2, 4).probabilities()).containsExactly(first.probabilities());
     }
 
     /** A clock on which every reading is 30 s after the one before: the trainer reads it at the start and end of an epoch. */
@@ -294,6 +346,8 @@ class TrainerTest {
         assertThatThrownBy(() -> config(Map.of("warmup_epochs", 7.0))).hasMessageContaining("warmup_epochs (7.0) must be shorter");
         assertThatThrownBy(() -> config(Map.of("mix_prob", 1.5))).hasMessage("mix_prob must be ≥ 0 and ≤ 1, got 1.5");
         assertThatThrownBy(() -> config(Map.of("mixup", -0.2))).hasMessage("mixup must be ≥ 0 and ≤ 100, got -0.2");
+        assertThatThrownBy(() -> config(Map.of("self_distill", 0.5, "cutmix", 1.0))).hasMessage("self_distill does not combine with mixup or cutmix");
+        assertThatThrownBy(() -> config(Map.of("self_distill", 1.5))).hasMessage("self_distill must be ≥ 0 and ≤ 1, got 1.5");
     }
 
     @Test
@@ -329,6 +383,15 @@ class TrainerTest {
             NDArray partners = m.create(new long[] {2, 0});
             assertThat((double) new CrossEntropy(eps, null).evaluate(logits, labels, partners, 0.7, m).getFloat())
                     .isCloseTo(0.7 * (l0 + l1) / 2 + 0.3 * (l0b + l1b) / 2, within(1e-6));
+            // distilled: the target is 0.75·smoothed label + 0.25·p, so the loss is 0.75·CE(label) + 0.25·CE(p)
+            float[][] p = {{0.2f, 0.5f, 0.3f}, {0.6f, 0.1f, 0.3f}};
+            double s0 = -(p[0][0] * logp[0][0] + p[0][1] * logp[0][1] + p[0][2] * logp[0][2]);
+            double s1 = -(p[1][0] * logp[1][0] + p[1][1] * logp[1][1] + p[1][2] * logp[1][2]);
+            NDArray soft = m.create(new float[] {0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f}, new Shape(2, 3));
+            assertThat((double) new CrossEntropy(eps, null).distilled(logits, labels, soft, 0.25, m).getFloat())
+                    .isCloseTo(0.75 * (l0 + l1) / 2 + 0.25 * (s0 + s1) / 2, within(1e-6));
+            assertThat((double) new CrossEntropy(eps, w).distilled(logits, labels, soft, 0.25, m).getFloat())
+                    .as("class weights follow the labels").isCloseTo((0.75 * l0 + 0.25 * s0 + 3 * (0.75 * l1 + 0.25 * s1)) / 4, within(1e-6));
         }
     }
 
@@ -423,7 +486,7 @@ class TrainerTest {
                     w.subi(update);
                 }
             }
-            new TrainStep(stepped, config, null).run(data, labels, INPUT, lr, new Random(0));
+            new TrainStep(stepped, config, null).run(data, labels, null, INPUT, lr, new Random(0));
             Map<String, Parameter> actual = StateDict.parameters(stepped.getBlock());
             assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
             int moved = 0;

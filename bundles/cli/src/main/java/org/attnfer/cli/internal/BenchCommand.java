@@ -149,7 +149,7 @@ final class BenchCommand implements Runnable {
                     data[i] = (float) r.nextGaussian();
                 }
                 int[] labels = r.ints(batch, 0, o.classes).toArray();
-                double[] seconds = measure(o, () -> step.run(data, labels, input, 0.01, new Random(0)));
+                double[] seconds = measure(o, () -> step.run(data, labels, null, input, 0.01, new Random(0)));
                 // a training step costs about three forward passes (forward, two for backward)
                 report(spec, o, c, "train", batch, seconds, macs, 3, precision);
             }
