@@ -207,11 +207,18 @@ class DistributionIT {
         assertThat(fer(DIST, "--version").out().strip()).isEqualTo("AttnFER " + version);
 
         // the trained run serves the commands that reuse it
-        Result eval = fer(DIST, "evaluate", run.toString(), data.toString(), "--json");
+        Path perImage = tmp.resolve("evaluated.csv");
+        Result eval = fer(DIST, "evaluate", run.toString(), data.toString(), "--json", "--predictions", perImage.toString());
         assertThat(eval.code()).as(eval.err()).isZero();
         JsonNode metrics = JSON.readTree(eval.out());
         assertThat(metrics.path("count").asInt()).isEqualTo(36);
         assertThat(metrics.path("accuracy").asDouble(-1)).isBetween(0.0, 1.0);
+        // the per-image file holds every image, and its rows give the printed accuracy
+        List<String> evaluated = Files.readAllLines(perImage);
+        assertThat(evaluated.get(0)).startsWith("index,item,true,predicted,p_");
+        assertThat(evaluated).hasSize(37);
+        long right = evaluated.stream().skip(1).map(r -> r.split(",")).filter(f -> f[2].equals(f[3])).count();
+        assertThat(right / 36.0).isEqualTo(metrics.path("accuracy").asDouble());
         // a run averaged with itself is itself: the ensemble path changes no probability
         Result twice = fer(DIST, "evaluate", run.toString(), data.toString(), "--ensemble", run.toString(), "--json");
         assertThat(twice.code()).as(twice.err()).isZero();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import jakarta.inject.Inject;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -426,7 +425,7 @@ public class ExperimentRunner {
             int[] items = plan.test() != null ? IntStream.range(0, plan.test().size()).toArray() : plan.split().validation();
             Predictions p = trainer.predict(model, evalSet, items, e.input(), v.training().batchSize(), v.training().workers(), v.training().tta());
             metrics = p.metrics(evalSet.classes());
-            writePredictions(partial.resolve("predictions.csv"), p, evalSet);
+            p.write(partial.resolve("predictions.csv"), evalSet);
             Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
             m.put("evaluated_on", plan.test() != null ? "test" : "validation");
             m.put("tta", v.training().tta().crops());
@@ -476,28 +475,6 @@ public class ExperimentRunner {
         Path tmp = e.output().resolve(".experiment.json.tmp");
         JSON.writeValue(tmp.toFile(), doc);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void writePredictions(Path file, Predictions p, Dataset dataset) throws IOException {
-        List<String> classes = dataset.classes();
-        try (BufferedWriter w = Files.newBufferedWriter(file)) {
-            w.write("index,item,true,predicted");
-            for (String c : classes) {
-                w.write(",p_" + c);
-            }
-            w.newLine();
-            for (int i = 0; i < p.indices().length; i++) {
-                w.write(p.indices()[i] + "," + csv(dataset.get(p.indices()[i]).id()) + "," + classes.get(p.actual()[i]) + "," + classes.get(p.predicted()[i]));
-                for (float prob : p.probabilities()[i]) {
-                    w.write(String.format(Locale.ROOT, ",%.6f", prob));
-                }
-                w.newLine();
-            }
-        }
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private static void writeSpec(Path file, Experiment e, Variant v, Composition c, long seed) throws IOException {

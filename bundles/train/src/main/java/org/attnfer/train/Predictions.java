@@ -1,7 +1,13 @@
 package org.attnfer.train;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import org.attnfer.api.data.Dataset;
 import org.attnfer.eval.Metrics;
 
 /**
@@ -57,5 +63,38 @@ public record Predictions(int[] indices, int[] actual, int[] predicted, float[][
     /** The metrics of these predictions, with top-2 accuracy and calibration error. */
     public Metrics metrics(List<String> classes) {
         return Metrics.of(actual, probabilities, classes);
+    }
+
+    /**
+     * Writes one CSV row per item: {@code index,item,true,predicted,p_CLASS…} (the dataset index,
+     * the item's id, the true and predicted class names, the probabilities to 6 decimals), the
+     * file a run's {@code predictions.csv} is, from which every metric can be recomputed. Written
+     * under a temporary name and renamed, so a failure leaves no half-written file.
+     *
+     * @param dataset the dataset the indices refer to, with the classes of the probabilities
+     */
+    public void write(Path file, Dataset dataset) throws IOException {
+        List<String> classes = dataset.classes();
+        Checkpoint.atomically(file, tmp -> {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
+                w.write("index,item,true,predicted");
+                for (String c : classes) {
+                    w.write(",p_" + c);
+                }
+                w.newLine();
+                for (int i = 0; i < indices.length; i++) {
+                    w.write(indices[i] + "," + csv(dataset.get(indices[i]).id()) + "," + classes.get(actual[i]) + "," + classes.get(predicted[i]));
+                    for (float prob : probabilities[i]) {
+                        w.write(String.format(Locale.ROOT, ",%.6f", prob));
+                    }
+                    w.newLine();
+                }
+            }
+        });
+    }
+
+    /** A CSV field, quoted when it holds a comma or a quote. */
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

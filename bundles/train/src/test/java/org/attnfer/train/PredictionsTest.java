@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.attnfer.api.data.Dataset;
+import org.attnfer.api.data.Sample;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Arg-max, loss and ensembles of fixed probabilities, by hand. */
 class PredictionsTest {
@@ -39,5 +45,42 @@ class PredictionsTest {
         Predictions a = Predictions.of(ITEMS, TRUE, even);
         Predictions b = Predictions.of(new int[] {4, 8}, TRUE, even);
         assertThatThrownBy(() -> Predictions.mean(List.of(a, b))).hasMessageContaining("the same items");
+    }
+
+    @Test
+    void theCsvHasARowPerItemWithItsIdQuotedWhereNeeded(@TempDir Path dir) throws IOException {
+        Dataset data = new Dataset() {
+            @Override
+            public String describe() {
+                return "two items";
+            }
+
+            @Override
+            public List<String> classes() {
+                return List.of("angry", "happy", "sad");
+            }
+
+            @Override
+            public int size() {
+                return 8;
+            }
+
+            @Override
+            public int label(int index) {
+                return index == 4 ? 0 : 2;
+            }
+
+            @Override
+            public Sample get(int index) {
+                return new Sample(index == 4 ? "a,b \"c\".png" : "plain.png", label(index), null, null);
+            }
+        };
+        Path file = dir.resolve("p.csv");
+        Predictions.of(ITEMS, TRUE, new float[][] {{0.5f, 0.3f, 0.2f}, {0.1f, 0.6f, 0.3f}}).write(file, data);
+        assertThat(Files.readAllLines(file)).containsExactly(
+                "index,item,true,predicted,p_angry,p_happy,p_sad",
+                "4,\"a,b \"\"c\"\".png\",angry,angry,0.500000,0.300000,0.200000",
+                "7,plain.png,sad,happy,0.100000,0.600000,0.300000");
+        assertThat(dir.toFile().list()).containsExactly("p.csv");
     }
 }

@@ -61,6 +61,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--predictions", paramLabel = "FILE", description = "Also write every image's true class, prediction and class "
+            + "probabilities to FILE (CSV, the columns of a run's predictions.csv), e.g. to compare two models on the same test images.")
+    Path predictionsFile;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -102,7 +106,11 @@ final class EvaluateCommand implements Callable<Integer> {
                 each.add(trainer.predict(model, mapped, all, member.input(), batch, Runtime.getRuntime().availableProcessors(), v));
             }
         }
-        Metrics m = Predictions.mean(each).metrics(trained.classes());
+        Predictions predictions = Predictions.mean(each);
+        Metrics m = predictions.metrics(trained.classes());
+        if (predictionsFile != null) {
+            predictions.write(predictionsFile, mapped);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>(m.toMap());
@@ -113,6 +121,9 @@ final class EvaluateCommand implements Callable<Integer> {
             doc.put("dataset", data.describe());
             doc.put("tta", views.get(0).crops());
             doc.put("tta_zoom", views.get(0).zoom());
+            if (predictionsFile != null) {
+                doc.put("predictions", predictionsFile.toString());
+            }
             Json.print(out, doc);
             return 0;
         }
@@ -127,6 +138,9 @@ final class EvaluateCommand implements Callable<Integer> {
             t.row(c.name(), fmt(c.precision()), fmt(c.recall()), fmt(c.f1()), c.support());
         }
         t.print(out);
+        if (predictionsFile != null) {
+            out.println("per-image predictions → " + predictionsFile);
+        }
         return 0;
     }
 
