@@ -227,12 +227,27 @@ class DistributionIT {
         assertThat(same.path("accuracy").asDouble()).isEqualTo(metrics.path("accuracy").asDouble());
         assertThat(same.path("macro_f1").asDouble()).isEqualTo(metrics.path("macro_f1").asDouble());
         // test-time views: ten-crop at three scales, and a zoom out of range named in one line
-        Result zoomed = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.1", "--json");
+        Path zoomedImages = tmp.resolve("zoomed.csv");
+        Result zoomed = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.1", "--json", "--predictions", zoomedImages.toString());
         assertThat(zoomed.code()).as(zoomed.err()).isZero();
         JsonNode views = JSON.readTree(zoomed.out());
         assertThat(views.path("tta").asBoolean()).isTrue();
         assertThat(views.path("tta_zoom").asDouble()).isEqualTo(0.1);
         assertThat(views.path("count").asInt()).isEqualTo(36);
+        // the two evaluations compared image by image: the discordant counts make up the accuracy difference
+        Result compared = fer(DIST, "compare", perImage.toString(), zoomedImages.toString(), "--json");
+        assertThat(compared.code()).as(compared.err()).isZero();
+        JsonNode pair = JSON.readTree(compared.out());
+        assertThat(pair.path("images").asInt()).isEqualTo(36);
+        assertThat(pair.path("a").path("accuracy").asDouble()).isEqualTo(metrics.path("accuracy").asDouble());
+        assertThat(pair.path("b").path("accuracy").asDouble()).isEqualTo(views.path("accuracy").asDouble());
+        assertThat(pair.path("only_a_right").asInt() - pair.path("only_b_right").asInt())
+                .isEqualTo((int) Math.round(36 * (metrics.path("accuracy").asDouble() - views.path("accuracy").asDouble())));
+        assertThat(pair.path("mcnemar_p").asDouble()).isBetween(0.0, 1.0);
+        // the run's own predictions are on its validation images, not these
+        Result unpaired = fer(DIST, "compare", perImage.toString(), run.toString());
+        assertThat(unpaired.code()).isEqualTo(1);
+        assertThat(unpaired.err()).contains("are not on the same images");
         Result tooFar = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.6");
         assertThat(tooFar.code()).isEqualTo(2);
         assertThat(tooFar.err().lines().findFirst().orElse(""))

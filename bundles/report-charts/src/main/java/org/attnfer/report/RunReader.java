@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,60 +39,26 @@ final class RunReader {
             }
             List<String> classes = new ArrayList<>();
             metrics.path("per_class").fieldNames().forEachRemaining(classes::add);
-            List<String> items = new ArrayList<>();
-            List<Integer> actual = new ArrayList<>();
-            List<Integer> predicted = new ArrayList<>();
+            List<String> items = List.of();
+            int[] actual = new int[0];
+            int[] predicted = new int[0];
             Path predictions = dir.resolve("predictions.csv");
             if (Files.isRegularFile(predictions)) {
-                List<String> lines = Files.readAllLines(predictions);
-                for (String line : lines.subList(1, lines.size())) {
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    String[] f = splitCsv(line);
-                    items.add(f[1]);
-                    actual.add(classes.indexOf(f[2]));
-                    predicted.add(classes.indexOf(f[3]));
-                }
+                PredictionFile p = PredictionFile.read(predictions);
+                items = p.items();
+                // in the classes of metrics.json
+                actual = Arrays.stream(p.actual()).map(a -> classes.indexOf(p.classes().get(a))).toArray();
+                predicted = Arrays.stream(p.predicted()).map(a -> classes.indexOf(p.classes().get(a))).toArray();
             }
             String variant = manifest.path("variant").asText(dir.getParent().getFileName().toString());
             long seed = manifest.path("seed").asLong(Long.parseLong(dir.getFileName().toString().replaceFirst("^seed-", "")));
             Path epochs = dir.resolve("epochs.csv");
             return new RunData(variant, manifest.path("description").asText(manifest.path("model").asText(variant)), seed, dir, m, confusion,
                     Files.isRegularFile(epochs) ? ExperimentData.columns(epochs) : Map.of(),
-                    items, actual.stream().mapToInt(Integer::intValue).toArray(), predicted.stream().mapToInt(Integer::intValue).toArray(),
+                    items, actual, predicted,
                     manifest.path("parameters").asLong(-1), manifest.path("macs").asLong(-1));
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot read the run folder " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Splits one CSV line, honouring double quotes. */
-    static String[] splitCsv(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-        }
-        out.add(cell.toString());
-        return out.toArray(new String[0]);
     }
 }

@@ -4,7 +4,7 @@
  * against the baseline on the same test images), charts drawn with JFreeChart, and one
  * {@code index.html} that opens offline.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package org.attnfer.report;
 
 import org.osgi.annotation.versioning.Version;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
             "Models are named by a shorthand: backbone then modules in order, each at its default hook,",
             "e.g. resnet50+simam+ca, resnet18+ca(reduction=8)[3,4], resnet50+simam@bottleneck.after_conv2."
         },
-        subcommands = {DemoCommand.class, RunCommand.class, ReportCommand.class, EvaluateCommand.class, PredictCommand.class, DataCommand.class, ModulesCommand.class, InspectCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ReportCommand.class, EvaluateCommand.class, CompareCommand.class, PredictCommand.class, DataCommand.class, ModulesCommand.class, InspectCommand.class,
             ForwardCommand.class, BenchCommand.class, PluginsCommand.class, WatchCommand.class, FeaturesCommand.class},
         footer = {"", "Run 'fer <command> --help' for a command's options. Set FER_DEBUG=1 for stack traces.",
             "",
