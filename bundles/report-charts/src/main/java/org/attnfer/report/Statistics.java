@@ -66,17 +66,28 @@ public final class Statistics {
      * the discordant pairs.
      */
     public static double mcnemar(boolean[] a, boolean[] b) {
+        int[] d = discordant(a, b);
+        return mcnemar(d[0], d[1]);
+    }
+
+    /** McNemar's exact p-value from the discordant counts: items only A gets right, items only B does. */
+    public static double mcnemar(int onlyA, int onlyB) {
+        int n = onlyA + onlyB;
+        if (n == 0) {
+            return 1.0;
+        }
+        return Math.min(1.0, 2 * new BinomialDistribution(null, n, 0.5).cumulativeProbability(Math.min(onlyA, onlyB)));
+    }
+
+    /** How many items only {@code a} is right on, and how many only {@code b}. */
+    public static int[] discordant(boolean[] a, boolean[] b) {
         int onlyA = 0;
         int onlyB = 0;
         for (int i = 0; i < a.length; i++) {
             onlyA += a[i] && !b[i] ? 1 : 0;
             onlyB += !a[i] && b[i] ? 1 : 0;
         }
-        int n = onlyA + onlyB;
-        if (n == 0) {
-            return 1.0;
-        }
-        return Math.min(1.0, 2 * new BinomialDistribution(null, n, 0.5).cumulativeProbability(Math.min(onlyA, onlyB)));
+        return new int[] {onlyA, onlyB};
     }
 
     /**

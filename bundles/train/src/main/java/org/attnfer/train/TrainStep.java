@@ -21,8 +21,9 @@ import org.attnfer.nn.StateDict;
 
 /**
  * One optimisation step on one batch: mixing (mixup, CutMix) if configured, forward in training
- * mode at the configured precision, loss (against soft targets if given), backward, optional gradient clipping, in-place optimiser
- * update, all in a manager of its own. The training loop and the benchmark run exactly this.
+ * mode at the configured precision, loss (against soft targets if given), backward, optional
+ * gradient clipping, in-place optimiser update, all in a manager of its own. The training loop and
+ * the benchmark run exactly this.
  */
 public final class TrainStep {
 

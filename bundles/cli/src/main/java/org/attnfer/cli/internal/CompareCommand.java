@@ -43,19 +43,14 @@ final class CompareCommand implements Callable<Integer> {
         PredictionFile second = aligned(PredictionFile.read(file(b)), first);
         Metrics ma = Metrics.of(first.actual(), first.predicted(), first.classes());
         Metrics mb = Metrics.of(second.actual(), second.predicted(), second.classes());
-        boolean[] rightA = first.correct();
-        boolean[] rightB = second.correct();
-        int onlyA = 0;
-        int onlyB = 0;
-        for (int i = 0; i < rightA.length; i++) {
-            onlyA += rightA[i] && !rightB[i] ? 1 : 0;
-            onlyB += rightB[i] && !rightA[i] ? 1 : 0;
-        }
-        double p = Statistics.mcnemar(rightA, rightB);
+        int[] discordant = Statistics.discordant(first.correct(), second.correct());
+        int onlyA = discordant[0];
+        int onlyB = discordant[1];
+        double p = Statistics.mcnemar(onlyA, onlyB);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("images", rightA.length);
+            doc.put("images", first.items().size());
             doc.put("a", Map.of("file", a.toString(), "accuracy", ma.accuracy(), "macro_f1", ma.macroF1()));
             doc.put("b", Map.of("file", b.toString(), "accuracy", mb.accuracy(), "macro_f1", mb.macroF1()));
             doc.put("only_a_right", onlyA);
@@ -67,7 +62,7 @@ final class CompareCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "A  accuracy %.4f   macro-F1 %.4f   %s%n", ma.accuracy(), ma.macroF1(), a);
         out.printf(Locale.ROOT, "B  accuracy %.4f   macro-F1 %.4f   %s%n", mb.accuracy(), mb.macroF1(), b);
         out.printf(Locale.ROOT, "%d images: %d only A gets right, %d only B; A − B accuracy %+.4f, McNemar exact p = %.3g%n",
-                rightA.length, onlyA, onlyB, ma.accuracy() - mb.accuracy(), p);
+                first.items().size(), onlyA, onlyB, ma.accuracy() - mb.accuracy(), p);
         return 0;
     }
 
