@@ -1,7 +1,7 @@
 #!/bin/sh
 # AttnFER against PyTorch eager on this machine: ResNet50, 7 classes, both cores, the two
 # measured alternately (ROUNDS times each) so that both see the same machine state; float32
-# throughout, then training again in bfloat16 (AttnFER's training.precision, PyTorch's CPU autocast).
+# throughout, then again in bfloat16 (AttnFER's --precision bfloat16, PyTorch's CPU autocast).
 # Usage: benchmarks/compare.sh [ROUNDS [CASE...]]   e.g. compare.sh 3 "train 3x112x112 32 bfloat16"
 #   (needs Debian's python3-torch and python3-torchvision, run by /usr/bin/python3)
 set -e
@@ -23,13 +23,13 @@ run() { # name, then the command
 }
 
 printf '%-34s %12s %12s %8s %10s %10s\n' CASE ATTNFER PYTORCH RATIO "RSS FER" "RSS TORCH"
-# a case is KIND INPUT BATCH [PRECISION]: the precision of both sides' training (PyTorch: CPU autocast)
-[ $# -gt 0 ] || set -- "train 3x48x48 32" "train 3x112x112 32" "infer 3x112x112 1" "train 3x48x48 32 bfloat16" "train 3x112x112 32 bfloat16"
+# a case is KIND INPUT BATCH [PRECISION]: the arithmetic of both sides (PyTorch: CPU autocast)
+[ $# -gt 0 ] || set -- "train 3x48x48 32" "train 3x112x112 32" "infer 3x112x112 1" \
+  "train 3x48x48 32 bfloat16" "train 3x112x112 32 bfloat16" "infer 3x112x112 1 bfloat16"
 for case in "$@"; do
   set -- $case
   kind=$1; input=$2; batch=$3; precision=${4:-float32}
-  extra=""
-  if [ "$kind" = train ]; then extra="--precision $precision"; fi
+  extra="--precision $precision"
   fer_all=""; torch_all=""
   i=0
   while [ $i -lt "$rounds" ]; do

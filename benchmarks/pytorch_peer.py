@@ -34,7 +34,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--channels-last", action="store_true", help="NHWC memory format")
     ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16"],
-                    help="training arithmetic: bfloat16 is CPU autocast (as fer bench train --precision bfloat16)")
+                    help="arithmetic: bfloat16 is CPU autocast (as fer bench train|infer --precision bfloat16)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -66,8 +66,8 @@ def main():
         model.eval()
 
         def step():
-            with torch.inference_mode():
-                model(x).numpy()
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bfloat16"):
+                model(x).float().numpy()
 
     until = time.perf_counter() + args.warmup_seconds
     done = 0
@@ -88,7 +88,7 @@ def main():
         "batch": args.batch,
         "threads": args.threads,
         "channels_last": args.channels_last,
-        "precision": args.precision if args.kind == "train" else "float32",
+        "precision": args.precision,
         "seconds_per_step": {"median": median, "min": min(seconds), "max": max(seconds)},
         "images_per_second": args.batch / median,
         "peak_resident_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,

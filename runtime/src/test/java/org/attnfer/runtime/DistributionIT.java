@@ -226,6 +226,26 @@ class DistributionIT {
         assertThat(same.path("ensemble").get(0).asText()).isEqualTo(run.toString());
         assertThat(same.path("accuracy").asDouble()).isEqualTo(metrics.path("accuracy").asDouble());
         assertThat(same.path("macro_f1").asDouble()).isEqualTo(metrics.path("macro_f1").asDouble());
+        // bfloat16 convolutions: the same images, probabilities within rounding of float32's, yet not all equal
+        Path roundedImages = tmp.resolve("bfloat16.csv");
+        Result rounded = fer(DIST, "evaluate", run.toString(), data.toString(), "--precision", "bfloat16", "--predictions", roundedImages.toString());
+        assertThat(rounded.code()).as(rounded.err()).isZero();
+        List<String> roundedRows = Files.readAllLines(roundedImages);
+        assertThat(roundedRows).hasSize(37);
+        double largest = 0;
+        for (int i = 1; i < 37; i++) {
+            String[] f32 = evaluated.get(i).split(",");
+            String[] bf16 = roundedRows.get(i).split(",");
+            assertThat(bf16[1]).isEqualTo(f32[1]);
+            for (int c = 4; c < f32.length; c++) {
+                largest = Math.max(largest, Math.abs(Double.parseDouble(bf16[c]) - Double.parseDouble(f32[c])));
+            }
+        }
+        assertThat(largest).isPositive().isLessThan(0.05);
+        Result fp16 = fer(DIST, "evaluate", run.toString(), data.toString(), "--precision", "fp16");
+        assertThat(fp16.code()).isEqualTo(2);
+        assertThat(fp16.err().lines().findFirst().orElse(""))
+                .isEqualTo("Invalid value for option '--precision': precision must be float32 or bfloat16, not 'fp16'");
         // test-time views: ten-crop at three scales, and a zoom out of range named in one line
         Path zoomedImages = tmp.resolve("zoomed.csv");
         Result zoomed = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.1", "--json", "--predictions", zoomedImages.toString());

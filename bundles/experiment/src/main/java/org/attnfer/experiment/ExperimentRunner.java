@@ -385,9 +385,7 @@ public class ExperimentRunner {
         Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
         out.println();
         out.println("== " + v.name() + " (" + v.model().describe() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
-        if (Precision.of(v.training().precision()) == Precision.BFLOAT16 && !ComputeSettings.bfloat16()) {
-            out.println("warning: this processor has no bfloat16 instructions (avx512_bf16, amx_bf16): training.precision bfloat16 runs slower than float32 here");
-        }
+        Precision.of(v.training().precision()).warning("training.precision").ifPresent(out::println);
         Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");
         Path epochs = partial.resolve("epochs.csv");
         if (!Files.isRegularFile(partial.resolve(Trainer.LAST))) {

@@ -13,9 +13,10 @@ import ai.djl.util.PairList;
  * optional {@code bias [out]}. While training, with {@code attnfer.conv=gemm}, a convolution whose
  * matrix product has few rows runs as that product instead of through libtorch's convolution
  * (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN laid out once (see
- * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, any
- * other training convolution of more than three input channels multiplies in bfloat16 (see {@link
- * Bf16Convolution}). The result is the same up to rounding.
+ * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
+ * convolution of more than three input channels multiplies in bfloat16, on the packed weight in
+ * inference and otherwise through {@link Bf16Convolution} unless it runs as a float32 product. The
+ * result is the same up to rounding.
  */
 public final class Conv2d extends Module implements Costed {
 
@@ -66,7 +67,7 @@ public final class Conv2d extends Module implements Costed {
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
         if (PrepackedConvolution.applies(x, training, params)) {
-            return new NDList(prepacked.forward(this, w, b, null, false, x));
+            return new NDList(prepacked.forward(this, w, b, null, false, arithmetic(params), x));
         }
         if (training && groups == 1 && dilation == 1) {
             Shape out = getOutputShapes(new Shape[] {x.getShape()})[0];
@@ -74,14 +75,18 @@ public final class Conv2d extends Module implements Costed {
                 return new NDList(GemmConvolution.forward(x, w, b, kernel, stride, padding, out));
             }
         }
-        // the products above measured faster in float32 than oneDNN in bfloat16 (README, Performance);
-        // the stem reads the image: too few channels to gain, and its input stays exact
-        if (training && inChannels > 3 && Precision.of(params) == Precision.BFLOAT16) {
+        // the products above measured faster in float32 than oneDNN in bfloat16 (README, Performance)
+        if (training && arithmetic(params) == Precision.BFLOAT16) {
             return new NDList(Bf16Convolution.forward(x, w, b, stride, padding, dilation, groups));
         }
         return ai.djl.nn.convolutional.Conv2d.conv2d(
                 x, w, b, new Shape(stride, stride), new Shape(padding, padding),
                 new Shape(dilation, dilation), groups);
+    }
+
+    /** The precision {@code params} ask for, except in the stem: it reads the image, with too few channels to gain, and stays exact. */
+    private Precision arithmetic(PairList<String, Object> params) {
+        return inChannels > 3 ? Precision.of(params) : Precision.FLOAT32;
     }
 
     /**
@@ -95,7 +100,7 @@ public final class Conv2d extends Module implements Costed {
         if (isInitialized() && bn.isInitialized() && PrepackedConvolution.applies(x, training, params)) {
             NDArray w = store.getValue(weight, x.getDevice(), false);
             NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), false);
-            return prepacked.forward(this, w, b, bn, relu, x);
+            return prepacked.forward(this, w, b, bn, relu, arithmetic(params), x);
         }
         NDArray y = Module.run(bn, store, Module.run(this, store, x, training, params), training, params);
         return relu ? Ops.relu(y) : y;

@@ -276,8 +276,44 @@ class LayersTest {
         assertThat(bias.getGradient().toFloatArray()).containsOnly(4f);
         NDArray float32 = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.FLOAT32.params()).singletonOrThrow();
         assertThat(float32.toFloatArray()).containsOnly(4 * fine + 0.5f);
-        // inference computes in float32 whatever the params say
+        // inference without the params computes in float32
         assertThat(forward(conv, x).toFloatArray()).containsOnly(4 * fine + 0.5f);
+    }
+
+    @Test
+    void bfloat16InferenceRunsOnWeightsPackedInBfloat16ExceptInTheStem() {
+        float fine = 1f + 0x1p-10f; // rounds to 1 in bfloat16, as above
+        ParameterStore store = new ParameterStore(manager, false);
+        for (int channels : new int[] {4, 3}) {
+            Conv2d conv = Conv2d.builder(channels, 1).build();
+            Shape in = new Shape(1, channels, 2, 2);
+            conv.initialize(manager, DataType.FLOAT32, in);
+            conv.weight().getArray().set(manager.ones(new Shape(1, channels, 1, 1)).toFloatArray());
+            StateDict.parameters(conv).get("bias").getArray().set(new float[] {0.5f});
+            StateDict.changed();
+            NDArray x = manager.full(in, fine);
+            NDArray bf16 = conv.forward(store, new NDList(x), false, Precision.BFLOAT16.params()).singletonOrThrow();
+            assertThat(bf16.getDataType()).isEqualTo(DataType.FLOAT32);
+            // a feature-map convolution rounds its input; the stem (3 channels: an image) stays exact
+            assertThat(bf16.toFloatArray()).as(channels + " channels").containsOnly(channels == 4 ? 4.5f : 3 * fine + 0.5f);
+            // the packed weight follows the precision asked for
+            assertThat(forward(conv, x).toFloatArray()).containsOnly(channels * fine + 0.5f);
+        }
+        // with a BatchNorm folded in (scale 2, shift -1) and the ReLU fused
+        Conv2d conv = Conv2d.builder(4, 2).build();
+        BatchNorm bn = new BatchNorm(2);
+        Shape in = new Shape(1, 4, 2, 2);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        bn.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 2, 2));
+        conv.weight().getArray().set(manager.create(new float[] {1, 1, 1, 1, -1, -1, -1, -1}).toFloatArray());
+        StateDict.parameters(conv).get("bias").getArray().set(new float[] {0, 0});
+        StateDict.load(bn, Map.of("weight", Tensor.of(manager.create(new float[] {2, 2})),
+                "bias", Tensor.of(manager.create(new float[] {-1, -1})),
+                "running_mean", Tensor.of(manager.create(new float[] {0, 0})),
+                "running_var", Tensor.of(manager.create(new float[] {1 - 1e-5f, 1 - 1e-5f}))), true);
+        NDArray y = conv.thenBatchNorm(bn, true, store, manager.full(in, fine), false, Precision.BFLOAT16.params());
+        // channel 0: 2·4 − 1 = 7 from the rounded input; channel 1: 2·(−4) − 1 < 0, cut by the ReLU
+        assertThat(y.toFloatArray()).containsExactly(7, 7, 7, 7, 0, 0, 0, 0);
     }
 
     @Test

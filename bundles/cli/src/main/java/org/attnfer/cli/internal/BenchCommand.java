@@ -33,13 +33,11 @@ import org.attnfer.train.TrainStep;
 import org.attnfer.train.Trainer;
 import org.attnfer.train.TrainingConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code fer bench}: speed and memory, measured and printed (never asserted by tests). */
 @Command(name = "bench", description = {
@@ -136,6 +134,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            precision.warning("--precision").ifPresent(spec.commandLine().getErr()::println);
             Composition c = o.compose(composer);
             InputSpec input = input(o.input);
             try (Model model = Model.newInstance("bench")) {
@@ -157,18 +156,6 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** A precision by its name in experiment files. */
-    static final class PrecisionName implements ITypeConverter<Precision> {
-        @Override
-        public Precision convert(String value) {
-            try {
-                return Precision.of(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
     /** {@code fer bench infer}. */
     @Command(name = "infer", description = "Inference latency: a forward pass in eval mode without gradients.")
     static final class Infer implements Callable<Integer> {
@@ -178,6 +165,10 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
+
+        @Option(names = "--precision", paramLabel = "float32|bfloat16", defaultValue = "float32", converter = PrecisionName.class,
+                description = "Arithmetic of the convolutions, as fer evaluate --precision (default: ${DEFAULT-VALUE}).")
+        Precision precision;
 
         @Spec
         CommandSpec spec;
@@ -191,6 +182,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            precision.warning("--precision").ifPresent(spec.commandLine().getErr()::println);
             Composition c = o.compose(composer);
             try (Model model = Model.newInstance("bench")) {
                 model.setBlock(c.block());
@@ -200,10 +192,11 @@ final class BenchCommand implements Runnable {
                 Shape shape = new Shape(batch).addAll(o.input);
                 double[] seconds = measure(o, () -> {
                     try (NDManager step = model.getNDManager().newSubManager()) {
-                        model.getBlock().forward(store, new NDList(step.randomNormal(shape)), false).singletonOrThrow().toFloatArray();
+                        model.getBlock().forward(store, new NDList(step.randomNormal(shape)), false, precision.params())
+                                .singletonOrThrow().toFloatArray();
                     }
                 });
-                report(spec, o, c, "infer", batch, seconds, macs, 1, Precision.FLOAT32);
+                report(spec, o, c, "infer", batch, seconds, macs, 1, precision);
             }
             return 0;
         }

@@ -28,6 +28,7 @@ import org.attnfer.eval.GradCam;
 import org.attnfer.experiment.TrainedRun;
 import org.attnfer.face.FaceCrops;
 import org.attnfer.face.HaarCascade;
+import org.attnfer.nn.Precision;
 import org.attnfer.report.Overlays;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +66,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--min-face", converter = Bounds.AtLeastOne.class, defaultValue = "40", description = "The smallest face side in pixels (default: ${DEFAULT-VALUE}).")
     int minFace;
 
+    @Option(names = "--precision", paramLabel = "float32|bfloat16", defaultValue = "float32", converter = PrecisionName.class,
+            description = "What the convolutions multiply in, as fer evaluate --precision (default: ${DEFAULT-VALUE}).")
+    Precision precision;
+
     @Spec
     CommandSpec spec;
 
@@ -83,6 +88,7 @@ final class PredictCommand implements Callable<Integer> {
         if (!Set.of("table", "csv", "json").contains(format)) {
             throw new IllegalArgumentException("--format must be table, csv or json, got " + format);
         }
+        precision.warning("--precision").ifPresent(spec.commandLine().getErr()::println);
         TrainedRun trained = TrainedRun.read(run);
         HaarCascade detector = whole ? null : HaarCascade.read(cascade);
         List<Path> files = files(inputs);
@@ -106,7 +112,7 @@ final class PredictCommand implements Callable<Integer> {
                     BufferedImage face = whole ? img : FaceCrops.crop(img, faces.get(k), 0.2);
                     float[] x = new float[trained.input().length()];
                     Pixels.write(face, trained.input(), x, 0);
-                    float[] p = probabilities(model, x, trained);
+                    float[] p = probabilities(model, x, trained, precision);
                     int best = 0;
                     for (int c = 1; c < p.length; c++) {
                         best = p[c] > p[best] ? c : best;
@@ -123,10 +129,11 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static float[] probabilities(Model model, float[] x, TrainedRun t) {
+    private static float[] probabilities(Model model, float[] x, TrainedRun t, Precision precision) {
         try (NDManager step = model.getNDManager().newSubManager()) {
             NDArray logits = model.getBlock().forward(new ParameterStore(step, false),
-                    new NDList(step.create(x, new Shape(1, t.input().channels(), t.input().size(), t.input().size()))), false).singletonOrThrow();
+                    new NDList(step.create(x, new Shape(1, t.input().channels(), t.input().size(), t.input().size()))), false, precision.params())
+                    .singletonOrThrow();
             return logits.softmax(1).toFloatArray();
         }
     }
