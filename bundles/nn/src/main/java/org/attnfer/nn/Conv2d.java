@@ -103,7 +103,11 @@ public final class Conv2d extends Module implements Costed {
             return prepacked.forward(this, w, b, bn, relu, arithmetic(params), x);
         }
         NDArray y = Module.run(bn, store, Module.run(this, store, x, training, params), training, params);
-        return relu ? Ops.relu(y) : y;
+        if (!relu) {
+            return y;
+        }
+        // taps may hold the batch norm's output
+        return Taps.of(params) == null ? Ops.reluInPlace(y) : Ops.relu(y);
     }
 
     int outChannels() {

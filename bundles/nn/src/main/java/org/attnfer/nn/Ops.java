@@ -37,6 +37,22 @@ public final class Ops {
         return Activation.relu(x);
     }
 
+    /**
+     * ReLU written over {@code x}, as torchvision's {@code ReLU(inplace=True)}: for an array that
+     * nothing reads afterwards and whose backward does not need it (a BatchNorm's output, a sum),
+     * so that autograd keeps one map where it would keep two.
+     */
+    public static NDArray reluInPlace(NDArray x) {
+        return InPlace.RELU.forwardRecording(x);
+    }
+
+    private static final class InPlace {
+        static final TorchScript RELU = TorchScript.compile("InPlaceRelu", """
+                def forward(self, x: Tensor) -> Tensor:
+                  return torch.relu_(x)
+                """);
+    }
+
     /** The logistic sigmoid. */
     public static NDArray sigmoid(NDArray x) {
         return Activation.sigmoid(x);

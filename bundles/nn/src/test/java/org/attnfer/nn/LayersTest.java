@@ -372,6 +372,28 @@ class LayersTest {
     }
 
     @Test
+    void inPlaceReluOverwritesItsInputAndPassesTheSameGradients() {
+        float[] values = {-2, -0.5f, 0, 0.5f, 3, -1};
+        float[] upstream = {1, 2, 3, 4, 5, 6};
+        float[][] gradients = new float[2][];
+        for (int inPlace = 0; inPlace < 2; inPlace++) {
+            NDArray x = manager.create(values, new Shape(1, 1, 2, 3));
+            x.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                // the ReLU reads a sum, as in a residual block: not a leaf, and not needed by the add's backward
+                NDArray sum = x.add(manager.zeros(x.getShape()));
+                NDArray y = inPlace == 1 ? Ops.reluInPlace(sum) : Ops.relu(sum);
+                assertThat(y.toFloatArray()).containsExactly(0, 0, 0, 0.5f, 3, 0);
+                assertThat(sum.toFloatArray()).as("in place " + inPlace)
+                        .containsExactly(inPlace == 1 ? new float[] {0, 0, 0, 0.5f, 3, 0} : values);
+                gc.backward(y.mul(manager.create(upstream, y.getShape())).sum());
+            }
+            gradients[inPlace] = x.getGradient().toFloatArray();
+        }
+        assertThat(gradients[1]).containsExactly(gradients[0]).containsExactly(0, 0, 0, 4, 5, 0);
+    }
+
+    @Test
     void opsMatchTheirDefinitions() {
         NDArray x = manager.create(new float[] {-4, -1, 0, 2, 5}, new Shape(1, 1, 1, 5));
         assertThat(Ops.hardSigmoid(x).toFloatArray()).containsExactly(new float[] {0f, 2f / 6, 0.5f, 5f / 6, 1f}, within(1e-7f));

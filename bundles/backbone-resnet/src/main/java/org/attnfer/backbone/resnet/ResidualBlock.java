@@ -60,6 +60,6 @@ public abstract class ResidualBlock extends Module {
     /** {@code ReLU(branch + shortcut(x))}. */
     protected final NDList merge(NDArray branch, NDArray x, ParameterStore ps, boolean training, PairList<String, Object> params) {
         NDArray shortcut = downsample == null ? x : run(downsample, ps, x, training, params);
-        return new NDList(Ops.relu(branch.add(shortcut)));
+        return new NDList(Ops.reluInPlace(branch.add(shortcut)));
     }
 }
