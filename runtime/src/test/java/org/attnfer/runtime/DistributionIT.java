@@ -230,6 +230,7 @@ class DistributionIT {
         Path roundedImages = tmp.resolve("bfloat16.csv");
         Result rounded = fer(DIST, "evaluate", run.toString(), data.toString(), "--precision", "bfloat16", "--predictions", roundedImages.toString());
         assertThat(rounded.code()).as(rounded.err()).isZero();
+        assertThat(rounded.out().lines().findFirst().orElse("")).endsWith(", bfloat16 convolutions");
         List<String> roundedRows = Files.readAllLines(roundedImages);
         assertThat(roundedRows).hasSize(37);
         double largest = 0;
@@ -253,6 +254,7 @@ class DistributionIT {
         JsonNode views = JSON.readTree(zoomed.out());
         assertThat(views.path("tta").asBoolean()).isTrue();
         assertThat(views.path("tta_zoom").asDouble()).isEqualTo(0.1);
+        assertThat(views.path("precision").asText()).isEqualTo("float32");
         assertThat(views.path("count").asInt()).isEqualTo(36);
         // the two evaluations compared image by image: the discordant counts make up the accuracy difference
         Result compared = fer(DIST, "compare", perImage.toString(), zoomedImages.toString(), "--json");

@@ -128,6 +128,7 @@ final class EvaluateCommand implements Callable<Integer> {
             doc.put("dataset", data.describe());
             doc.put("tta", views.get(0).crops());
             doc.put("tta_zoom", views.get(0).zoom());
+            doc.put("precision", precision.id());
             if (predictionsFile != null) {
                 doc.put("predictions", predictionsFile.toString());
             }
@@ -136,7 +137,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         String with = ensemble.isEmpty() ? "" : " averaged with " + ensemble.stream().map(Path::toString).collect(Collectors.joining(", "));
         String tested = views.stream().map(TestViews::describe).distinct().filter(d -> !d.isEmpty()).collect(Collectors.joining("; "));
-        out.printf(Locale.ROOT, "%s%s on %s%s%n", run, with, data.describe(), tested.isEmpty() ? "" : " (" + tested + ")");
+        String arithmetic = precision == Precision.FLOAT32 ? "" : ", " + precision.id() + " convolutions";
+        out.printf(Locale.ROOT, "%s%s on %s%s%s%n", run, with, data.describe(), tested.isEmpty() ? "" : " (" + tested + ")", arithmetic);
         out.printf(Locale.ROOT, "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
                 m.accuracy(), m.macroPrecision(), m.macroRecall(), m.macroF1(), m.count());
         out.printf(Locale.ROOT, "top-2 accuracy %.4f   expected calibration error %.4f%n", m.top2(), m.ece());
