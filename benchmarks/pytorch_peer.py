@@ -21,6 +21,17 @@ def parse_shape(text):
     return c, h, w
 
 
+def cast_convolutions(model):
+    """Every convolution past the stem multiplies in bfloat16 and returns float32, as AttnFER's
+    bfloat16 training convolutions do: unlike autocast, the activations between layers stay
+    float32, so this measures what keeping them bfloat16 is worth."""
+    bf16 = torch.bfloat16
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d) and m.in_channels > 3:
+            m.forward = lambda x, m=m: m._conv_forward(
+                x.to(bf16), m.weight.to(bf16), None if m.bias is None else m.bias.to(bf16)).float()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("kind", choices=["train", "infer"])
@@ -33,8 +44,9 @@ def main():
     ap.add_argument("--steps", type=int, default=11)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--channels-last", action="store_true", help="NHWC memory format")
-    ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16"],
-                    help="arithmetic: bfloat16 is CPU autocast (as fer bench train|infer --precision bfloat16)")
+    ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16", "bfloat16-casts"],
+                    help="arithmetic: bfloat16 is CPU autocast (as fer bench train|infer --precision bfloat16); "
+                         "bfloat16-casts casts around each convolution only, activations staying float32")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -48,6 +60,8 @@ def main():
     y = torch.randint(0, args.classes, (args.batch,))
     memory = torch.channels_last if args.channels_last else torch.contiguous_format
     model = model.to(memory_format=memory)
+    if args.precision == "bfloat16-casts":
+        cast_convolutions(model)
     x = x.to(memory_format=memory)
 
     if args.kind == "train":
