@@ -23,8 +23,9 @@ final class Bf16Convolution {
         String kind = stride + "_" + padding + "_" + dilation + "_" + groups;
         TorchScript script = SCRIPTS.computeIfAbsent(kind, k -> TorchScript.compile("Bf16Convolution_" + k, """
                 def forward(self, x: Tensor, weight: Tensor) -> Tensor:
-                  # 15 is torch.bfloat16: serialised TorchScript spells dtypes as numbers
-                  y = torch.conv2d(torch.to(x, 15), torch.to(weight, 15), None, [%1$d, %1$d], [%2$d, %2$d], [%3$d, %3$d], %4$d)
+                  # 15 is torch.bfloat16, 2 torch.channels_last: serialised TorchScript spells them as numbers;
+                  # channels-last input keeps oneDNN off padded channel blocks (Conv2d.paddedBlocks)
+                  y = torch.conv2d(torch.to(torch.contiguous(x, memory_format=2), 15), torch.to(weight, 15), None, [%1$d, %1$d], [%2$d, %2$d], [%3$d, %3$d], %4$d)
                   return y.float()
                 """.formatted(stride, padding, dilation, groups)));
         NDArray y = script.forwardRecording(x, w);

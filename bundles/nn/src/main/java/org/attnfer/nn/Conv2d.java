@@ -14,9 +14,10 @@ import ai.djl.util.PairList;
  * matrix product has few rows runs as that product instead of through libtorch's convolution
  * (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN laid out once (see
  * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
- * convolution of more than three input channels multiplies in bfloat16, on the packed weight in
- * inference and otherwise through {@link Bf16Convolution} unless it runs as a float32 product. The
- * result is the same up to rounding.
+ * convolution of more than three input and a multiple of 16 output channels multiplies in
+ * bfloat16, on the packed weight in inference and otherwise through {@link Bf16Convolution} unless
+ * it runs as a float32 product. The result is the same up to rounding. libtorch's own convolutions
+ * always read channels-last input ({@link #convolve}).
  */
 public final class Conv2d extends Module implements Costed {
 
@@ -66,7 +67,7 @@ public final class Conv2d extends Module implements Costed {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
-        if (PrepackedConvolution.applies(x, training, params)) {
+        if (prepacks(x, training, params)) {
             return new NDList(prepacked.forward(this, w, b, null, false, arithmetic(params), x));
         }
         if (training && groups == 1 && dilation == 1) {
@@ -79,14 +80,52 @@ public final class Conv2d extends Module implements Costed {
         if (training && arithmetic(params) == Precision.BFLOAT16) {
             return new NDList(Bf16Convolution.forward(x, w, b, stride, padding, dilation, groups));
         }
-        return ai.djl.nn.convolutional.Conv2d.conv2d(
-                x, w, b, new Shape(stride, stride), new Shape(padding, padding),
-                new Shape(dilation, dilation), groups);
+        return new NDList(convolve(x, w, b, stride, padding, dilation, groups));
     }
 
-    /** The precision {@code params} ask for, except in the stem: it reads the image, with too few channels to gain, and stays exact. */
+    /**
+     * libtorch's convolution of {@code x} with {@code w}, then {@code b} if it is not null, on
+     * {@code x} laid out channels-last (a no-op where it is already): on plain {@code [N,C,H,W]}
+     * input oneDNN may store the channels in padded blocks, which some processors compute wrongly
+     * (see {@link #paddedBlocks}). Gradients pass through the layout change.
+     */
+    public static NDArray convolve(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups) {
+        return ai.djl.nn.convolutional.Conv2d.conv2d(Layout.SCRIPT.forwardRecording(x), w, b, new Shape(stride, stride),
+                new Shape(padding, padding), new Shape(dilation, dilation), groups).singletonOrThrow();
+    }
+
+    private static final class Layout {
+        static final TorchScript SCRIPT = TorchScript.compile("ChannelsLast", """
+                def forward(self, x: Tensor) -> Tensor:
+                  # 2 is torch.channels_last
+                  return torch.contiguous(x, memory_format=2)
+                """);
+    }
+
+    /**
+     * Whether oneDNN would keep this convolution's activations or weights in blocks of 16 channels
+     * with a padded tail. On an AMD Zen 5 (family 26), libtorch 2.7.1's oneDNN computed such
+     * convolutions wrongly and at random, prepacked or on plain {@code [N,C,H,W]} input: errors of
+     * 20–40 % and NaN for 8, 24 or 40 channels, where 16, 32 or 64 were exact, as if the padding
+     * were never zeroed (docs/performance.md). On channels-last input without prepacking it
+     * computed them right. The image's three channels are not affected. Counts are per group.
+     */
+    private boolean paddedBlocks() {
+        return inChannels > 3 && (inChannels / groups) % 16 != 0 || (outChannels / groups) % 16 != 0;
+    }
+
+    private boolean prepacks(NDArray x, boolean training, PairList<String, Object> params) {
+        return !paddedBlocks() && PrepackedConvolution.applies(x, training, params);
+    }
+
+    /**
+     * The precision {@code params} ask for, except in the stem, which reads the image with too few
+     * channels to gain and stays exact, and where the output channels are not a multiple of 16:
+     * too few to gain, and with one output channel oneDNN's bfloat16 input gradient came out zero
+     * on a Zen 5 (see {@link #paddedBlocks}).
+     */
     private Precision arithmetic(PairList<String, Object> params) {
-        return inChannels > 3 ? Precision.of(params) : Precision.FLOAT32;
+        return inChannels > 3 && outChannels % 16 == 0 ? Precision.of(params) : Precision.FLOAT32;
     }
 
     /**
@@ -97,7 +136,7 @@ public final class Conv2d extends Module implements Costed {
      */
     public NDArray thenBatchNorm(BatchNorm bn, boolean relu, ParameterStore store, NDArray x, boolean training,
             PairList<String, Object> params) {
-        if (isInitialized() && bn.isInitialized() && PrepackedConvolution.applies(x, training, params)) {
+        if (isInitialized() && bn.isInitialized() && prepacks(x, training, params)) {
             NDArray w = store.getValue(weight, x.getDevice(), false);
             NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), false);
             return prepacked.forward(this, w, b, bn, relu, arithmetic(params), x);

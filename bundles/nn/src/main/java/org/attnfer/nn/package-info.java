@@ -6,7 +6,7 @@
  * export. {@link org.attnfer.nn.TorchScript} reaches PyTorch operators beyond DJL's API;
  * {@link org.attnfer.nn.Precision} lets training convolutions multiply in bfloat16.
  */
-@Version("1.4.0")
+@Version("1.5.0")
 package org.attnfer.nn;
 
 import org.osgi.annotation.versioning.Version;

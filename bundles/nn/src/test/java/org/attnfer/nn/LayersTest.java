@@ -173,20 +173,21 @@ class LayersTest {
         // kernel, stride, padding, dilation, groups, bias
         int[][] cases = {{1, 1, 0, 1, 1, 0}, {3, 1, 1, 1, 1, 1}, {3, 2, 1, 1, 1, 0}, {3, 1, 2, 2, 1, 1}, {3, 1, 1, 1, 2, 1}, {7, 2, 3, 1, 1, 0}};
         for (int[] c : cases) {
-            Conv2d conv = Conv2d.builder(4, 6).kernel(c[0]).stride(c[1]).padding(c[2]).dilation(c[3]).groups(c[4]).bias(c[5] == 1).build();
-            Shape in = new Shape(2, 4, 9, 8);
+            // multiples of 16 channels per group: others do not prepack (Conv2d.paddedBlocks)
+            Conv2d conv = Conv2d.builder(32, 32).kernel(c[0]).stride(c[1]).padding(c[2]).dilation(c[3]).groups(c[4]).bias(c[5] == 1).build();
+            Shape in = new Shape(2, 32, 9, 8);
             conv.initialize(manager, DataType.FLOAT32, in);
             NDArray x = manager.randomNormal(in);
             assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), java.util.Arrays.toString(c));
             // the weight was packed for the first input's shape; another batch and size reuse it
-            NDArray other = manager.randomNormal(new Shape(5, 4, 7, 10));
+            NDArray other = manager.randomNormal(new Shape(5, 32, 7, 10));
             assertClose(forward(conv, other), withoutPrepacking(() -> forward(conv, other)), "other shape " + java.util.Arrays.toString(c));
         }
     }
 
     @Test
     void prepackedWeightsAreRebuiltWhenParameterChangesAreRecorded() {
-        Conv2d conv = Conv2d.builder(3, 4).kernel(3).padding(1).build();
+        Conv2d conv = Conv2d.builder(3, 16).kernel(3).padding(1).build();
         Shape in = new Shape(1, 3, 6, 6);
         conv.initialize(manager, DataType.FLOAT32, in);
         NDArray x = manager.randomNormal(in);
@@ -198,23 +199,23 @@ class LayersTest {
         StateDict.changed();
         assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), "recorded change");
         // a load records its change itself
-        Map<String, Tensor> zeros = Map.of("weight", Tensor.of(manager.zeros(new Shape(4, 3, 3, 3))),
-                "bias", Tensor.of(manager.ones(new Shape(4))));
+        Map<String, Tensor> zeros = Map.of("weight", Tensor.of(manager.zeros(new Shape(16, 3, 3, 3))),
+                "bias", Tensor.of(manager.ones(new Shape(16))));
         StateDict.load(conv, zeros, true);
         assertThat(forward(conv, x).toFloatArray()).containsOnly(1f);
     }
 
     @Test
     void convolutionThenBatchNormFoldsIntoOnePrepackedConvolution() {
-        Conv2d conv = Conv2d.builder(3, 5).kernel(3).stride(2).padding(1).build();
-        BatchNorm bn = new BatchNorm(5);
+        Conv2d conv = Conv2d.builder(3, 16).kernel(3).stride(2).padding(1).build();
+        BatchNorm bn = new BatchNorm(16);
         Shape in = new Shape(2, 3, 7, 7);
         conv.initialize(manager, DataType.FLOAT32, in);
-        bn.initialize(manager, DataType.FLOAT32, new Shape(2, 5, 4, 4));
-        StateDict.load(bn, Map.of("weight", Tensor.of(manager.create(new float[] {1, -2, 0.5f, 3, 1})),
-                "bias", Tensor.of(manager.create(new float[] {0.1f, 0, -1, 2, 0})),
-                "running_mean", Tensor.of(manager.create(new float[] {0.5f, -0.2f, 0, 1, 0})),
-                "running_var", Tensor.of(manager.create(new float[] {2, 0.5f, 1, 4, 0.1f}))), true);
+        bn.initialize(manager, DataType.FLOAT32, new Shape(2, 16, 4, 4));
+        StateDict.load(bn, Map.of("weight", Tensor.of(manager.linspace(-2f, 3f, 16)),
+                "bias", Tensor.of(manager.linspace(-1f, 2f, 16)),
+                "running_mean", Tensor.of(manager.linspace(-0.2f, 1f, 16)),
+                "running_var", Tensor.of(manager.linspace(0.1f, 4f, 16))), true);
         NDArray x = manager.randomNormal(in);
         ParameterStore store = new ParameterStore(manager, false);
         for (boolean relu : new boolean[] {false, true}) {
@@ -255,12 +256,12 @@ class LayersTest {
     void bfloat16TrainingConvolutionsRoundTheirInputsAndPassGradientsBack() {
         // 1 + 2^-10 needs 10 bits of mantissa: float32 keeps it, bfloat16 (7 bits) rounds it to 1
         float fine = 1f + 0x1p-10f;
-        Conv2d conv = Conv2d.builder(4, 1).build();
+        Conv2d conv = Conv2d.builder(4, 16).build();
         Shape in = new Shape(1, 4, 2, 2);
         conv.initialize(manager, DataType.FLOAT32, in);
-        conv.weight().getArray().set(manager.ones(new Shape(1, 4, 1, 1)).toFloatArray());
+        conv.weight().getArray().set(manager.ones(new Shape(16, 4, 1, 1)).toFloatArray());
         NDArray bias = StateDict.parameters(conv).get("bias").getArray();
-        bias.set(new float[] {0.5f});
+        bias.set(manager.full(new Shape(16), 0.5f).toFloatArray());
         NDArray x = manager.full(in, fine);
         x.setRequiresGradient(true);
         NDArray y;
@@ -270,50 +271,84 @@ class LayersTest {
         }
         assertThat(y.getDataType()).isEqualTo(DataType.FLOAT32);
         assertThat(y.toFloatArray()).containsOnly(4.5f);
-        // dL/dx = w = 1; dL/dw = the sum of the four rounded pixels of each channel; dL/db = 4 pixels
-        assertThat(x.getGradient().toFloatArray()).containsOnly(1f);
+        // dL/dx = the sum of the 16 weights = 16; dL/dw = the sum of the four rounded pixels of each
+        // channel; dL/db = 4 pixels
+        assertThat(x.getGradient().toFloatArray()).containsOnly(16f);
         assertThat(conv.weight().getArray().getGradient().toFloatArray()).containsOnly(4f);
         assertThat(bias.getGradient().toFloatArray()).containsOnly(4f);
         NDArray float32 = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.FLOAT32.params()).singletonOrThrow();
         assertThat(float32.toFloatArray()).containsOnly(4 * fine + 0.5f);
         // inference without the params computes in float32
         assertThat(forward(conv, x).toFloatArray()).containsOnly(4 * fine + 0.5f);
+        // too few output channels to gain: it stays float32 (Conv2d.arithmetic)
+        Conv2d single = Conv2d.builder(4, 1).bias(false).build();
+        single.initialize(manager, DataType.FLOAT32, in);
+        single.weight().getArray().set(new float[] {1, 1, 1, 1});
+        NDArray one = single.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.BFLOAT16.params()).singletonOrThrow();
+        assertThat(one.toFloatArray()).containsOnly(4 * fine);
+    }
+
+    @Test
+    void channelCountsOneDnnWouldPadGiveTheProductsResultsInTrainingAndInference() {
+        // 24 channels: oneDNN pads them to 32 in blocks of 16 on plain [N,C,H,W] input and when
+        // prepacking, which a Zen 5 computed wrongly at random (Conv2d.paddedBlocks); a few runs,
+        // since the errors came from whatever memory the padding held
+        Conv2d conv = Conv2d.builder(24, 24).kernel(3).padding(1).bias(false).build();
+        Shape in = new Shape(2, 24, 9, 9);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        for (int run = 0; run < 3; run++) {
+            NDArray x = manager.randomNormal(in);
+            List<NDArray> expected = trainingPass(conv, x, "gemm");
+            List<NDArray> actual = trainingPass(conv, x, "onednn");
+            NDArray inference = forward(conv, x);
+            for (int i = 0; i < expected.size(); i++) {
+                float scale = expected.get(i).abs().max().getFloat();
+                assertThat(actual.get(i).sub(expected.get(i)).abs().max().getFloat()).as("run %d, result %d", run, i)
+                        .isLessThanOrEqualTo(1e-5f * scale);
+            }
+            float scale = expected.get(0).abs().max().getFloat();
+            assertThat(inference.sub(expected.get(0)).abs().max().getFloat()).as("run %d, inference", run)
+                    .isLessThanOrEqualTo(1e-5f * scale);
+        }
     }
 
     @Test
     void bfloat16InferenceRunsOnWeightsPackedInBfloat16ExceptInTheStem() {
         float fine = 1f + 0x1p-10f; // rounds to 1 in bfloat16, as above
         ParameterStore store = new ParameterStore(manager, false);
-        for (int channels : new int[] {4, 3}) {
-            Conv2d conv = Conv2d.builder(channels, 1).build();
+        for (int channels : new int[] {16, 3}) {
+            Conv2d conv = Conv2d.builder(channels, 16).build();
             Shape in = new Shape(1, channels, 2, 2);
             conv.initialize(manager, DataType.FLOAT32, in);
-            conv.weight().getArray().set(manager.ones(new Shape(1, channels, 1, 1)).toFloatArray());
-            StateDict.parameters(conv).get("bias").getArray().set(new float[] {0.5f});
+            conv.weight().getArray().set(manager.ones(new Shape(16, channels, 1, 1)).toFloatArray());
+            StateDict.parameters(conv).get("bias").getArray().set(manager.full(new Shape(16), 0.5f).toFloatArray());
             StateDict.changed();
             NDArray x = manager.full(in, fine);
             NDArray bf16 = conv.forward(store, new NDList(x), false, Precision.BFLOAT16.params()).singletonOrThrow();
             assertThat(bf16.getDataType()).isEqualTo(DataType.FLOAT32);
             // a feature-map convolution rounds its input; the stem (3 channels: an image) stays exact
-            assertThat(bf16.toFloatArray()).as(channels + " channels").containsOnly(channels == 4 ? 4.5f : 3 * fine + 0.5f);
+            assertThat(bf16.toFloatArray()).as(channels + " channels").containsOnly(channels == 16 ? 16.5f : 3 * fine + 0.5f);
             // the packed weight follows the precision asked for
             assertThat(forward(conv, x).toFloatArray()).containsOnly(channels * fine + 0.5f);
         }
-        // with a BatchNorm folded in (scale 2, shift -1) and the ReLU fused
-        Conv2d conv = Conv2d.builder(4, 2).build();
-        BatchNorm bn = new BatchNorm(2);
-        Shape in = new Shape(1, 4, 2, 2);
+        // with a BatchNorm folded in (scale 2, shift -1) and the ReLU fused; weights 1 in the first
+        // eight output channels, -1 in the others
+        Conv2d conv = Conv2d.builder(16, 16).bias(false).build();
+        BatchNorm bn = new BatchNorm(16);
+        Shape in = new Shape(1, 16, 2, 2);
         conv.initialize(manager, DataType.FLOAT32, in);
-        bn.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 2, 2));
-        conv.weight().getArray().set(manager.create(new float[] {1, 1, 1, 1, -1, -1, -1, -1}).toFloatArray());
-        StateDict.parameters(conv).get("bias").getArray().set(new float[] {0, 0});
-        StateDict.load(bn, Map.of("weight", Tensor.of(manager.create(new float[] {2, 2})),
-                "bias", Tensor.of(manager.create(new float[] {-1, -1})),
-                "running_mean", Tensor.of(manager.create(new float[] {0, 0})),
-                "running_var", Tensor.of(manager.create(new float[] {1 - 1e-5f, 1 - 1e-5f}))), true);
+        bn.initialize(manager, DataType.FLOAT32, new Shape(1, 16, 2, 2));
+        conv.weight().getArray().set(manager.ones(new Shape(2, 8, 16)).mul(manager.create(new float[] {1, -1}).reshape(2, 1, 1))
+                .toFloatArray());
+        StateDict.load(bn, Map.of("weight", Tensor.of(manager.full(new Shape(16), 2f)),
+                "bias", Tensor.of(manager.full(new Shape(16), -1f)),
+                "running_mean", Tensor.of(manager.zeros(new Shape(16))),
+                "running_var", Tensor.of(manager.full(new Shape(16), 1 - 1e-5f))), true);
         NDArray y = conv.thenBatchNorm(bn, true, store, manager.full(in, fine), false, Precision.BFLOAT16.params());
-        // channel 0: 2·4 − 1 = 7 from the rounded input; channel 1: 2·(−4) − 1 < 0, cut by the ReLU
-        assertThat(y.toFloatArray()).containsExactly(7, 7, 7, 7, 0, 0, 0, 0);
+        // the first eight: 2·16 − 1 = 31 from the rounded input; the others 2·(−16) − 1 < 0, cut by the ReLU
+        float[] expected = new float[64];
+        java.util.Arrays.fill(expected, 0, 32, 31f);
+        assertThat(y.toFloatArray()).containsExactly(expected);
     }
 
     @Test

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.attnfer.nn.Conv2d;
 import org.attnfer.nn.Costed;
 import org.attnfer.nn.Init;
 import org.attnfer.nn.Module;
@@ -33,8 +34,7 @@ final class SpdConv extends Module implements Costed {
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDArray x = SpaceToDepth.apply(in.singletonOrThrow());
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        int p = kernel / 2;
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(p, p), new Shape(1, 1), 1);
+        return new NDList(Conv2d.convolve(x, w, null, 1, kernel / 2, 1, 1));
     }
 
     @Override
