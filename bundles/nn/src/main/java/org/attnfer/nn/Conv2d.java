@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
@@ -16,8 +17,8 @@ import ai.djl.util.PairList;
  * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
  * convolution of more than three input and a multiple of 16 output channels multiplies in
  * bfloat16, on the packed weight in inference and otherwise through {@link Bf16Convolution} unless
- * it runs as a float32 product. The result is the same up to rounding. libtorch's own convolutions
- * always read channels-last input ({@link #convolve}).
+ * it runs as a float32 product. The result is the same up to rounding. The remaining convolutions
+ * take the routes of {@link #convolve}.
  */
 public final class Conv2d extends Module implements Costed {
 
@@ -80,18 +81,26 @@ public final class Conv2d extends Module implements Costed {
         if (training && arithmetic(params) == Precision.BFLOAT16) {
             return new NDList(Bf16Convolution.forward(x, w, b, stride, padding, dilation, groups));
         }
-        return new NDList(convolve(x, w, b, stride, padding, dilation, groups));
+        return new NDList(convolve(x, w, b, stride, padding, dilation, groups, training));
     }
 
     /**
-     * libtorch's convolution of {@code x} with {@code w}, then {@code b} if it is not null, on
-     * {@code x} laid out channels-last (a no-op where it is already): on plain {@code [N,C,H,W]}
-     * input oneDNN may store the channels in padded blocks, which some processors compute wrongly
-     * (see {@link #paddedBlocks}). Gradients pass through the layout change.
+     * libtorch's convolution of {@code x} with {@code w}, then {@code b} if it is not null, by the
+     * routes that computed right on this project's machine of 2026-12-03 (docs/performance.md): in
+     * training or wherever gradients are recorded (Grad-CAM), oneDNN's on {@code x} laid out
+     * channels-last (a no-op where it already is; on plain {@code [N,C,H,W]} input the input
+     * gradients came out wrong); otherwise oneDNN's on {@code x} as it is, or libtorch's own
+     * unfold-and-multiply where oneDNN would pad the channels ({@link #paddedBlocks}).
      */
-    public static NDArray convolve(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(Layout.SCRIPT.forwardRecording(x), w, b, new Shape(stride, stride),
-                new Shape(padding, padding), new Shape(dilation, dilation), groups).singletonOrThrow();
+    public static NDArray convolve(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups,
+            boolean training) {
+        Shape ws = w.getShape();
+        boolean recording = training || JniUtils.isGradMode();
+        if (!recording && paddedBlocks(x.getShape().get(1), ws.get(0), groups)) {
+            return SlowConvolution.forward(x, w, b, (int) ws.get(2), stride, padding, dilation, groups);
+        }
+        return ai.djl.nn.convolutional.Conv2d.conv2d(recording ? Layout.SCRIPT.forwardRecording(x) : x, w, b,
+                new Shape(stride, stride), new Shape(padding, padding), new Shape(dilation, dilation), groups).singletonOrThrow();
     }
 
     private static final class Layout {
@@ -103,15 +112,19 @@ public final class Conv2d extends Module implements Costed {
     }
 
     /**
-     * Whether oneDNN would keep this convolution's activations or weights in blocks of 16 channels
-     * with a padded tail. On an AMD Zen 5 (family 26), libtorch 2.7.1's oneDNN computed such
-     * convolutions wrongly and at random, prepacked or on plain {@code [N,C,H,W]} input: errors of
-     * 20–40 % and NaN for 8, 24 or 40 channels, where 16, 32 or 64 were exact, as if the padding
-     * were never zeroed (docs/performance.md). On channels-last input without prepacking it
-     * computed them right. The image's three channels are not affected. Counts are per group.
+     * Whether oneDNN would keep a convolution's activations or weights in blocks of 16 channels
+     * with a padded tail. On an AMD EPYC of family 26, model 2 (this project's machine since
+     * 2026-12-03), libtorch 2.7.1's oneDNN computed such convolutions wrongly and at random when
+     * prepacked or on plain {@code [N,C,H,W]} input: errors of 17–60 % and NaN for 8, 24 or 40
+     * channels where 16, 32 or 64 were exact (docs/performance.md). The image's three input
+     * channels were not affected. Counts are per group.
      */
+    static boolean paddedBlocks(long in, long out, int groups) {
+        return in > 3 && (in / groups) % 16 != 0 || (out / groups) % 16 != 0;
+    }
+
     private boolean paddedBlocks() {
-        return inChannels > 3 && (inChannels / groups) % 16 != 0 || (outChannels / groups) % 16 != 0;
+        return paddedBlocks(inChannels, outChannels, groups);
     }
 
     private boolean prepacks(NDArray x, boolean training, PairList<String, Object> params) {
@@ -120,12 +133,11 @@ public final class Conv2d extends Module implements Costed {
 
     /**
      * The precision {@code params} ask for, except in the stem, which reads the image with too few
-     * channels to gain and stays exact, and where the output channels are not a multiple of 16:
-     * too few to gain, and with one output channel oneDNN's bfloat16 input gradient came out zero
-     * on a Zen 5 (see {@link #paddedBlocks}).
+     * channels to gain and stays exact, and where oneDNN would pad the channels, which then run
+     * without it (see {@link #paddedBlocks}).
      */
     private Precision arithmetic(PairList<String, Object> params) {
-        return inChannels > 3 && outChannels % 16 == 0 ? Precision.of(params) : Precision.FLOAT32;
+        return inChannels > 3 && !paddedBlocks() ? Precision.of(params) : Precision.FLOAT32;
     }
 
     /**

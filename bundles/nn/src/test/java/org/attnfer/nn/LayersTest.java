@@ -256,10 +256,10 @@ class LayersTest {
     void bfloat16TrainingConvolutionsRoundTheirInputsAndPassGradientsBack() {
         // 1 + 2^-10 needs 10 bits of mantissa: float32 keeps it, bfloat16 (7 bits) rounds it to 1
         float fine = 1f + 0x1p-10f;
-        Conv2d conv = Conv2d.builder(4, 16).build();
-        Shape in = new Shape(1, 4, 2, 2);
+        Conv2d conv = Conv2d.builder(16, 16).build();
+        Shape in = new Shape(1, 16, 2, 2);
         conv.initialize(manager, DataType.FLOAT32, in);
-        conv.weight().getArray().set(manager.ones(new Shape(16, 4, 1, 1)).toFloatArray());
+        conv.weight().getArray().set(manager.ones(new Shape(16, 16, 1, 1)).toFloatArray());
         NDArray bias = StateDict.parameters(conv).get("bias").getArray();
         bias.set(manager.full(new Shape(16), 0.5f).toFloatArray());
         NDArray x = manager.full(in, fine);
@@ -270,29 +270,29 @@ class LayersTest {
             gc.backward(y.sum());
         }
         assertThat(y.getDataType()).isEqualTo(DataType.FLOAT32);
-        assertThat(y.toFloatArray()).containsOnly(4.5f);
+        assertThat(y.toFloatArray()).containsOnly(16.5f);
         // dL/dx = the sum of the 16 weights = 16; dL/dw = the sum of the four rounded pixels of each
         // channel; dL/db = 4 pixels
         assertThat(x.getGradient().toFloatArray()).containsOnly(16f);
         assertThat(conv.weight().getArray().getGradient().toFloatArray()).containsOnly(4f);
         assertThat(bias.getGradient().toFloatArray()).containsOnly(4f);
         NDArray float32 = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.FLOAT32.params()).singletonOrThrow();
-        assertThat(float32.toFloatArray()).containsOnly(4 * fine + 0.5f);
+        assertThat(float32.toFloatArray()).containsOnly(16 * fine + 0.5f);
         // inference without the params computes in float32
-        assertThat(forward(conv, x).toFloatArray()).containsOnly(4 * fine + 0.5f);
-        // too few output channels to gain: it stays float32 (Conv2d.arithmetic)
-        Conv2d single = Conv2d.builder(4, 1).bias(false).build();
+        assertThat(forward(conv, x).toFloatArray()).containsOnly(16 * fine + 0.5f);
+        // channels oneDNN would pad stay float32 (Conv2d.arithmetic)
+        Conv2d single = Conv2d.builder(16, 1).bias(false).build();
         single.initialize(manager, DataType.FLOAT32, in);
-        single.weight().getArray().set(new float[] {1, 1, 1, 1});
+        single.weight().getArray().set(manager.ones(new Shape(1, 16, 1, 1)).toFloatArray());
         NDArray one = single.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.BFLOAT16.params()).singletonOrThrow();
-        assertThat(one.toFloatArray()).containsOnly(4 * fine);
+        assertThat(one.toFloatArray()).containsOnly(16 * fine);
     }
 
     @Test
     void channelCountsOneDnnWouldPadGiveTheProductsResultsInTrainingAndInference() {
         // 24 channels: oneDNN pads them to 32 in blocks of 16 on plain [N,C,H,W] input and when
-        // prepacking, which a Zen 5 computed wrongly at random (Conv2d.paddedBlocks); a few runs,
-        // since the errors came from whatever memory the padding held
+        // prepacking, which the machine of 2026-12-03 computed wrongly at random (Conv2d.paddedBlocks
+        // and convolve); a few runs, since the errors varied
         Conv2d conv = Conv2d.builder(24, 24).kernel(3).padding(1).bias(false).build();
         Shape in = new Shape(2, 24, 9, 9);
         conv.initialize(manager, DataType.FLOAT32, in);

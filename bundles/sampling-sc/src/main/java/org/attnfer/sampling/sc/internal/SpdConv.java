@@ -34,7 +34,7 @@ final class SpdConv extends Module implements Costed {
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDArray x = SpaceToDepth.apply(in.singletonOrThrow());
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        return new NDList(Conv2d.convolve(x, w, null, 1, kernel / 2, 1, 1));
+        return new NDList(Conv2d.convolve(x, w, null, 1, kernel / 2, 1, 1, training));
     }
 
     @Override
