@@ -15,9 +15,9 @@ import ai.djl.util.PairList;
  * matrix product has few rows runs as that product instead of through libtorch's convolution
  * (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN laid out once (see
  * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
- * convolution of more than three input and a multiple of 16 output channels multiplies in
- * bfloat16, on the packed weight in inference and otherwise through {@link Bf16Convolution} unless
- * it runs as a float32 product. The result is the same up to rounding. The remaining convolutions
+ * convolution of more than three input channels, with multiples of 16 channels per group in and
+ * out, multiplies in bfloat16, on the packed weight in inference and otherwise through {@link
+ * Bf16Convolution} unless it runs as a float32 product. The result is the same up to rounding. The remaining convolutions
  * take the routes of {@link #convolve}.
  */
 public final class Conv2d extends Module implements Costed {
