@@ -203,11 +203,22 @@ public class Trainer {
                     result.seconds(), state.bestEpoch == epoch ? " *" : ""));
             state.epoch = epoch;
             state.history.add(result);
-            if (config.minutes() > 0 && state.budgeted == 0 && epoch >= TimeBudget.decisionEpoch(config)) {
-                state.budgeted = TimeBudget.epochs(config.minutes() * 60, state.history.stream().map(EpochResult::seconds).toList(), config.epochs());
-                schedule = new Schedule(config, state.budgeted);
-                progress.println(String.format(Locale.ROOT, "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
-                        BigDecimal.valueOf(config.minutes()).stripTrailingZeros().toPlainString(), state.budgeted, config.epochs(), result.seconds()));
+            if (config.minutes() > 0 && epoch >= TimeBudget.decisionEpoch(config)) {
+                List<Double> seconds = state.history.stream().map(EpochResult::seconds).toList();
+                String minutes = BigDecimal.valueOf(config.minutes()).stripTrailingZeros().toPlainString();
+                if (state.budgeted == 0) {
+                    state.budgeted = TimeBudget.epochs(config.minutes() * 60, seconds, config.epochs());
+                    schedule = new Schedule(config, state.budgeted);
+                    progress.println(String.format(Locale.ROOT, "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
+                            minutes, state.budgeted, config.epochs(), result.seconds()));
+                } else {
+                    int refit = TimeBudget.refit(config.minutes() * 60, seconds, TimeBudget.decisionEpoch(config), state.budgeted);
+                    if (refit < state.budgeted) {
+                        state.budgeted = refit;
+                        schedule = new Schedule(config, refit);
+                        progress.println(String.format(Locale.ROOT, "time budget %s minutes: %d epochs now, the epochs run slower than judged", minutes, refit));
+                    }
+                }
             }
             listener.epoch(result, val);
             if (last != null) {

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.attnfer.api.Params;
@@ -228,6 +229,33 @@ class TrainerTest {
         assertThat(resumed).hasSize(4);
         assertThat(resumed.get(3).lr()).isEqualTo(straight.get(3).lr());
         assertThat(resumed.get(3).trainLoss()).isCloseTo(straight.get(3).trainLoss(), within(1e-9 * straight.get(3).trainLoss() + 1e-12));
+    }
+
+    @Test
+    void epochsSlowerThanJudgedShrinkTheBudgetedCountAndTheRunEndsWithinTheBudget() throws IOException {
+        TrainingConfig config = config(Map.of("epochs", 10, "minutes", 2.0, "lr", 0.05, "schedule", "cosine", "warmup_epochs", 1.0));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AtomicLong now = new AtomicLong();
+        AtomicInteger reads = new AtomicInteger();
+        // the first epoch takes 30 s, every later one 60 s
+        LongSupplier slowing = () -> now.getAndAdd(reads.getAndIncrement() < 2 ? 30_000_000_000L : 60_000_000_000L);
+        List<EpochResult> results = train(4, config, log, null, Integer.MAX_VALUE, slowing);
+        // after the first epoch 4 fit; after the second 30 of the 120 seconds are left at a median pace of 45 s: none more
+        assertThat(results).extracting(EpochResult::seconds).containsExactly(30.0, 60.0);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("time budget 2 minutes: 4 epochs (of at most 10) at 30.0 s per epoch",
+                "epoch 2/4", "time budget 2 minutes: 2 epochs now").doesNotContain("epoch 3/");
+    }
+
+    @Test
+    void theBudgetShrinksAtTheMedianPaceSinceTheDecisionAndNeverGrows() {
+        // since epoch 2: 60, 80, 80 s, median 80; 310 of 600 s left: 3 more
+        assertThat(TimeBudget.refit(600, List.of(70.0, 60.0, 80.0, 80.0), 2, 9)).isEqualTo(4 + 3);
+        // an even count: the median of 60 and 80 is 70; 390 s left: 5 more
+        assertThat(TimeBudget.refit(600, List.of(70.0, 60.0, 80.0), 2, 9)).isEqualTo(3 + 5);
+        assertThat(TimeBudget.refit(600, List.of(70.0, 60.0, 50.0, 50.0), 2, 9)).as("faster: the count stays").isEqualTo(9);
+        // 550 s left: at the last epoch's 200 s only 2 more would fit, at the median 60 s nine
+        assertThat(TimeBudget.refit(1000, List.of(70.0, 60.0, 60.0, 200.0, 60.0), 2, 9)).as("one slow epoch").isEqualTo(9);
+        assertThat(TimeBudget.refit(600, List.of(70.0, 0.0, 0.0), 2, 9)).as("no pace measured").isEqualTo(9);
     }
 
     @Test
