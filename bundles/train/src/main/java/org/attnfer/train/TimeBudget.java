@@ -31,10 +31,10 @@ final class TimeBudget {
 
     /**
      * The count after an epoch past the decision: {@code count}, or fewer where the epochs left no
-     * longer fit at the median pace of the epochs since the decision. Machines drift (shared
-     * hosts, clocks): one epoch's pace has overrun a 90-minute budget by 8 %. The median keeps
-     * single slow epochs from shrinking it, and the count never grows, so a faster stretch does
-     * not lengthen the run.
+     * longer fit at the median pace of the epochs since the decision. Machines drift: on a shared
+     * host the pace of one epoch at the decision would have overrun a 90-minute budget by about a
+     * sixth. The median keeps single slow epochs from shrinking it, and the count never grows, so
+     * a faster stretch does not lengthen the run.
      *
      * @param seconds the seconds of every epoch run so far, in order (past {@code decisionEpoch})
      */
