@@ -205,19 +205,16 @@ public class Trainer {
             state.history.add(result);
             if (config.minutes() > 0 && epoch >= TimeBudget.decisionEpoch(config)) {
                 List<Double> seconds = state.history.stream().map(EpochResult::seconds).toList();
-                String minutes = BigDecimal.valueOf(config.minutes()).stripTrailingZeros().toPlainString();
-                if (state.budgeted == 0) {
-                    state.budgeted = TimeBudget.epochs(config.minutes() * 60, seconds, config.epochs());
-                    schedule = new Schedule(config, state.budgeted);
-                    progress.println(String.format(Locale.ROOT, "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
-                            minutes, state.budgeted, config.epochs(), result.seconds()));
-                } else {
-                    int refit = TimeBudget.refit(config.minutes() * 60, seconds, TimeBudget.decisionEpoch(config), state.budgeted);
-                    if (refit < state.budgeted) {
-                        state.budgeted = refit;
-                        schedule = new Schedule(config, refit);
-                        progress.println(String.format(Locale.ROOT, "time budget %s minutes: %d epochs now, the epochs run slower than judged", minutes, refit));
-                    }
+                double pace = TimeBudget.pace(seconds, TimeBudget.decisionEpoch(config));
+                int count = TimeBudget.epochs(config.minutes() * 60, seconds, pace, config.epochs());
+                if (count != state.budgeted) {
+                    String minutes = BigDecimal.valueOf(config.minutes()).stripTrailingZeros().toPlainString();
+                    progress.println(state.budgeted == 0
+                            ? String.format(Locale.ROOT, "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
+                                    minutes, count, config.epochs(), pace)
+                            : String.format(Locale.ROOT, "time budget %s minutes: %d epochs now, at a median %.1f s per epoch", minutes, count, pace));
+                    state.budgeted = count;
+                    schedule = new Schedule(config, count);
                 }
             }
             listener.epoch(result, val);

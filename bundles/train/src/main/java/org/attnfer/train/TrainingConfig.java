@@ -11,8 +11,8 @@ import org.attnfer.data.TestViews;
  *
  * @param epochs passes over the training data; with {@code minutes}, at most this many
  * @param minutes a time budget for the epochs ({@link TimeBudget}): the run fixes its epoch count
- *     to what fits when the warm-up ends, shrinks it if later epochs run slower, and the schedule
- *     anneals over that count; 0 is off
+ *     to what fits when the warm-up ends, re-judges it after every later epoch at the median pace
+ *     since then, and the schedule anneals over that count; 0 is off
  * @param batchSize items per step
  * @param workers data-loading threads
  * @param optimizer {@code sgd} or {@code adamw}
@@ -74,7 +74,7 @@ public record TrainingConfig(
     /** The accepted keys of the {@code training} section, with their defaults. */
     public static final List<ParamSpec> OPTIONS = List.of(
             ParamSpec.ofInt("epochs", 10, "passes over the training data (with minutes: at most this many)").atLeast(1).atMost(100_000),
-            ParamSpec.ofDouble("minutes", 0.0, "time budget of the epochs: when the warm-up ends (at least one epoch) the run sets its epoch count to what fits at the last epoch's pace, shrinks it if later epochs run slower (their median), and the schedule anneals over that count; 0 is off").atLeast(0).atMost(1_000_000),
+            ParamSpec.ofDouble("minutes", 0.0, "time budget of the epochs: when the warm-up ends (at least one epoch) the run sets its epoch count to what fits at the last epoch's pace, re-judges it after every later epoch at their median pace, and the schedule anneals over that count; 0 is off").atLeast(0).atMost(1_000_000),
             ParamSpec.ofInt("batch_size", 32, "items per step").atLeast(1).atMost(65_536),
             ParamSpec.ofInt("workers", 1, "data-loading threads").atLeast(1).atMost(64),
             ParamSpec.ofChoice("optimizer", List.of("sgd", "adamw"), "the optimiser"),

@@ -222,10 +222,10 @@ class TrainerTest {
         assertThat(straight.get(3).lr()).isCloseTo(new Schedule(config, 4).lr(3 + (steps - 1.0) / steps, 1), within(1e-12))
                 .isLessThan(new Schedule(config, config.epochs()).lr(3 + (steps - 1.0) / steps, 1) / 10);
 
-        // the count is part of the checkpoint: a resumed run (on a faster clock) keeps it
+        // the count is part of the checkpoint: a resumed run anneals its first epoch over 4, not 10
         Path ckpt = Files.createDirectories(runDir.resolve("budget"));
         assertThatThrownBy(() -> train(4, config, new ByteArrayOutputStream(), ckpt, 3, thirtySecondEpochs())).hasMessage("killed");
-        List<EpochResult> resumed = train(4, config, new ByteArrayOutputStream(), ckpt, Integer.MAX_VALUE, () -> 0L);
+        List<EpochResult> resumed = train(4, config, new ByteArrayOutputStream(), ckpt, Integer.MAX_VALUE, thirtySecondEpochs());
         assertThat(resumed).hasSize(4);
         assertThat(resumed.get(3).lr()).isEqualTo(straight.get(3).lr());
         assertThat(resumed.get(3).trainLoss()).isCloseTo(straight.get(3).trainLoss(), within(1e-9 * straight.get(3).trainLoss() + 1e-12));
@@ -243,26 +243,21 @@ class TrainerTest {
         // after the first epoch 4 fit; after the second 30 of the 120 seconds are left at a median pace of 45 s: none more
         assertThat(results).extracting(EpochResult::seconds).containsExactly(30.0, 60.0);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("time budget 2 minutes: 4 epochs (of at most 10) at 30.0 s per epoch",
-                "epoch 2/4", "time budget 2 minutes: 2 epochs now").doesNotContain("epoch 3/");
+                "epoch 2/4", "time budget 2 minutes: 2 epochs now, at a median 45.0 s per epoch").doesNotContain("epoch 3/");
     }
 
     @Test
-    void theBudgetShrinksAtTheMedianPaceSinceTheDecisionAndNeverGrows() {
-        // since epoch 2: 60, 80, 80 s, median 80; 310 of 600 s left: 3 more
-        assertThat(TimeBudget.refit(600, List.of(70.0, 60.0, 80.0, 80.0), 2, 9)).isEqualTo(4 + 3);
-        // an even count: the median of 60 and 80 is 70; 390 s left: 5 more
-        assertThat(TimeBudget.refit(600, List.of(70.0, 60.0, 80.0), 2, 9)).isEqualTo(3 + 5);
-        assertThat(TimeBudget.refit(600, List.of(70.0, 60.0, 50.0, 50.0), 2, 9)).as("faster: the count stays").isEqualTo(9);
-        // 550 s left: at the last epoch's 200 s only 2 more would fit, at the median 60 s nine
-        assertThat(TimeBudget.refit(1000, List.of(70.0, 60.0, 60.0, 200.0, 60.0), 2, 9)).as("one slow epoch").isEqualTo(9);
-        assertThat(TimeBudget.refit(600, List.of(70.0, 0.0, 0.0), 2, 9)).as("no pace measured").isEqualTo(9);
-    }
-
-    @Test
-    void theBudgetCountsTheEpochsRunAndTheRemainderAtTheLastPace() {
-        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0), 100)).isEqualTo(2 + 7);
-        assertThat(TimeBudget.epochs(1e6, List.of(1.0), 5)).as("never more than epochs").isEqualTo(5);
-        assertThat(TimeBudget.epochs(100, List.of(70.0, 60.0), 100)).as("spent: no more").isEqualTo(2);
+    void theBudgetCountsTheEpochsRunAndTheRemainderAtTheMedianPaceSinceTheDecision() {
+        assertThat(TimeBudget.pace(List.of(70.0, 60.0), 2)).as("at the decision: the last epoch").isEqualTo(60.0);
+        assertThat(TimeBudget.pace(List.of(70.0, 60.0, 80.0, 80.0), 2)).isEqualTo(80.0);
+        assertThat(TimeBudget.pace(List.of(70.0, 60.0, 80.0), 2)).as("an even count: the mean of the middle two").isEqualTo(70.0);
+        assertThat(TimeBudget.pace(List.of(70.0, 60.0, 60.0, 200.0, 60.0), 2)).as("one slow epoch").isEqualTo(60.0);
+        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0), 60, 100)).isEqualTo(2 + 7);
+        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0, 80.0, 80.0), 80, 100)).as("slower: fewer").isEqualTo(4 + 3);
+        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0, 50.0, 50.0), 50, 100)).as("faster: more").isEqualTo(4 + 7);
+        assertThat(TimeBudget.epochs(1e6, List.of(1.0), 1, 5)).as("never more than epochs").isEqualTo(5);
+        assertThat(TimeBudget.epochs(100, List.of(70.0, 60.0), 60, 100)).as("spent: no more").isEqualTo(2);
+        assertThat(TimeBudget.epochs(100, List.of(0.0), 0, 100)).as("no pace measured").isEqualTo(100);
         assertThat(TimeBudget.decisionEpoch(config(Map.of()))).isEqualTo(1);
         assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 0.5)))).isEqualTo(1);
         assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 2.0)))).isEqualTo(2);
