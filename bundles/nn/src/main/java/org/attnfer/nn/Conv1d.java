@@ -1,13 +1,24 @@
 package org.attnfer.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
-/** A 1-D convolution with PyTorch's parameter {@code weight [out, in, k]}, stride 1, no bias. */
+/**
+ * A 1-D convolution with PyTorch's parameter {@code weight [out, in, k]}, stride 1, no bias,
+ * computed as one matrix product: each output position a row, its {@code in·k} taps the columns.
+ *
+ * <p>Why not libtorch's convolution: on the machine of 2026-12-03 its oneDNN kernel gave input
+ * gradients off by about half their largest value, or NaN, in about half the calls for ECA's
+ * one-channel convolution (docs/performance.md), while libtorch's matrix products were exact.
+ * The layer is small (ECA: {@code k} taps over the channel descriptor), so the product costs
+ * nothing measurable.
+ */
 public final class Conv1d extends Module implements Costed {
 
     private final int inChannels;
@@ -38,8 +49,17 @@ public final class Conv1d extends Module implements Costed {
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = store.getValue(weight, x.getDevice(), training);
-        return ai.djl.nn.convolutional.Conv1d.conv1d(
-                x, w, null, new Shape(1), new Shape(padding), new Shape(1), 1);
+        long n = x.getShape().get(0);
+        long length = x.getShape().get(2) + 2L * padding - kernel + 1;
+        NDArray padded = padding == 0 ? x : x.pad(new Shape(padding, padding), 0);
+        NDList taps = new NDList(kernel);
+        for (int j = 0; j < kernel; j++) {
+            taps.add(padded.get(new NDIndex(":, :, {}:{}", j, j + length)));
+        }
+        // [N,L,in,k]: column i·k + j, the order of the weight's [in,k] rows
+        NDArray columns = NDArrays.stack(taps, 3).transpose(0, 2, 1, 3).reshape(n * length, (long) inChannels * kernel);
+        NDArray y = columns.matMul(w.reshape(outChannels, -1).transpose());
+        return new NDList(y.reshape(n, length, outChannels).transpose(0, 2, 1));
     }
 
     @Override

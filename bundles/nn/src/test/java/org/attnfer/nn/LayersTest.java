@@ -313,6 +313,58 @@ class LayersTest {
     }
 
     @Test
+    void conv1dMatchesItsSumOverTapsInTrainingEveryTime() {
+        // ECA's shape: one channel across 256 pooled channels, kernel 5. libtorch's convolution gave
+        // wrong input gradients (or NaN) here in about half the calls on the machine of 2026-12-03,
+        // hence several runs against y[i] = Σ_j w[j]·x[i+j-2] and its two gradients
+        int n = 4;
+        int len = 256;
+        int k = 5;
+        for (int run = 0; run < 5; run++) {
+            Conv1d conv = new Conv1d(1, 1, k, 2);
+            conv.initialize(manager, DataType.FLOAT32, new Shape(n, 1, len));
+            float[] w = conv.getParameters().get("weight").getArray().toFloatArray();
+            NDArray x = manager.randomNormal(new Shape(n, 1, len));
+            NDArray g = manager.randomNormal(new Shape(n, 1, len));
+            float[] xs = x.toFloatArray();
+            float[] gs = g.toFloatArray();
+            float[] y = new float[n * len];
+            float[] dx = new float[n * len];
+            float[] dw = new float[k];
+            for (int b = 0; b < n; b++) {
+                for (int i = 0; i < len; i++) {
+                    for (int j = 0; j < k; j++) {
+                        int at = i + j - 2;
+                        if (at >= 0 && at < len) {
+                            y[b * len + i] += w[j] * xs[b * len + at];
+                            dx[b * len + at] += w[j] * gs[b * len + i];
+                            dw[j] += xs[b * len + at] * gs[b * len + i];
+                        }
+                    }
+                }
+            }
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                x.setRequiresGradient(true);
+                NDArray out = conv.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                gc.backward(out.mul(g).sum());
+                assertThat(out.getShape()).isEqualTo(new Shape(n, 1, len));
+                assertClose(out.toFloatArray(), y, "run " + run + ", output");
+                assertClose(x.getGradient().toFloatArray(), dx, "run " + run + ", input gradient");
+                assertClose(conv.getParameters().get("weight").getArray().getGradient().toFloatArray(), dw,
+                        "run " + run + ", weight gradient");
+            }
+        }
+    }
+
+    private static void assertClose(float[] actual, float[] expected, String what) {
+        float scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        assertThat(actual).as(what).containsExactly(expected, within(1e-5f * scale));
+    }
+
+    @Test
     void bfloat16InferenceRunsOnWeightsPackedInBfloat16ExceptInTheStem() {
         float fine = 1f + 0x1p-10f; // rounds to 1 in bfloat16, as above
         ParameterStore store = new ParameterStore(manager, false);
