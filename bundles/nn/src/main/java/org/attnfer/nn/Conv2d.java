@@ -73,7 +73,8 @@ public final class Conv2d extends Module implements Costed {
         }
         if (training && groups == 1 && dilation == 1) {
             Shape out = getOutputShapes(new Shape[] {x.getShape()})[0];
-            if (GemmConvolution.applies(kernel, GemmConvolution.rows(out))) {
+            if (GemmConvolution.applies(kernel, GemmConvolution.rows(out))
+                    || crashesOneDnn(kernel, padding, inChannels, outChannels)) {
                 return new NDList(GemmConvolution.forward(x, w, b, kernel, stride, padding, out));
             }
         }
@@ -96,6 +97,11 @@ public final class Conv2d extends Module implements Costed {
             boolean training) {
         Shape ws = w.getShape();
         boolean recording = training || JniUtils.isGradMode();
+        Shape xs = x.getShape();
+        if (recording && groups == 1 && dilation == 1 && crashesOneDnn((int) ws.get(2), padding, xs.get(1), ws.get(0))) {
+            Shape out = new Shape(xs.get(0), ws.get(0), (xs.get(2) - 1) / stride + 1, (xs.get(3) - 1) / stride + 1);
+            return GemmConvolution.forward(x, w, b, 1, stride, 0, out);
+        }
         if (!recording && paddedBlocks(x.getShape().get(1), ws.get(0), groups)) {
             return SlowConvolution.forward(x, w, b, (int) ws.get(2), stride, padding, dilation, groups);
         }
@@ -121,6 +127,18 @@ public final class Conv2d extends Module implements Costed {
      */
     static boolean paddedBlocks(long in, long out, int groups) {
         return in > 3 && (in / groups) % 16 != 0 || (out / groups) % 16 != 0;
+    }
+
+    /**
+     * Whether oneDNN's channels-last convolution, the route wherever gradients are recorded, kills
+     * the process: on the machine of 2026-12-03 every 1×1 convolution tried with 1,024 or more
+     * input or output channels and 256 or more on the other side stopped with SIGFPE in {@code
+     * brg_blocking_t::est_eff_1x1} (docs/performance.md), at any batch and map size, stride 1 or
+     * 2. All 1×1 convolutions with 1,024 or more channels run as a matrix product instead, which
+     * is exact and, for ResNet50's third and fourth stages at batch 32, already the faster route.
+     */
+    static boolean crashesOneDnn(int kernel, int padding, long in, long out) {
+        return kernel == 1 && padding == 0 && Math.max(in, out) >= 1024;
     }
 
     private boolean paddedBlocks() {

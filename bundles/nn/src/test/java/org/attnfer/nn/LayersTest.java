@@ -313,6 +313,33 @@ class LayersTest {
     }
 
     @Test
+    void wide1x1ConvolutionsTrainAsProductsWhereOneDnnCrashed() {
+        // oneDNN's channels-last 1×1 convolution with 1,024 channels killed the JVM on the machine of
+        // 2026-12-03 (SIGFPE) whatever attnfer.conv said; ones as weights: y = Σ_c x, dL/dx = 256
+        Conv2d conv = Conv2d.builder(1024, 256).bias(false).build();
+        Shape in = new Shape(2, 1024, 3, 3);
+        conv.initialize(manager, DataType.FLOAT32, in);
+        conv.weight().getArray().set(manager.ones(new Shape(256, 1024, 1, 1)).toFloatArray());
+        System.setProperty(GemmConvolution.PROPERTY, "onednn");
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray x = manager.randomNormal(in);
+            x.setRequiresGradient(true);
+            NDArray y = conv.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            // recording without training, as Grad-CAM does, takes Conv2d.convolve
+            NDArray z = Conv2d.convolve(x, conv.weight().getArray(), null, 2, 0, 1, 1, false);
+            gc.backward(y.sum());
+            NDArray sum = x.sum(new int[] {1}, true);
+            assertThat(y.getShape()).isEqualTo(new Shape(2, 256, 3, 3));
+            assertThat(y.sub(sum).abs().max().getFloat()).isLessThan(1e-3f);
+            assertThat(z.getShape()).isEqualTo(new Shape(2, 256, 2, 2));
+            assertThat(z.sub(sum.get(":, :, ::2, ::2")).abs().max().getFloat()).isLessThan(1e-3f);
+            assertThat(x.getGradient().toFloatArray()).containsOnly(256f);
+        } finally {
+            System.clearProperty(GemmConvolution.PROPERTY);
+        }
+    }
+
+    @Test
     void conv1dMatchesItsSumOverTapsInTrainingEveryTime() {
         // ECA's shape: one channel across 256 pooled channels, kernel 5. libtorch's convolution gave
         // wrong input gradients (or NaN) here in about half the calls on the machine of 2026-12-03,
