@@ -13,8 +13,9 @@ import ai.djl.util.PairList;
  * A 2-D convolution with PyTorch's parameters: {@code weight [out, in/groups, kh, kw]} and an
  * optional {@code bias [out]}. While training, with {@code attnfer.conv=gemm}, a convolution whose
  * matrix product has few rows runs as that product instead of through libtorch's convolution
- * (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN laid out once (see
- * {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
+ * (see {@link GemmConvolution}), as does every 1×1 one that oneDNN would crash on ({@link
+ * #crashesOneDnn}), whatever the property says; in plain inference it runs on a weight oneDNN
+ * laid out once (see {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
  * convolution of more than three input channels, with multiples of 16 channels per group in and
  * out, multiplies in bfloat16, on the packed weight in inference and otherwise through {@link
  * Bf16Convolution} unless it runs as a float32 product. The result is the same up to rounding. The remaining convolutions
@@ -102,7 +103,7 @@ public final class Conv2d extends Module implements Costed {
             Shape out = new Shape(xs.get(0), ws.get(0), (xs.get(2) - 1) / stride + 1, (xs.get(3) - 1) / stride + 1);
             return GemmConvolution.forward(x, w, b, 1, stride, 0, out);
         }
-        if (!recording && paddedBlocks(x.getShape().get(1), ws.get(0), groups)) {
+        if (!recording && paddedBlocks(xs.get(1), ws.get(0), groups)) {
             return SlowConvolution.forward(x, w, b, (int) ws.get(2), stride, padding, dilation, groups);
         }
         return ai.djl.nn.convolutional.Conv2d.conv2d(recording ? Layout.SCRIPT.forwardRecording(x) : x, w, b,
