@@ -184,6 +184,10 @@ public final class Conv2d extends Module implements Costed {
         return outChannels;
     }
 
+    int kernelSize() {
+        return kernel;
+    }
+
     int stride() {
         return stride;
     }

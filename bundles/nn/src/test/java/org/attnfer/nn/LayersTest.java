@@ -206,6 +206,39 @@ class LayersTest {
     }
 
     @Test
+    void batchOneOneByOneConvolutionsRunAsMatrixProductsEqualToLibtorchs() {
+        for (int stride : new int[] {1, 2}) {
+            Conv2d conv = Conv2d.builder(32, 48).stride(stride).bias(stride == 1).build();
+            BatchNorm bn = new BatchNorm(48);
+            conv.initialize(manager, DataType.FLOAT32, new Shape(1, 32, 9, 7));
+            bn.initialize(manager, DataType.FLOAT32, conv.getOutputShapes(new Shape[] {new Shape(1, 32, 9, 7)})[0]);
+            StateDict.load(bn, Map.of("weight", Tensor.of(manager.linspace(-2f, 3f, 48)),
+                    "bias", Tensor.of(manager.linspace(-1f, 2f, 48)),
+                    "running_mean", Tensor.of(manager.linspace(-0.2f, 1f, 48)),
+                    "running_var", Tensor.of(manager.linspace(0.1f, 4f, 48))), true);
+            ParameterStore store = new ParameterStore(manager, false);
+            // one layer serves batch 1 as a product and other batches on the packed weight
+            for (long batch : new long[] {1, 3, 1}) {
+                NDArray x = manager.randomNormal(new Shape(batch, 32, 9, 7));
+                String what = "stride " + stride + ", batch " + batch;
+                assertThat(PrepackedConvolution.asProduct(conv, x, Precision.FLOAT32)).as(what).isEqualTo(batch == 1);
+                assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), what);
+                for (boolean relu : new boolean[] {false, true}) {
+                    NDArray plain = withoutPrepacking(() -> {
+                        NDArray y = forward(bn, forward(conv, x));
+                        return relu ? Ops.relu(y) : y;
+                    });
+                    assertClose(conv.thenBatchNorm(bn, relu, store, x, false, null), plain, what + ", batch norm, relu " + relu);
+                }
+            }
+        }
+        NDArray one = manager.zeros(new Shape(1, 32, 4, 4));
+        assertThat(PrepackedConvolution.asProduct(Conv2d.builder(32, 32).build(), one, Precision.BFLOAT16)).isFalse();
+        assertThat(PrepackedConvolution.asProduct(Conv2d.builder(32, 32).kernel(3).padding(1).build(), one, Precision.FLOAT32)).isFalse();
+        assertThat(PrepackedConvolution.asProduct(Conv2d.builder(32, 32).groups(2).build(), one, Precision.FLOAT32)).isFalse();
+    }
+
+    @Test
     void convolutionThenBatchNormFoldsIntoOnePrepackedConvolution() {
         Conv2d conv = Conv2d.builder(3, 16).kernel(3).stride(2).padding(1).build();
         BatchNorm bn = new BatchNorm(16);
