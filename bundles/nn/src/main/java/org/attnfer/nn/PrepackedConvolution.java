@@ -23,8 +23,8 @@ import java.util.function.BiFunction;
  * tried (ResNet50, 3×112×112: batch 1 by a fifth, 16 to 64 by 6–11 %), and lighter at large ones.
  *
  * <p>At batch 1 a float32 1×1 convolution without groups or padding is one matrix product instead,
- * {@code [out, in]·[in, H·W]} on the map as it lies (every other stride's pixels for stride 2),
- * with the folded weight kept: on the EPYC of family 26, where MKL multiplies twice as fast as on
+ * {@code [out, in]·[in, H·W]} on the map as it lies (with stride s, every s-th pixel of every s-th
+ * row), with the folded weight kept: on the EPYC of family 26, where MKL multiplies twice as fast as on
  * the processors before it, ResNet50 at 3×112×112 batch 1 took a median 15.7–15.8 ms this way
  * against 17.4–17.7 ms with all its convolutions packed, faster in 13 of 15 alternating rounds
  * (docs/performance.md). The route is chosen per call, so one layer serves any batch.
