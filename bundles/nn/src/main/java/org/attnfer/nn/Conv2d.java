@@ -67,6 +67,11 @@ public final class Conv2d extends Module implements Costed {
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        if (Taps.shapesOnly(params)) {
+            // initialising or tracing needs only the shape; libtorch's own route for such batch-1
+            // inputs also logs an NNPACK warning per call on CPUs NNPACK does not know
+            return new NDList(x.getManager().zeros(getOutputShapes(new Shape[] {x.getShape()})[0], x.getDataType()));
+        }
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
         if (prepacks(x, training, params)) {

@@ -45,7 +45,7 @@ public final class ModelStats {
         Shape batched = new Shape(1).addAll(input);
         try (NDManager scratch = NDManager.newBaseManager()) {
             NDList x = new NDList(scratch.zeros(batched));
-            NDList y = root.forward(new ParameterStore(scratch, false), x, false, Taps.with(new Taps.Listener() {
+            NDList y = root.forward(new ParameterStore(scratch, false), x, false, Taps.shapesWith(new Taps.Listener() {
                 @Override
                 public NDList afterBlock(Block block, NDList in, NDList out) {
                     outputs.put(block, out.getShapes()[0]);

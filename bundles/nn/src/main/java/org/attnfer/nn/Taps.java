@@ -34,24 +34,42 @@ public final class Taps {
 
     private final NDManager parameterManager;
     private final Listener listener;
+    private final boolean shapesOnly;
 
-    private Taps(NDManager parameterManager, Listener listener) {
+    private Taps(NDManager parameterManager, Listener listener, boolean shapesOnly) {
         this.parameterManager = parameterManager;
         this.listener = listener;
+        this.shapesOnly = shapesOnly;
     }
 
     /** Forward params that carry a listener. */
     public static PairList<String, Object> with(Listener listener) {
         PairList<String, Object> params = new PairList<>();
-        params.add(KEY, new Taps(null, listener));
+        params.add(KEY, new Taps(null, listener, false));
+        return params;
+    }
+
+    /**
+     * Forward params that carry a listener interested only in shapes: layers that can may skip
+     * their arithmetic and return zeros of the right shape.
+     */
+    static PairList<String, Object> shapesWith(Listener listener) {
+        PairList<String, Object> params = new PairList<>();
+        params.add(KEY, new Taps(null, listener, true));
         return params;
     }
 
     /** Forward params used while initialising: children allocate their parameters on {@code manager}. */
     static PairList<String, Object> initializing(NDManager manager) {
         PairList<String, Object> params = new PairList<>();
-        params.add(KEY, new Taps(manager, null));
+        params.add(KEY, new Taps(manager, null, true));
         return params;
+    }
+
+    /** Whether the forward of {@code params} only needs shapes: the initialising one, or a trace. */
+    static boolean shapesOnly(PairList<String, Object> params) {
+        Taps taps = of(params);
+        return taps != null && taps.shapesOnly;
     }
 
     /** The taps travelling in {@code params}, or {@code null}. */

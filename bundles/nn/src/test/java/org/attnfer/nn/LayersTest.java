@@ -51,6 +51,20 @@ class LayersTest {
     }
 
     @Test
+    void convInTheInitialisingForwardGivesOnlyTheShape() {
+        Conv2d conv = Conv2d.builder(2, 3).kernel(3).stride(2).padding(1).build();
+        conv.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 5, 4));
+        conv.weight().getArray().set(manager.ones(new Shape(3, 2, 3, 3)).toFloatArray());
+        NDList x = new NDList(manager.ones(new Shape(1, 2, 5, 4)));
+        NDArray y = conv.forward(new ParameterStore(manager, false), x, false, Taps.initializing(manager))
+                .singletonOrThrow();
+        assertThat(y.getShape()).isEqualTo(new Shape(1, 3, 3, 2));
+        assertThat(y.toFloatArray()).containsOnly(0f);
+        // a forward for values still convolves
+        assertThat(forward(conv, x.head()).getFloat(0, 0, 1, 1)).isGreaterThan(10f);
+    }
+
+    @Test
     void convOutputSizeFormulaWithStrideAndDilation() {
         Conv2d conv = Conv2d.builder(4, 4).kernel(3).stride(2).padding(4).dilation(4).groups(2).build();
         Shape in = new Shape(2, 4, 13, 9);
