@@ -93,9 +93,8 @@ public final class Conv2d extends Module implements Costed {
 
     /**
      * libtorch's convolution of {@code x} with {@code w}, then {@code b} if it is not null, by the
-     * routes that computed right on this project's machine of 2026-12-03 (docs/performance.md): where
-     * gradients are recorded outside training (Grad-CAM), as a matrix product ({@link
-     * GemmConvolution}); in training, oneDNN's on {@code x} laid out
+     * routes that computed right on this project's machine of 2026-12-03 (docs/performance.md): in
+     * training or wherever gradients are recorded (Grad-CAM), oneDNN's on {@code x} laid out
      * channels-last (a no-op where it already is; on plain {@code [N,C,H,W]} input the input
      * gradients came out wrong); otherwise oneDNN's on {@code x} as it is, or libtorch's own
      * unfold-and-multiply where oneDNN would pad the channels ({@link #paddedBlocks}).
@@ -105,14 +104,9 @@ public final class Conv2d extends Module implements Costed {
         Shape ws = w.getShape();
         boolean recording = training || JniUtils.isGradMode();
         Shape xs = x.getShape();
-        // Grad-CAM (gradients recorded outside training) also takes the product: for its few small
-        // batches libtorch would pass oneDNN by and log an NNPACK warning per call
-        if (recording && groups == 1 && dilation == 1
-                && (!training || crashesOneDnn((int) ws.get(2), padding, xs.get(1), ws.get(0)))) {
-            int k = (int) ws.get(2);
-            Shape out = new Shape(xs.get(0), ws.get(0), (xs.get(2) + 2L * padding - k) / stride + 1,
-                    (xs.get(3) + 2L * padding - k) / stride + 1);
-            return GemmConvolution.forward(x, w, b, k, stride, padding, out);
+        if (recording && groups == 1 && dilation == 1 && crashesOneDnn((int) ws.get(2), padding, xs.get(1), ws.get(0))) {
+            Shape out = new Shape(xs.get(0), ws.get(0), (xs.get(2) - 1) / stride + 1, (xs.get(3) - 1) / stride + 1);
+            return GemmConvolution.forward(x, w, b, 1, stride, 0, out);
         }
         if (!recording && paddedBlocks(xs.get(1), ws.get(0), groups)) {
             return SlowConvolution.forward(x, w, b, (int) ws.get(2), stride, padding, dilation, groups);
