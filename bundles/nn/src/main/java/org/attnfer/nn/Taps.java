@@ -44,25 +44,25 @@ public final class Taps {
 
     /** Forward params that carry a listener. */
     public static PairList<String, Object> with(Listener listener) {
-        PairList<String, Object> params = new PairList<>();
-        params.add(KEY, new Taps(null, listener, false));
-        return params;
+        return params(new Taps(null, listener, false));
     }
 
     /**
-     * Forward params that carry a listener interested only in shapes: layers that can may skip
-     * their arithmetic and return zeros of the right shape.
+     * Forward params that carry a listener interested only in shapes: layers may skip their
+     * arithmetic and return zeros of the right shape.
      */
     static PairList<String, Object> shapesWith(Listener listener) {
-        PairList<String, Object> params = new PairList<>();
-        params.add(KEY, new Taps(null, listener, true));
-        return params;
+        return params(new Taps(null, listener, true));
     }
 
     /** Forward params used while initialising: children allocate their parameters on {@code manager}. */
     static PairList<String, Object> initializing(NDManager manager) {
+        return params(new Taps(manager, null, true));
+    }
+
+    private static PairList<String, Object> params(Taps taps) {
         PairList<String, Object> params = new PairList<>();
-        params.add(KEY, new Taps(manager, null, true));
+        params.add(KEY, taps);
         return params;
     }
 
