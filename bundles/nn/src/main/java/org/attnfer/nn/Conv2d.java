@@ -11,10 +11,9 @@ import ai.djl.util.PairList;
 
 /**
  * A 2-D convolution with PyTorch's parameters: {@code weight [out, in/groups, kh, kw]} and an
- * optional {@code bias [out]}. While training, with {@code attnfer.conv=gemm}, a convolution whose
- * matrix product has few rows runs as that product instead of through libtorch's convolution
- * (see {@link GemmConvolution}), as does every 1×1 one that oneDNN would crash on ({@link
- * #crashesOneDnn}), whatever the property says; in plain inference it runs on a weight oneDNN
+ * optional {@code bias [out]}. While training, every 1×1 convolution runs as a matrix product
+ * instead of through libtorch's convolution, and so does, with {@code attnfer.conv=gemm}, a k×k
+ * one whose product has few rows (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN
  * laid out once (see {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
  * convolution of more than three input channels, with multiples of 16 channels per group in and
  * out, multiplies in bfloat16, on the packed weight in inference and otherwise through {@link
@@ -79,8 +78,7 @@ public final class Conv2d extends Module implements Costed {
         }
         if (training && groups == 1 && dilation == 1) {
             Shape out = getOutputShapes(new Shape[] {x.getShape()})[0];
-            if (GemmConvolution.applies(kernel, GemmConvolution.rows(out))
-                    || crashesOneDnn(kernel, padding, inChannels, outChannels)) {
+            if (GemmConvolution.applies(kernel, GemmConvolution.rows(out))) {
                 return new NDList(GemmConvolution.forward(x, w, b, kernel, stride, padding, out));
             }
         }
@@ -93,20 +91,25 @@ public final class Conv2d extends Module implements Costed {
 
     /**
      * libtorch's convolution of {@code x} with {@code w}, then {@code b} if it is not null, by the
-     * routes that computed right on this project's machine of 2026-12-03 (docs/performance.md): in
-     * training or wherever gradients are recorded (Grad-CAM), oneDNN's on {@code x} laid out
-     * channels-last (a no-op where it already is; on plain {@code [N,C,H,W]} input the input
-     * gradients came out wrong); otherwise oneDNN's on {@code x} as it is, or libtorch's own
-     * unfold-and-multiply where oneDNN would pad the channels ({@link #paddedBlocks}).
+     * routes that computed right on this project's machine of 2026-12-03 (docs/performance.md):
+     * where gradients are recorded outside training (Grad-CAM), and for 1×1 kernels in training, as
+     * a matrix product ({@link GemmConvolution}); for the other kernels in training, oneDNN's on
+     * {@code x} laid out channels-last (a no-op where it already is; on plain {@code [N,C,H,W]}
+     * input the input gradients came out wrong); otherwise oneDNN's on {@code x} as it is, or
+     * libtorch's own unfold-and-multiply where oneDNN would pad the channels ({@link #paddedBlocks}).
      */
     public static NDArray convolve(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups,
             boolean training) {
         Shape ws = w.getShape();
         boolean recording = training || JniUtils.isGradMode();
         Shape xs = x.getShape();
-        if (recording && groups == 1 && dilation == 1 && crashesOneDnn((int) ws.get(2), padding, xs.get(1), ws.get(0))) {
-            Shape out = new Shape(xs.get(0), ws.get(0), (xs.get(2) - 1) / stride + 1, (xs.get(3) - 1) / stride + 1);
-            return GemmConvolution.forward(x, w, b, 1, stride, 0, out);
+        int k = (int) ws.get(2);
+        // Grad-CAM's few small batches: at batch 1 libtorch would also pass oneDNN by and log an
+        // NNPACK warning per call on CPUs NNPACK does not know
+        if (recording && groups == 1 && dilation == 1 && (!training || GemmConvolution.always(k))) {
+            Shape out = new Shape(xs.get(0), ws.get(0), (xs.get(2) + 2L * padding - k) / stride + 1,
+                    (xs.get(3) + 2L * padding - k) / stride + 1);
+            return GemmConvolution.forward(x, w, b, k, stride, padding, out);
         }
         if (!recording && paddedBlocks(xs.get(1), ws.get(0), groups)) {
             return SlowConvolution.forward(x, w, b, (int) ws.get(2), stride, padding, dilation, groups);
@@ -133,18 +136,6 @@ public final class Conv2d extends Module implements Costed {
      */
     static boolean paddedBlocks(long in, long out, int groups) {
         return in > 3 && (in / groups) % 16 != 0 || (out / groups) % 16 != 0;
-    }
-
-    /**
-     * Whether oneDNN's channels-last convolution, the route wherever gradients are recorded, kills
-     * the process: on the machine of 2026-12-03 every 1×1 convolution tried with 1,024 or more
-     * input or output channels and 256 or more on the other side stopped with SIGFPE in {@code
-     * brg_blocking_t::est_eff_1x1} (docs/performance.md), at any batch and map size, stride 1 or
-     * 2. All 1×1 convolutions with 1,024 or more channels run as a matrix product instead, which
-     * is exact and, for ResNet50's third and fourth stages at batch 32, already the faster route.
-     */
-    static boolean crashesOneDnn(int kernel, int padding, long in, long out) {
-        return kernel == 1 && padding == 0 && Math.max(in, out) >= 1024;
     }
 
     private boolean paddedBlocks() {

@@ -91,7 +91,7 @@ final class BenchCommand implements Runnable {
         String layout;
 
         @Option(names = "--conv", paramLabel = "gemm|onednn",
-                description = "Convolution path while training: small convolutions as matrix products, or all through libtorch's oneDNN convolution (default: FER_CONV, else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
+                description = "Convolution path while training: small convolutions as matrix products, or all but 1×1 ones (products either way) through libtorch's oneDNN convolution (default: FER_CONV, else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
         String conv;
 
         @Option(names = "--json", description = "Print JSON.")

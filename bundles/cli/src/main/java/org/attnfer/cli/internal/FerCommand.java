@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
             "  FER_LAYOUT     activations while training: nhwc (default) or nchw",
             "  FER_MKL        auto (default: MKL's AVX-512 path on AMD CPUs) or generic",
             "  FER_CONV       training convolutions: gemm (small ones as matrix products,",
-            "                 default with MKL's AVX-512 path) or onednn",
+            "                 default with MKL's AVX-512 path) or onednn (1x1 ones are",
+            "                 products either way)",
             "  FER_JAVA_OPTS  more JVM options",
             "  DJL_CACHE_DIR  where libtorch is unpacked (default: ~/.cache/attnfer/djl)"})
 final class FerCommand implements Runnable {
