@@ -58,7 +58,7 @@ public final class Conv1d extends Module implements Costed {
         }
         // [N,L,in,k]: column i·k + j, the order of the weight's [in,k] rows
         NDArray columns = NDArrays.stack(taps, 3).transpose(0, 2, 1, 3).reshape(n * length, (long) inChannels * kernel);
-        NDArray y = columns.matMul(w.reshape(outChannels, -1).transpose());
+        NDArray y = columns.matMul(GemmConvolution.rightHandSide(w, x.getManager()));
         return new NDList(y.reshape(n, length, outChannels).transpose(0, 2, 1));
     }
 

@@ -3,6 +3,7 @@ package org.attnfer.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
@@ -49,6 +50,17 @@ final class GemmConvolution {
         return kernel == 1;
     }
 
+    /**
+     * The weight {@code [out, in, k…]} as the product's right-hand side {@code [in·k…, out]}, a view
+     * owned by {@code manager}. A view of a parameter would otherwise belong to the model's manager
+     * and pile up there, two per call, until the model is closed.
+     */
+    static NDArray rightHandSide(NDArray w, NDManager manager) {
+        NDArray rows = w.reshape(w.getShape().get(0), -1);
+        rows.attach(manager);
+        return rows.transpose();
+    }
+
     /** Output rows of the product: batch × output height × output width. */
     static long rows(Shape out) {
         return out.get(0) * out.get(2) * out.get(3);
@@ -81,7 +93,7 @@ final class GemmConvolution {
             // [N,Ho,Wo,C,k·k]: column c·k² + i·k + j, the order of the weight's [C,k,k] rows
             columns = NDArrays.stack(taps, 4).reshape(n * ho * wo, c * k * k);
         }
-        NDArray y = columns.matMul(w.reshape(w.getShape().get(0), -1).transpose());
+        NDArray y = columns.matMul(rightHandSide(w, x.getManager()));
         if (b != null) {
             y = y.add(b);
         }
