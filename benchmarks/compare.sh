@@ -3,7 +3,8 @@
 # measured alternately (ROUNDS times each) so that both see the same machine state; float32
 # throughout, then again in bfloat16 (AttnFER's --precision bfloat16, PyTorch's CPU autocast).
 # Usage: benchmarks/compare.sh [ROUNDS [CASE...]]   e.g. compare.sh 3 "train 3x112x112 32 bfloat16"
-#   (needs Debian's python3-torch and python3-torchvision, run by /usr/bin/python3)
+#   (needs Debian's python3-torch and python3-torchvision, run by /usr/bin/python3, and for a fair
+#   peer an optimised BLAS such as libopenblas0-pthread)
 set -e
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -22,6 +23,13 @@ run() { # name, then the command
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('%.2f %d' % (d['images_per_second'], d.get('peak_resident_mb', -1)))" "$out/$name.json"
 }
 
+# Debian's python3-torch multiplies matrices with whatever libblas.so.3 is selected: the reference
+# BLAS runs at a few GFLOP/s and makes the peer's batch-1 inference several times slower
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || echo unknown)
+echo "peer BLAS: $blas"
+case $blas in
+  */blas/libblas.so.3*) echo "warning: the peer runs the reference BLAS; apt install libopenblas0-pthread for a fair peer" >&2 ;;
+esac
 printf '%-34s %12s %12s %8s %10s %10s\n' CASE ATTNFER PYTORCH RATIO "RSS FER" "RSS TORCH"
 # a case is KIND INPUT BATCH [PRECISION]: the arithmetic of both sides (PyTorch: CPU autocast)
 [ $# -gt 0 ] || set -- "train 3x48x48 32" "train 3x112x112 32" "infer 3x112x112 1" \
