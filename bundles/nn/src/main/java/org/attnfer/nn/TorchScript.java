@@ -103,6 +103,18 @@ public final class TorchScript implements AutoCloseable {
     }
 
     /**
+     * Calls a method that returns a list of tensors.
+     *
+     * @param results the manager that the returned tensors are attached to
+     */
+    public NDList callForList(String method, NDManager results, Object... args) {
+        IValue out = invoke(method, args);
+        try (out) {
+            return out.toNDList((PtNDManager) results);
+        }
+    }
+
+    /**
      * Runs the module's {@code forward} on tensors with gradients recorded, so that a backward
      * pass reaches them ({@link #call} runs in inference mode). The result belongs to the first
      * input's manager.

@@ -14,7 +14,7 @@ import org.attnfer.nn.TorchScript;
 import org.attnfer.nn.io.Tensor;
 
 /**
- * Updates parameters in place from their gradients, then clears the gradients. Its state (moment
+ * Takes the gradients of a loss and updates parameters in place from them. Its state (moment
  * buffers, step counts) is saved in checkpoints by name, so that a resumed run continues exactly.
  *
  * <p>The arithmetic is PyTorch's own fused CPU kernels ({@code _fused_sgd_}, {@code
@@ -28,11 +28,33 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
 
     private static final class Kernels {
         static final TorchScript SCRIPT = TorchScript.compile("FusedOptimizers", """
+                def gradients(self, loss: Tensor, params: List[Tensor]) -> List[Tensor]:
+                  grads = torch.autograd.grad([loss], params, allow_unused=True)
+                  out: List[Tensor] = []
+                  for i in range(len(params)):
+                    g = grads[i]
+                    p = params[i]
+                    if g is None:
+                      out.append(torch.zeros_like(p))
+                    elif g.stride() == p.stride():
+                      out.append(g)
+                    else:
+                      # the fused kernels walk weight and gradient as flat memory: oneDNN hands
+                      # channels-last gradients to contiguous weights
+                      out.append(torch.empty_like(p).copy_(g))
+                  return out
+                def clip(self, grads: List[Tensor], max_norm: float) -> NoneType:
+                  squares: List[Tensor] = []
+                  for g in grads:
+                    squares.append(torch.sum(torch.square(g)))
+                  norm = float(torch.sum(torch.stack(squares))) ** 0.5
+                  if norm > max_norm:
+                    torch._foreach_mul_(grads, max_norm / (norm + 1e-6))
+                  return None
                 def sgd(self, params: List[Tensor], grads: List[Tensor], buffers: List[Tensor], lr: float,
                         weight_decay: float, momentum: float, nesterov: bool) -> NoneType:
                   torch._fused_sgd_(params, grads, buffers, weight_decay=weight_decay, momentum=momentum, lr=lr,
                                     dampening=0.0, nesterov=nesterov, maximize=False, is_first_step=False)
-                  torch._foreach_zero_(grads)
                   return None
                 def adamw(self, params: List[Tensor], grads: List[Tensor], m: List[Tensor], v: List[Tensor],
                           steps: List[Tensor], lr: float, beta1: float, beta2: float, weight_decay: float,
@@ -40,7 +62,6 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
                   torch._foreach_add_(steps, 1.0)
                   torch._fused_adamw_(params, grads, m, v, [], steps, lr=lr, beta1=beta1, beta2=beta2,
                                       weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
-                  torch._foreach_zero_(grads)
                   return None
                 """);
     }
@@ -71,27 +92,52 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
     }
 
     /**
-     * One step over every trainable parameter that has a gradient.
+     * The gradients of {@code loss} for every parameter that trains, from {@code
+     * torch.autograd.grad}: fresh arrays of {@code step}, each laid out as its weight. A backward
+     * pass would instead add each one into the weight's {@code .grad} buffer, which then had to be
+     * zeroed after every update: two passes over all weights that PyTorch avoids by setting {@code
+     * .grad} to none, which DJL cannot (docs/performance.md).
      *
      * @param params the parameters by name
+     * @param loss a loss recorded by a gradient collector
+     * @param step a manager for this step's temporaries
+     */
+    static Group gradients(Map<String, Parameter> params, NDArray loss, NDManager step) {
+        Group all = new Group();
+        params.forEach((name, p) -> {
+            if (p.requiresGradient()) {
+                all.names().add(name);
+                all.weights().add(p.getArray());
+            }
+        });
+        all.grads().addAll(Kernels.SCRIPT.callForList("gradients", step, loss, all.weights()));
+        return all;
+    }
+
+    /**
+     * Scales all gradients down together when their global norm exceeds {@code maxNorm}. They are
+     * scaled inside TorchScript, whose inference mode made them.
+     */
+    static void clip(Group gradients, double maxNorm) {
+        Kernels.SCRIPT.call("clip", null, gradients.grads(), maxNorm);
+    }
+
+    /**
+     * One step over every parameter of {@code gradients}.
+     *
+     * @param gradients the parameters that train, with their gradients ({@link #gradients})
      * @param lr the learning rate of this step
      * @param step a manager for this step's temporaries
      */
-    public void step(Map<String, Parameter> params, double lr, NDManager step) {
+    void step(Group gradients, double lr, NDManager step) {
         Group decayed = new Group();
         Group plain = new Group();
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            Parameter p = e.getValue();
-            if (!p.requiresGradient()) {
-                continue;
-            }
-            NDArray w = p.getArray();
-            NDArray g = w.getGradient();
-            g.attach(step);
+        for (int i = 0; i < gradients.names().size(); i++) {
+            NDArray w = gradients.weights().get(i);
             Group group = weightDecay > 0 && (decayNormAndBias || w.getShape().dimension() > 1) ? decayed : plain;
-            group.names().add(e.getKey());
+            group.names().add(gradients.names().get(i));
             group.weights().add(w);
-            group.grads().add(g);
+            group.grads().add(gradients.grads().get(i));
         }
         for (Group g : List.of(decayed, plain)) {
             if (!g.names().isEmpty()) {

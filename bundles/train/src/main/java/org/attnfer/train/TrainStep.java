@@ -3,7 +3,6 @@ package org.attnfer.train;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -11,8 +10,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.attnfer.data.InputSpec;
@@ -97,6 +94,7 @@ public final class TrainStep {
             float value;
             int correct;
             float[] probabilities = null;
+            Optimizer.Group gradients;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.getBlock().forward(store, new NDList(x), true, forwardParams).singletonOrThrow();
                 NDArray l;
@@ -110,7 +108,7 @@ public final class TrainStep {
                 if (!Float.isFinite(value)) {
                     return new Result(value, 0, null);
                 }
-                gc.backward(l);
+                gradients = Optimizer.gradients(params, l, step);
                 // a mixed item counts as right when the prediction is its heavier label
                 NDArray dominant = mixed == null || mixed.ownLabelDominates() ? target : partnerTarget;
                 correct = (int) logits.argMax(1).eq(dominant).sum().getLong();
@@ -119,9 +117,9 @@ public final class TrainStep {
                 }
             }
             if (clipNorm > 0) {
-                clip(step);
+                Optimizer.clip(gradients, clipNorm);
             }
-            optimizer.step(params, lr, step);
+            optimizer.step(gradients, lr, step);
             return new Result(value, correct, probabilities);
         }
     }
@@ -133,24 +131,5 @@ public final class TrainStep {
             y[i] = labels[order == null ? i : order[i]];
         }
         return y;
-    }
-
-    /** Scales all gradients down together when their global norm exceeds the limit. */
-    private void clip(NDManager step) {
-        List<NDArray> grads = new ArrayList<>();
-        for (Parameter p : params.values()) {
-            if (p.requiresGradient()) {
-                NDArray g = p.getArray().getGradient();
-                g.attach(step);
-                grads.add(g);
-            }
-        }
-        NDList squares = new NDList();
-        grads.forEach(g -> squares.add(g.square().sum()));
-        double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
-        if (norm > clipNorm) {
-            NDArray factor = step.create((float) (clipNorm / (norm + 1e-6)));
-            grads.forEach(g -> g.muli(factor));
-        }
     }
 }

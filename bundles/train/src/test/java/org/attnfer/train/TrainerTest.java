@@ -426,15 +426,14 @@ class TrainerTest {
             params.put("b", parameter(m, "b", new Shape(1), 0.5f));
             Optimizer optimizer = Optimizer.of(config(settings));
             for (int step = 0; step < 2; step++) {
-                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                    gc.backward(params.get("w").getArray().square().sum().add(params.get("b").getArray().square().sum()));
-                }
                 try (NDManager s = m.newSubManager()) {
-                    optimizer.step(params, 0.1, s);
+                    Optimizer.Group gradients;
+                    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                        gradients = Optimizer.gradients(params, params.get("w").getArray().square().sum()
+                                .add(params.get("b").getArray().square().sum()), s);
+                    }
+                    optimizer.step(gradients, 0.1, s);
                 }
-            }
-            for (ai.djl.nn.Parameter p : params.values()) {
-                assertThat(p.getArray().getGradient().abs().sum().getFloat()).as("gradients cleared").isZero();
             }
             return new float[] {params.get("w").getArray().getFloat(0, 0), params.get("w").getArray().getFloat(0, 1),
                 params.get("b").getArray().getFloat(0)};
@@ -522,6 +521,26 @@ class TrainerTest {
                 moved += updates.get(e.getKey()) > 0 ? 1 : 0;
             }
             assertThat(moved).as("weights the step moved").isGreaterThan(50);
+        }
+    }
+
+    /** Loss Σw² at w = [3, 4]: gradient [6, 8], norm 10; clipped to 5 it halves, to 20 it stays. */
+    @Test
+    void gradientsComeFromTheLossAndClipByTheirGlobalNorm() {
+        for (double limit : new double[] {5, 20}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Map<String, ai.djl.nn.Parameter> params = Map.of("w", parameter(m, "w", new Shape(2), 3, 4));
+                Optimizer.Group gradients;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gradients = Optimizer.gradients(params, params.get("w").getArray().square().sum(), m);
+                }
+                assertThat(gradients.names()).containsExactly("w");
+                assertThat(gradients.grads().get(0).toFloatArray()).containsExactly(6f, 8f);
+                Optimizer.clip(gradients, limit);
+                float scale = limit < 10 ? (float) (5 / (10 + 1e-6)) : 1f;
+                assertThat(gradients.grads().get(0).toFloatArray()).as("clipped to %s", limit)
+                        .containsExactly(new float[] {6 * scale, 8 * scale}, within(1e-6f));
+            }
         }
     }
 
