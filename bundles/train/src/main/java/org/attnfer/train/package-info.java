@@ -1,5 +1,5 @@
 /** Training on DJL: the loop, its settings, per-epoch results, predictions and progress. */
-@Version("3.1.0")
+@Version("4.0.0")
 package org.attnfer.train;
 
 import org.osgi.annotation.versioning.Version;
