@@ -11,6 +11,10 @@ rounds=${1:-3}
 if [ $# -gt 0 ]; then shift; fi
 threads=$(nproc)
 fer=./fer
+if ! /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null; then
+  echo "compare.sh: the PyTorch peer needs Debian's python3-torch and python3-torchvision for /usr/bin/python3: apt install python3-torch python3-torchvision libopenblas0-pthread" >&2
+  exit 2
+fi
 $fer features >/dev/null   # builds the distribution when it is missing or stale
 # the peer gets the allocator settings bin/fer gives AttnFER (they make PyTorch 4 % faster too)
 . runtime/target/fer/bin/malloc.env
@@ -19,7 +23,10 @@ trap 'rm -rf "$out"' EXIT
 
 run() { # name, then the command
   name=$1; shift
-  "$@" > "$out/$name.json" 2>/dev/null
+  if ! "$@" > "$out/$name.json" 2> "$out/$name.err"; then
+    echo "compare.sh: $* failed: $(tail -n 1 "$out/$name.err")" >&2
+    exit 1
+  fi
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('%.2f %d' % (d['images_per_second'], d.get('peak_resident_mb', -1)))" "$out/$name.json"
 }
 
