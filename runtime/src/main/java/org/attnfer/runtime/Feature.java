@@ -24,7 +24,9 @@ public record Feature(String name, String description, List<String> bundles) {
         }
         List<Feature> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".feature")).sorted().toList()) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".feature"))
+                    .sorted()
+                    .toList()) {
                 out.add(read(f));
             }
         }

@@ -25,7 +25,9 @@ public final class Headers {
                 if (eq < 0) {
                     paths.add(part.trim());
                 } else if (part.charAt(eq - 1) != ':') {
-                    attrs.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim().replace("\"", ""));
+                    attrs.put(
+                            part.substring(0, eq).trim(),
+                            part.substring(eq + 1).trim().replace("\"", ""));
                 }
             }
             paths.forEach(p -> out.put(p, attrs));

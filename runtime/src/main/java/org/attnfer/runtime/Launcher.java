@@ -170,7 +170,8 @@ public final class Launcher {
         } catch (IOException e) {
             throw new LaunchException("cannot create the framework's storage folder: " + e.getMessage());
         }
-        Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
+        Framework framework = ServiceLoader.load(FrameworkFactory.class)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
                 .newFramework(config(storage, features, wanted, watch));
         try {
@@ -205,12 +206,19 @@ public final class Launcher {
 
     private List<Feature> wanted(List<Feature> all, Properties conf, String command) {
         String names = conf.getProperty("features." + command, conf.getProperty("features.default", ""));
-        Set<String> set = Stream.of(names.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+        Set<String> set = Stream.of(names.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         List<Feature> out = new ArrayList<>();
         for (String name : set) {
-            all.stream().filter(f -> f.name().equals(name)).findFirst().ifPresentOrElse(out::add,
-                    () -> err.println("fer: conf/fer.properties names an unknown feature '" + name + "'; ignored"));
+            all.stream()
+                    .filter(f -> f.name().equals(name))
+                    .findFirst()
+                    .ifPresentOrElse(
+                            out::add,
+                            () -> err.println(
+                                    "fer: conf/fer.properties names an unknown feature '" + name + "'; ignored"));
         }
         return out;
     }
@@ -231,7 +239,8 @@ public final class Launcher {
         }
         // the application shows the features without parsing their files again
         config.put("attnfer.features", features.stream().map(Feature::name).collect(Collectors.joining(",")));
-        config.put("attnfer.features.installed", wanted.stream().map(Feature::name).collect(Collectors.joining(",")));
+        config.put(
+                "attnfer.features.installed", wanted.stream().map(Feature::name).collect(Collectors.joining(",")));
         for (Feature f : features) {
             config.put("attnfer.feature." + f.name(), String.join(",", f.bundles()));
             config.put("attnfer.feature." + f.name() + ".description", f.description());
@@ -242,16 +251,20 @@ public final class Launcher {
     private static String systemPackages() {
         try (InputStream in = Launcher.class.getResourceAsStream("system-packages.txt")) {
             if (in == null) {
-                throw new IllegalStateException("system-packages.txt is missing from the launcher jar: rebuild with mvn package");
+                throw new IllegalStateException(
+                        "system-packages.txt is missing from the launcher jar: rebuild with mvn package");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> !l.isBlank())
                     .collect(Collectors.joining(","));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private List<Bundle> installFeatures(BundleContext context, List<Feature> wanted) throws IOException, LaunchException {
+    private List<Bundle> installFeatures(BundleContext context, List<Feature> wanted)
+            throws IOException, LaunchException {
         Map<String, Path> index = index(home.resolve("bundles"));
         List<Bundle> out = new ArrayList<>();
         for (Feature f : wanted) {
@@ -259,13 +272,15 @@ public final class Launcher {
                 Path jar = index.get(bsn);
                 if (jar == null) {
                     // the rest still runs: a command that needs what the bundle supplies will say so
-                    err.println("fer: warning: feature '" + f.name() + "' lists bundle " + bsn + ", which is not in " + home.resolve("bundles"));
+                    err.println("fer: warning: feature '" + f.name() + "' lists bundle " + bsn + ", which is not in "
+                            + home.resolve("bundles"));
                     continue;
                 }
                 try {
                     out.add(context.installBundle("reference:" + jar.toUri()));
                 } catch (BundleException e) {
-                    throw new LaunchException("bundle " + bsn + " (" + jar.getFileName() + ") could not be installed: " + e.getMessage());
+                    throw new LaunchException(
+                            "bundle " + bsn + " (" + jar.getFileName() + ") could not be installed: " + e.getMessage());
                 }
             }
         }
@@ -280,7 +295,8 @@ public final class Launcher {
         }
         Map<String, Version> exports = exports();
         try (Stream<Path> jars = Files.list(dir)) {
-            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+            for (Path jar :
+                    jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
                 String problem = pluginProblem(jar, exports);
                 if (problem != null) {
                     err.println("fer: plug-in " + jar.getFileName() + " skipped: " + problem);
@@ -303,7 +319,9 @@ public final class Launcher {
             try (JarFile file = new JarFile(jar.toFile())) {
                 String header = file.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
                 if (header != null) {
-                    Headers.parse(header).forEach((pkg, attrs) -> out.put(pkg, Version.parseVersion(attrs.getOrDefault("version", "0"))));
+                    Headers.parse(header)
+                            .forEach((pkg, attrs) ->
+                                    out.put(pkg, Version.parseVersion(attrs.getOrDefault("version", "0"))));
                 }
             }
         }
@@ -354,7 +372,8 @@ public final class Launcher {
             try {
                 b.start();
             } catch (BundleException e) {
-                err.println("fer: bundle " + b.getSymbolicName() + " " + b.getVersion() + " did not start: " + e.getMessage());
+                err.println("fer: bundle " + b.getSymbolicName() + " " + b.getVersion() + " did not start: "
+                        + e.getMessage());
             }
         }
     }
@@ -362,12 +381,14 @@ public final class Launcher {
     @SuppressWarnings("unchecked")
     private static Function<String[], Integer> application(BundleContext context) throws LaunchException {
         try {
-            Filter filter = context.createFilter("(&(objectClass=" + Function.class.getName() + ")(" + APPLICATION + "=fer))");
+            Filter filter =
+                    context.createFilter("(&(objectClass=" + Function.class.getName() + ")(" + APPLICATION + "=fer))");
             ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context, filter, null);
             tracker.open();
             Object app = tracker.waitForService(SERVICE_WAIT_MS);
             if (app == null) {
-                throw new LaunchException("the application bundle (org.attnfer.cli) did not come up; bundle states: " + states(context));
+                throw new LaunchException(
+                        "the application bundle (org.attnfer.cli) did not come up; bundle states: " + states(context));
             }
             return (Function<String[], Integer>) app;
         } catch (InterruptedException e) {
@@ -381,14 +402,18 @@ public final class Launcher {
     private static String states(BundleContext context) {
         return Stream.of(context.getBundles())
                 .filter(b -> b.getState() != Bundle.ACTIVE)
-                .map(b -> b.getSymbolicName() + "=" + (b.getState() == Bundle.RESOLVED ? "resolved" : b.getState() == Bundle.INSTALLED ? "unresolved" : String.valueOf(b.getState())))
+                .map(b -> b.getSymbolicName() + "="
+                        + (b.getState() == Bundle.RESOLVED
+                                ? "resolved"
+                                : b.getState() == Bundle.INSTALLED ? "unresolved" : String.valueOf(b.getState())))
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 
     private static Map<String, Path> index(Path dir) throws IOException {
         Map<String, Path> out = new LinkedHashMap<>();
         try (Stream<Path> jars = Files.list(dir)) {
-            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+            for (Path jar :
+                    jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
                 try (JarFile file = new JarFile(jar.toFile())) {
                     String bsn = file.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
                     if (bsn != null) {

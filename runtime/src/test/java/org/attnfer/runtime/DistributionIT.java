@@ -26,10 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistributionIT {
 
-    static final Path DIST = Path.of(System.getProperty("attnfer.dist", "target/fer")).toAbsolutePath();
+    static final Path DIST =
+            Path.of(System.getProperty("attnfer.dist", "target/fer")).toAbsolutePath();
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** The output and error text and exit code of one in-process command. */
     record Result(int code, String out, String err) {}
@@ -58,7 +60,9 @@ class DistributionIT {
         JsonNode modules = JSON.readTree(r.out()).path("modules");
         assertThat(modules.findValuesAsText("id")).contains("simam", "ca");
         for (JsonNode m : modules) {
-            String expected = m.path("kind").asText().equals("sampling") ? "org.attnfer.sampling-sc" : "org.attnfer.attention-" + m.path("id").asText();
+            String expected = m.path("kind").asText().equals("sampling")
+                    ? "org.attnfer.sampling-sc"
+                    : "org.attnfer.attention-" + m.path("id").asText();
             assertThat(m.path("bundle").asText()).as(m.path("id").asText()).isEqualTo(expected);
         }
     }
@@ -74,7 +78,8 @@ class DistributionIT {
         assertThat(both.code()).as(both.err()).isZero();
         JsonNode doc = JSON.readTree(both.out());
         assertThat(doc.path("layers").get(0).path("output").toString()).isEqualTo("[1,7]");
-        assertThat(doc.path("placements").toString()).contains("simam at bottleneck.after_bn3", "ca at bottleneck.after_bn3");
+        assertThat(doc.path("placements").toString())
+                .contains("simam at bottleneck.after_bn3", "ca at bottleneck.after_bn3");
     }
 
     @Test
@@ -91,20 +96,29 @@ class DistributionIT {
         }
         Path bundles = Files.createDirectories(home.resolve("bundles"));
         try (Stream<Path> jars = Files.list(DIST.resolve("bundles"))) {
-            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("attention-ca")).toList()) {
+            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("attention-ca"))
+                    .toList()) {
                 Files.createSymbolicLink(bundles.resolve(jar.getFileName()), jar);
             }
         }
         Path data = Fixtures.imageFolder(tmp.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
         Result r;
         try {
-            r = fer(home, "run", DIST.resolve("../../../examples/smoke.yaml").normalize().toString(),
-                    "--set", "dataset.path=" + data, "--set", "variants=[{name: with-ca, model: resnet18+ca}]", "--dry-run");
+            r = fer(
+                    home,
+                    "run",
+                    DIST.resolve("../../../examples/smoke.yaml").normalize().toString(),
+                    "--set",
+                    "dataset.path=" + data,
+                    "--set",
+                    "variants=[{name: with-ca, model: resnet18+ca}]",
+                    "--dry-run");
         } finally {
             unlinkAll(home);
         }
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("warning: feature 'paper' lists bundle org.attnfer.attention-ca")
+        assertThat(r.err())
+                .contains("warning: feature 'paper' lists bundle org.attnfer.attention-ca")
                 .contains("unknown module 'ca' (known: acmix, bam, coord, eca, sc, se, simam, strided)");
         assertThat(r.err().lines().filter(l -> l.startsWith("fer run:"))).hasSize(1);
     }
@@ -120,18 +134,41 @@ class DistributionIT {
 
     @Test
     void everyExampleExperimentIsValid() throws IOException {
-        Path data = Fixtures.imageFolder(tmp.resolve("seven"), List.of("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"), 2, 16, 1);
+        Path data = Fixtures.imageFolder(
+                tmp.resolve("seven"),
+                List.of("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"),
+                2,
+                16,
+                1);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(DIST.resolve("../../../examples").normalize())) {
-            files = walk.filter(f -> f.toString().endsWith(".yaml") && !f.toString().contains("/target/")).sorted().toList();
+            files = walk.filter(
+                            f -> f.toString().endsWith(".yaml") && !f.toString().contains("/target/"))
+                    .sorted()
+                    .toList();
         }
-        assertThat(files.stream().map(f -> f.getFileName().toString())).contains("table1.yaml", "table2.yaml", "table3.yaml", "fer2013.yaml");
+        assertThat(files.stream().map(f -> f.getFileName().toString()))
+                .contains("table1.yaml", "table2.yaml", "table3.yaml", "fer2013.yaml");
         for (Path f : files) {
-            Result r = fer(DIST, "run", f.toString(), "--set", "dataset.type=image-folder", "--set", "dataset.path=" + data, "--dry-run");
+            Result r = fer(
+                    DIST,
+                    "run",
+                    f.toString(),
+                    "--set",
+                    "dataset.type=image-folder",
+                    "--set",
+                    "dataset.path=" + data,
+                    "--dry-run");
             assertThat(r.code()).as(f + ": " + r.err()).isZero();
             assertThat(r.out()).contains("is valid");
         }
-        Result table2 = fer(DIST, "run", DIST.resolve("../../../examples/paper/table2.yaml").normalize().toString(), "--set", "dataset.path=" + data, "--dry-run");
+        Result table2 = fer(
+                DIST,
+                "run",
+                DIST.resolve("../../../examples/paper/table2.yaml").normalize().toString(),
+                "--set",
+                "dataset.path=" + data,
+                "--dry-run");
         assertThat(table2.out()).contains("  BAM: resnet50+bam", "  coord: resnet50+coord", "  simAM: resnet50+simam");
     }
 
@@ -149,7 +186,22 @@ class DistributionIT {
     }
 
     private static JsonNode bench(Map<String, String> env) throws Exception {
-        Result r = script(env, "bench", "train", "resnet18", "--input", "1x16x16", "--batch", "2", "--warmup", "0", "--warmup-seconds", "0", "--steps", "1", "--json");
+        Result r = script(
+                env,
+                "bench",
+                "train",
+                "resnet18",
+                "--input",
+                "1x16x16",
+                "--batch",
+                "2",
+                "--warmup",
+                "0",
+                "--warmup-seconds",
+                "0",
+                "--steps",
+                "1",
+                "--json");
         assertThat(r.code()).as(r.out()).isZero();
         return JSON.readTree(r.out().substring(r.out().indexOf('{')));
     }
@@ -159,14 +211,20 @@ class DistributionIT {
         Path cpuinfo = Path.of("/proc/cpuinfo");
         String cpu = Files.isReadable(cpuinfo) ? Files.readString(cpuinfo) : "";
         boolean expected = Files.exists(DIST.resolve("lib/native/libattnfer-mkl-vendor.so"))
-                && cpu.contains("AuthenticAMD") && java.util.regex.Pattern.compile("\\bavx512f\\b").matcher(cpu).find();
+                && cpu.contains("AuthenticAMD")
+                && java.util.regex.Pattern.compile("\\bavx512f\\b").matcher(cpu).find();
         JsonNode auto = bench(Map.of());
-        assertThat(auto.path("mkl_vendor_shim").asBoolean()).as("shim mapped into the JVM").isEqualTo(expected);
+        assertThat(auto.path("mkl_vendor_shim").asBoolean())
+                .as("shim mapped into the JVM")
+                .isEqualTo(expected);
         assertThat(auto.path("conv").asText()).isEqualTo(expected ? "gemm" : "onednn");
         JsonNode generic = bench(Map.of("FER_MKL", "generic"));
         assertThat(generic.path("mkl_vendor_shim").asBoolean()).isFalse();
         assertThat(generic.path("conv").asText()).isEqualTo("onednn");
-        assertThat(bench(Map.of("FER_MKL", "generic", "FER_CONV", "gemm")).path("conv").asText()).isEqualTo("gemm");
+        assertThat(bench(Map.of("FER_MKL", "generic", "FER_CONV", "gemm"))
+                        .path("conv")
+                        .asText())
+                .isEqualTo("gemm");
 
         Result badConv = script(Map.of("FER_CONV", "fast"), "modules");
         assertThat(badConv.code()).isEqualTo(2);
@@ -183,9 +241,14 @@ class DistributionIT {
     void smokeExperimentTrainsThroughTheScript() throws Exception {
         Path data = Fixtures.imageFolder(tmp.resolve("data"), List.of("happy", "sad", "surprise"), 12, 32, 3);
         Path runs = tmp.resolve("runs");
-        List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/fer").toString(), "run",
+        List<String> command = new ArrayList<>(List.of(
+                DIST.resolve("bin/fer").toString(),
+                "run",
                 DIST.resolve("../../../examples/smoke.yaml").normalize().toString(),
-                "--set", "dataset.path=" + data, "--output", runs.toString()));
+                "--set",
+                "dataset.path=" + data,
+                "--output",
+                runs.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
@@ -194,21 +257,28 @@ class DistributionIT {
         List<String> epochs = Files.readAllLines(run.resolve("epochs.csv"));
         assertThat(epochs).hasSize(3);
         assertThat(epochs.get(0)).startsWith("epoch,train_loss,train_accuracy,val_loss,val_accuracy");
-        double accuracy = JSON.readTree(run.resolve("metrics.json").toFile()).path("accuracy").asDouble(-1);
+        double accuracy = JSON.readTree(run.resolve("metrics.json").toFile())
+                .path("accuracy")
+                .asDouble(-1);
         assertThat(accuracy).isBetween(0.0, 1.0);
         assertThat(output).contains("epoch 2/2", "validation accuracy", "ResNet18+SimAM");
         JsonNode compute = JSON.readTree(run.resolve("manifest.json").toFile()).path("compute");
         assertThat(compute.path("layout").asText()).isEqualTo("nhwc");
         assertThat(compute.path("conv").asText()).isIn("gemm", "onednn");
-        assertThat(compute.path("mkl_vendor_shim").asBoolean()).isEqualTo(compute.path("conv").asText().equals("gemm"));
+        assertThat(compute.path("mkl_vendor_shim").asBoolean())
+                .isEqualTo(compute.path("conv").asText().equals("gemm"));
         // the run names the code that made it, as `fer --version` does: the version and the commit built
-        String version = JSON.readTree(run.resolve("manifest.json").toFile()).path("versions").path("attnfer").asText();
+        String version = JSON.readTree(run.resolve("manifest.json").toFile())
+                .path("versions")
+                .path("attnfer")
+                .asText();
         assertThat(version).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?(\\+git\\.[0-9a-f]+(-dirty)?)?");
         assertThat(fer(DIST, "--version").out().strip()).isEqualTo("AttnFER " + version);
 
         // the trained run serves the commands that reuse it
         Path perImage = tmp.resolve("evaluated.csv");
-        Result eval = fer(DIST, "evaluate", run.toString(), data.toString(), "--json", "--predictions", perImage.toString());
+        Result eval =
+                fer(DIST, "evaluate", run.toString(), data.toString(), "--json", "--predictions", perImage.toString());
         assertThat(eval.code()).as(eval.err()).isZero();
         JsonNode metrics = JSON.readTree(eval.out());
         assertThat(metrics.path("count").asInt()).isEqualTo(36);
@@ -217,18 +287,32 @@ class DistributionIT {
         List<String> evaluated = Files.readAllLines(perImage);
         assertThat(evaluated.get(0)).startsWith("index,item,true,predicted,p_");
         assertThat(evaluated).hasSize(37);
-        long right = evaluated.stream().skip(1).map(r -> r.split(",")).filter(f -> f[2].equals(f[3])).count();
+        long right = evaluated.stream()
+                .skip(1)
+                .map(r -> r.split(","))
+                .filter(f -> f[2].equals(f[3]))
+                .count();
         assertThat(right / 36.0).isEqualTo(metrics.path("accuracy").asDouble());
         // a run averaged with itself is itself: the ensemble path changes no probability
         Result twice = fer(DIST, "evaluate", run.toString(), data.toString(), "--ensemble", run.toString(), "--json");
         assertThat(twice.code()).as(twice.err()).isZero();
         JsonNode same = JSON.readTree(twice.out());
         assertThat(same.path("ensemble").get(0).asText()).isEqualTo(run.toString());
-        assertThat(same.path("accuracy").asDouble()).isEqualTo(metrics.path("accuracy").asDouble());
-        assertThat(same.path("macro_f1").asDouble()).isEqualTo(metrics.path("macro_f1").asDouble());
+        assertThat(same.path("accuracy").asDouble())
+                .isEqualTo(metrics.path("accuracy").asDouble());
+        assertThat(same.path("macro_f1").asDouble())
+                .isEqualTo(metrics.path("macro_f1").asDouble());
         // bfloat16 convolutions: the same images, probabilities within rounding of float32's, yet not all equal
         Path roundedImages = tmp.resolve("bfloat16.csv");
-        Result rounded = fer(DIST, "evaluate", run.toString(), data.toString(), "--precision", "bfloat16", "--predictions", roundedImages.toString());
+        Result rounded = fer(
+                DIST,
+                "evaluate",
+                run.toString(),
+                data.toString(),
+                "--precision",
+                "bfloat16",
+                "--predictions",
+                roundedImages.toString());
         assertThat(rounded.code()).as(rounded.err()).isZero();
         assertThat(rounded.out().lines().findFirst().orElse("")).endsWith(", bfloat16 convolutions");
         List<String> roundedRows = Files.readAllLines(roundedImages);
@@ -249,7 +333,16 @@ class DistributionIT {
                 .isEqualTo("Invalid value for option '--precision': precision must be float32 or bfloat16, not 'fp16'");
         // test-time views: ten-crop at three scales, and a zoom out of range named in one line
         Path zoomedImages = tmp.resolve("zoomed.csv");
-        Result zoomed = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.1", "--json", "--predictions", zoomedImages.toString());
+        Result zoomed = fer(
+                DIST,
+                "evaluate",
+                run.toString(),
+                data.toString(),
+                "--tta-zoom",
+                "0.1",
+                "--json",
+                "--predictions",
+                zoomedImages.toString());
         assertThat(zoomed.code()).as(zoomed.err()).isZero();
         JsonNode views = JSON.readTree(zoomed.out());
         assertThat(views.path("tta").asBoolean()).isTrue();
@@ -261,10 +354,14 @@ class DistributionIT {
         assertThat(compared.code()).as(compared.err()).isZero();
         JsonNode pair = JSON.readTree(compared.out());
         assertThat(pair.path("images").asInt()).isEqualTo(36);
-        assertThat(pair.path("a").path("accuracy").asDouble()).isEqualTo(metrics.path("accuracy").asDouble());
-        assertThat(pair.path("b").path("accuracy").asDouble()).isEqualTo(views.path("accuracy").asDouble());
+        assertThat(pair.path("a").path("accuracy").asDouble())
+                .isEqualTo(metrics.path("accuracy").asDouble());
+        assertThat(pair.path("b").path("accuracy").asDouble())
+                .isEqualTo(views.path("accuracy").asDouble());
         assertThat(pair.path("only_a_right").asInt() - pair.path("only_b_right").asInt())
-                .isEqualTo((int) Math.round(36 * (metrics.path("accuracy").asDouble() - views.path("accuracy").asDouble())));
+                .isEqualTo((int) Math.round(36
+                        * (metrics.path("accuracy").asDouble()
+                                - views.path("accuracy").asDouble())));
         assertThat(pair.path("mcnemar_p").asDouble()).isBetween(0.0, 1.0);
         // the run's own predictions are on its validation images, not these
         Result unpaired = fer(DIST, "compare", perImage.toString(), run.toString());
@@ -273,11 +370,21 @@ class DistributionIT {
         Result tooFar = fer(DIST, "evaluate", run.toString(), data.toString(), "--tta-zoom", "0.6");
         assertThat(tooFar.code()).isEqualTo(2);
         assertThat(tooFar.err().lines().findFirst().orElse(""))
-                .isEqualTo("Invalid value for option '--tta-zoom': the test-time zoom must be between 0 and 0.4, got 0.6");
+                .isEqualTo(
+                        "Invalid value for option '--tta-zoom': the test-time zoom must be between 0 and 0.4, got 0.6");
 
         Path faces = data.resolve("happy");
         Path heatmaps = tmp.resolve("heatmaps");
-        Result predict = fer(DIST, "predict", run.toString(), faces.toString(), "--whole", "--format", "csv", "--heatmaps", heatmaps.toString());
+        Result predict = fer(
+                DIST,
+                "predict",
+                run.toString(),
+                faces.toString(),
+                "--whole",
+                "--format",
+                "csv",
+                "--heatmaps",
+                heatmaps.toString());
         assertThat(predict.code()).as(predict.err()).isZero();
         List<String> rows = predict.out().lines().toList();
         assertThat(rows.get(0)).isEqualTo("file,x,y,width,height,emotion,p_happy,p_sad,p_surprise");
@@ -289,10 +396,16 @@ class DistributionIT {
             assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.002));
         }
         try (Stream<Path> pngs = Files.list(heatmaps)) {
-            assertThat(pngs.filter(f -> f.toString().endsWith("-face0.png")).count()).isEqualTo(12);
+            assertThat(pngs.filter(f -> f.toString().endsWith("-face0.png")).count())
+                    .isEqualTo(12);
         }
 
-        Result unknown = fer(DIST, "evaluate", run.toString(), Fixtures.imageFolder(tmp.resolve("other"), List.of("happy", "calm"), 2, 32, 1).toString());
+        Result unknown = fer(
+                DIST,
+                "evaluate",
+                run.toString(),
+                Fixtures.imageFolder(tmp.resolve("other"), List.of("happy", "calm"), 2, 32, 1)
+                        .toString());
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("class 'calm' the model does not know");
     }

@@ -30,11 +30,13 @@ import org.osgi.framework.Bundle;
  */
 class PluginIT {
 
-    static final Path PLUGIN = Path.of(System.getProperty("attnfer.plugin", "../examples/custom-attention/target/triplet-attention-1.0.0.jar"))
+    static final Path PLUGIN = Path.of(System.getProperty(
+                    "attnfer.plugin", "../examples/custom-attention/target/triplet-attention-1.0.0.jar"))
             .toAbsolutePath();
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** A distribution whose plugins/ folder is empty and ours. */
     private Path home() throws IOException {
@@ -66,7 +68,8 @@ class PluginIT {
     void installComposeTrainUninstall() throws Exception {
         Path home = home();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (Launcher.Session session = new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
+        try (Launcher.Session session =
+                new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
             assertThat(moduleIds(session)).doesNotContain("triplet");
             Bundle plugin = session.install(PLUGIN);
             JsonNode modules = JSON.readTree(run(session, "modules", "--json")).path("modules");
@@ -80,10 +83,23 @@ class PluginIT {
             assertThat(triplet.path("bundle").asText()).isEqualTo("org.example.triplet-attention");
             assertThat(triplet.path("parameters").get(0).path("name").asText()).isEqualTo("kernel");
             // forward, backward and an update through the bundle's block
-            JsonNode bench = JSON.readTree(run(session, "bench", "train", "resnet18+triplet", "--input", "1x32x32", "--batch", "4",
-                    "--warmup", "0", "--steps", "1", "--json"));
+            JsonNode bench = JSON.readTree(run(
+                    session,
+                    "bench",
+                    "train",
+                    "resnet18+triplet",
+                    "--input",
+                    "1x32x32",
+                    "--batch",
+                    "4",
+                    "--warmup",
+                    "0",
+                    "--steps",
+                    "1",
+                    "--json"));
             assertThat(bench.path("images_per_second").asDouble()).isPositive();
-            JsonNode inspect = JSON.readTree(run(session, "inspect", "resnet18+triplet", "--input", "1x32x32", "--json"));
+            JsonNode inspect =
+                    JSON.readTree(run(session, "inspect", "resnet18+triplet", "--input", "1x32x32", "--json"));
             assertThat(inspect.path("params").asLong()).isEqualTo(11_173_831L + 8 * 300);
             plugin.uninstall();
             assertThat(moduleIds(session)).doesNotContain("triplet").contains("simam", "ca");
@@ -100,14 +116,20 @@ class PluginIT {
         Files.copy(PLUGIN, plugins.resolve("a-triplet.jar"));
         rewrite(PLUGIN, plugins.resolve("b-triplet-copy.jar"), "org.example.copy", null);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (Launcher.Session session = new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
+        try (Launcher.Session session =
+                new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
             String problems = err.toString(StandardCharsets.UTF_8);
             assertThat(problems).contains("plug-in notes.jar skipped: not a readable jar");
-            assertThat(problems).contains("plug-in plain.jar skipped: not an OSGi bundle (no Bundle-SymbolicName in its manifest)");
-            assertThat(problems).contains("plug-in future-api.jar skipped: it was built for org.attnfer.api [2.0.0,3.0.0), but this runtime provides 1.1.0");
+            assertThat(problems)
+                    .contains("plug-in plain.jar skipped: not an OSGi bundle (no Bundle-SymbolicName in its manifest)");
+            assertThat(problems)
+                    .contains(
+                            "plug-in future-api.jar skipped: it was built for org.attnfer.api [2.0.0,3.0.0), but this runtime provides 1.1.0");
             assertThat(moduleIds(session)).contains("triplet", "simam", "ca", "acmix");
             String table = run(session, "modules");
-            assertThat(table).contains("warning: id 'triplet' of org.example.copy 1.0.0 is already registered by org.example.triplet-attention 1.0.0; ignored");
+            assertThat(table)
+                    .contains(
+                            "warning: id 'triplet' of org.example.copy 1.0.0 is already registered by org.example.triplet-attention 1.0.0; ignored");
             assertThatThrownBy(() -> session.install(plugins.resolve("future-api.jar")))
                     .hasMessageContaining("future-api.jar refused: it was built for org.attnfer.api [2.0.0,3.0.0)");
         }
@@ -120,10 +142,15 @@ class PluginIT {
             m.getMainAttributes().putValue("Bundle-SymbolicName", name);
             if (apiImport != null) {
                 String imports = m.getMainAttributes().getValue("Import-Package");
-                m.getMainAttributes().putValue("Import-Package", imports.replaceFirst("org\\.attnfer\\.api;version=\"[^\"]*\"", apiImport));
+                m.getMainAttributes()
+                        .putValue(
+                                "Import-Package",
+                                imports.replaceFirst("org\\.attnfer\\.api;version=\"[^\"]*\"", apiImport));
             }
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(to), m)) {
-                for (JarEntry e : in.stream().filter(e -> !e.getName().equals("META-INF/MANIFEST.MF")).toList()) {
+                for (JarEntry e : in.stream()
+                        .filter(e -> !e.getName().equals("META-INF/MANIFEST.MF"))
+                        .toList()) {
                     out.putNextEntry(new JarEntry(e.getName()));
                     try (InputStream s = in.getInputStream(e)) {
                         s.transferTo(out);
@@ -136,7 +163,8 @@ class PluginIT {
 
     private static void writeJar(Path file, Manifest m) throws IOException {
         m.getMainAttributes().putValue("Manifest-Version", "1.0");
-        try (OutputStream os = Files.newOutputStream(file); JarOutputStream out = new JarOutputStream(os, m)) {
+        try (OutputStream os = Files.newOutputStream(file);
+                JarOutputStream out = new JarOutputStream(os, m)) {
             out.putNextEntry(new JarEntry("readme.txt"));
             out.write("hello".getBytes(StandardCharsets.UTF_8));
         }
@@ -145,12 +173,18 @@ class PluginIT {
     @Test
     void watchPicksUpAndDropsAPluginWithoutRestart() throws Exception {
         Path home = home();
-        try (Launcher.Session session = new Launcher(home, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).start("watch")) {
+        try (Launcher.Session session = new Launcher(
+                        home, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .start("watch")) {
             assertThat(moduleIds(session)).doesNotContain("triplet");
             Files.copy(PLUGIN, home.resolve("plugins/triplet.jar"));
-            assertThat(eventually(() -> moduleIds(session).contains("triplet"))).as("installed from plugins/").isTrue();
+            assertThat(eventually(() -> moduleIds(session).contains("triplet")))
+                    .as("installed from plugins/")
+                    .isTrue();
             Files.delete(home.resolve("plugins/triplet.jar"));
-            assertThat(eventually(() -> !moduleIds(session).contains("triplet"))).as("uninstalled when removed").isTrue();
+            assertThat(eventually(() -> !moduleIds(session).contains("triplet")))
+                    .as("uninstalled when removed")
+                    .isTrue();
         }
         try (Stream<Path> walk = Files.walk(home)) {
             for (Path p : walk.filter(Files::isSymbolicLink).toList()) {

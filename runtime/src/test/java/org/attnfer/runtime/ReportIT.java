@@ -3,7 +3,6 @@ package org.attnfer.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,8 @@ class ReportIT {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final String EXPERIMENT = """
             name: report
@@ -46,25 +46,47 @@ class ReportIT {
                 + " p.textContent = 'images ' + imgs.length + ' broken ' + bad.length + ' ' + bad.join(' ');"
                 + " document.body.appendChild(p); });</script>";
         Files.writeString(page, html.replace("</body>", script + "</body>"));
-        Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium"), "--allow-file-access-from-files",
-                "--virtual-time-budget=10000", "--dump-dom", page.toUri().toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        CHROMIUM.toString(),
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium"),
+                        "--allow-file-access-from-files",
+                        "--virtual-time-budget=10000",
+                        "--dump-dom",
+                        page.toUri().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         Matcher m = Pattern.compile("<pre id=\"check\">([^<]*)</pre>").matcher(dom);
-        assertThat(m.find()).as("the check ran in the page: " + dom.substring(0, Math.min(300, dom.length()))).isTrue();
+        assertThat(m.find())
+                .as("the check ran in the page: " + dom.substring(0, Math.min(300, dom.length())))
+                .isTrue();
         return m.group(1);
     }
 
     @Test
     void theReportOpensOfflineWithEveryImageLoaded() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM), "skipped: Debian's chromium is not installed (.ci/run installs it where it can)");
+        assumeTrue(
+                Files.isExecutable(CHROMIUM),
+                "skipped: Debian's chromium is not installed (.ci/run installs it where it can)");
         Path experiment = Files.writeString(tmp.resolve("report.yaml"), EXPERIMENT);
         Path runs = tmp.resolve("runs");
-        Process run = new ProcessBuilder(DistributionIT.DIST.resolve("bin/fer").toString(), "run", experiment.toString(), "--output", runs.toString())
-                .redirectErrorStream(true).start();
+        Process run = new ProcessBuilder(
+                        DistributionIT.DIST.resolve("bin/fer").toString(),
+                        "run",
+                        experiment.toString(),
+                        "--output",
+                        runs.toString())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(run.waitFor(10, TimeUnit.MINUTES)).isTrue();
         assertThat(run.exitValue()).as(log).isZero();

@@ -22,7 +22,8 @@ class ResumeIT {
 
     static final Path DIST = DistributionIT.DIST;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final String GRID = """
             name: resume
@@ -37,8 +38,12 @@ class ResumeIT {
             """;
 
     private Process fer(Path experiment, String... extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/fer").toString(), "run", experiment.toString(),
-                "--output", tmp.resolve("runs").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                DIST.resolve("bin/fer").toString(),
+                "run",
+                experiment.toString(),
+                "--output",
+                tmp.resolve("runs").toString()));
         command.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("FER_HEAP", "2g");
@@ -79,12 +84,14 @@ class ResumeIT {
         String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(second.waitFor(10, TimeUnit.MINUTES)).isTrue();
         assertThat(second.exitValue()).as(output).isZero();
-        assertThat(output).containsPattern("\\[simam seed 0\\]    resuming after epoch [12]\\b")
+        assertThat(output)
+                .containsPattern("\\[simam seed 0\\]    resuming after epoch [12]\\b")
                 .contains("(2 processes at a time)")
                 .containsPattern("plain +0 .*\\(done before\\)")
                 .containsPattern("plain +1 .*\\(done before\\)");
         assertThat(output).doesNotContain("[plain seed");
-        assertThat(output.lines().filter(l -> l.startsWith("[simam seed 1] epoch 1/6 train loss"))).hasSize(1);
+        assertThat(output.lines().filter(l -> l.startsWith("[simam seed 1] epoch 1/6 train loss")))
+                .hasSize(1);
         List<String> epochs = Files.readAllLines(runs.resolve("simam/seed-0/epochs.csv"));
         assertThat(epochs).hasSize(7);
         for (int e = 1; e <= 6; e++) {

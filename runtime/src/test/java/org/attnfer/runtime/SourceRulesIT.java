@@ -20,15 +20,19 @@ class SourceRulesIT {
      */
     @Test
     void noConstantOperandsThatAutogradCouldReadAfterTheyAreFreed() throws IOException {
-        Pattern unsafe = Pattern.compile("\\.(mul|div|pow|muli|divi|powi)\\(\\s*(\\(float\\)|\\(double\\)|-?[0-9.]+[fFdDlL]?\\s*\\)|Math\\.)");
+        Pattern unsafe = Pattern.compile(
+                "\\.(mul|div|pow|muli|divi|powi)\\(\\s*(\\(float\\)|\\(double\\)|-?[0-9.]+[fFdDlL]?\\s*\\)|Math\\.)");
         List<String> found = new ArrayList<>();
         Path root = Path.of(System.getProperty("attnfer.root", "..")).resolve("bundles");
         try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/")).toList()) {
+            for (Path f : files.filter(
+                            p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/"))
+                    .toList()) {
                 List<String> lines = Files.readAllLines(f);
                 for (int i = 0; i < lines.size(); i++) {
                     if (unsafe.matcher(lines.get(i)).find()) {
-                        found.add(root.relativize(f) + ":" + (i + 1) + ": " + lines.get(i).strip());
+                        found.add(root.relativize(f) + ":" + (i + 1) + ": "
+                                + lines.get(i).strip());
                     }
                 }
             }

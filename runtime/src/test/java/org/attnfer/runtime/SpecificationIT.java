@@ -34,7 +34,8 @@ class SpecificationIT {
     }
 
     static List<Row> rows() throws IOException {
-        Path costs = Path.of(System.getProperty("attnfer.spec", "../../shared/spec")).resolve("costs.json");
+        Path costs =
+                Path.of(System.getProperty("attnfer.spec", "../../shared/spec")).resolve("costs.json");
         if (!Files.isRegularFile(costs)) {
             String message = "SKIPPED: " + costs + " not found; the cost check against the specification is not run";
             System.err.println(message);
@@ -43,8 +44,18 @@ class SpecificationIT {
         List<Row> rows = new ArrayList<>();
         for (JsonNode r : JSON.readTree(costs.toFile()).path("rows")) {
             String model = shorthand(r.path("config"));
-            rows.add(new Row(r.path("model").asText(), model, 224, r.path("params").asLong(), r.path("macs_224").asLong()));
-            rows.add(new Row(r.path("model").asText(), model, 48, r.path("params").asLong(), r.path("macs_48").asLong()));
+            rows.add(new Row(
+                    r.path("model").asText(),
+                    model,
+                    224,
+                    r.path("params").asLong(),
+                    r.path("macs_224").asLong()));
+            rows.add(new Row(
+                    r.path("model").asText(),
+                    model,
+                    48,
+                    r.path("params").asLong(),
+                    r.path("macs_48").asLong()));
         }
         return rows;
     }
@@ -71,7 +82,8 @@ class SpecificationIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void inspectGivesTheSpecifiedParametersAndMacs(Row row) throws IOException {
-        DistributionIT.Result r = DistributionIT.fer(DistributionIT.DIST, "inspect", row.model(), "--input", "3x" + row.size() + "x" + row.size(), "--json");
+        DistributionIT.Result r = DistributionIT.fer(
+                DistributionIT.DIST, "inspect", row.model(), "--input", "3x" + row.size() + "x" + row.size(), "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode doc = JSON.readTree(r.out());
         assertThat(doc.path("params").asLong()).as("parameters").isEqualTo(row.params());
@@ -100,15 +112,33 @@ class SpecificationIT {
         String all = "resnet50+sc+simam@bottleneck.after_conv2+acmix+se+ca+eca+coord+bam";
         Path npz = dir.resolve("w.npz");
         Path st = dir.resolve("w.safetensors");
-        DistributionIT.Result save = DistributionIT.fer(DistributionIT.DIST, "inspect", all, "--depth", "0", "--seed", "5", "--save-weights", npz.toString());
+        DistributionIT.Result save = DistributionIT.fer(
+                DistributionIT.DIST, "inspect", all, "--depth", "0", "--seed", "5", "--save-weights", npz.toString());
         assertThat(save.code()).as(save.err()).isZero();
-        DistributionIT.Result convert = DistributionIT.fer(DistributionIT.DIST, "inspect", all, "--depth", "0",
-                "--weights", npz.toString(), "--save-weights", st.toString());
+        DistributionIT.Result convert = DistributionIT.fer(
+                DistributionIT.DIST,
+                "inspect",
+                all,
+                "--depth",
+                "0",
+                "--weights",
+                npz.toString(),
+                "--save-weights",
+                st.toString());
         assertThat(convert.code()).as(convert.err()).isZero();
         var a = org.attnfer.nn.io.TensorFiles.read(npz);
         assertThat(org.attnfer.nn.io.TensorFiles.read(st)).isEqualTo(a);
-        assertThat(a).containsKeys("conv1.weight", "layer1.0.conv2.rate1", "layer1.0.conv2.dep_conv.weight", "layer2.1.se.fc1.bias",
-                "layer3.0.ca.fc2.weight", "layer4.2.eca.conv.weight", "layer4.2.coord.conv_h.weight", "bam1.spatial_gate.final_conv.bias", "bam3.channel_gate.bn.running_mean");
+        assertThat(a)
+                .containsKeys(
+                        "conv1.weight",
+                        "layer1.0.conv2.rate1",
+                        "layer1.0.conv2.dep_conv.weight",
+                        "layer2.1.se.fc1.bias",
+                        "layer3.0.ca.fc2.weight",
+                        "layer4.2.eca.conv.weight",
+                        "layer4.2.coord.conv_h.weight",
+                        "bam1.spatial_gate.final_conv.bias",
+                        "bam3.channel_gate.bn.running_mean");
         assertThat(a).doesNotContainKey("bam4.channel_gate.fc1.weight");
     }
 }

@@ -35,6 +35,9 @@ public final class AtHook implements Insertions {
 
     @Override
     public Optional<Block> replace(Site site) {
-        return entries.stream().filter(e -> e.hook.equals(site.hook())).findFirst().map(e -> e.factory.apply(site));
+        return entries.stream()
+                .filter(e -> e.hook.equals(site.hook()))
+                .findFirst()
+                .map(e -> e.factory.apply(site));
     }
 }

@@ -22,7 +22,8 @@ public final class Fixtures {
      *
      * @return {@code dir}
      */
-    public static Path imageFolder(Path dir, List<String> classes, int perClass, int size, long seed) throws IOException {
+    public static Path imageFolder(Path dir, List<String> classes, int perClass, int size, long seed)
+            throws IOException {
         Random random = new Random(seed);
         for (int k = 0; k < classes.size(); k++) {
             Path folder = Files.createDirectories(dir.resolve(classes.get(k)));
@@ -41,10 +42,17 @@ public final class Fixtures {
                 double cx = size / 2.0 + random.nextGaussian() * size / 16;
                 double cy = size / 2.0 + random.nextGaussian() * size / 16;
                 double r = size * 0.4;
-                g.drawLine((int) (cx - r * Math.cos(angle)), (int) (cy - r * Math.sin(angle)),
-                        (int) (cx + r * Math.cos(angle)), (int) (cy + r * Math.sin(angle)));
+                g.drawLine(
+                        (int) (cx - r * Math.cos(angle)),
+                        (int) (cy - r * Math.sin(angle)),
+                        (int) (cx + r * Math.cos(angle)),
+                        (int) (cy + r * Math.sin(angle)));
                 g.dispose();
-                ImageIO.write(img, "png", folder.resolve(String.format("%s_%03d.png", classes.get(k), i)).toFile());
+                ImageIO.write(
+                        img,
+                        "png",
+                        folder.resolve(String.format("%s_%03d.png", classes.get(k), i))
+                                .toFile());
             }
         }
         return dir;

@@ -38,8 +38,11 @@ public final class ModuleChecks {
         try (NDManager manager = NDManager.newBaseManager()) {
             block.initialize(manager, DataType.FLOAT32, input);
             NDArray x = manager.randomNormal(input);
-            NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
-            assertThat(y.isNaN().any().getBoolean()).as("NaN in output for input %s", input).isFalse();
+            NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), false)
+                    .singletonOrThrow();
+            assertThat(y.isNaN().any().getBoolean())
+                    .as("NaN in output for input %s", input)
+                    .isFalse();
             return y.getShape();
         }
     }
@@ -55,11 +58,14 @@ public final class ModuleChecks {
             NDArray x = manager.randomNormal(input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true)
+                        .singletonOrThrow();
                 NDArray probe = manager.randomNormal(y.getShape());
                 gc.backward(y.mul(probe).sum());
             }
-            assertThat(x.getGradient().abs().max().getFloat()).as("gradient of the input").isGreaterThan(0f);
+            assertThat(x.getGradient().abs().max().getFloat())
+                    .as("gradient of the input")
+                    .isGreaterThan(0f);
             for (Map.Entry<String, Parameter> e : StateDict.parameters(block).entrySet()) {
                 Parameter p = e.getValue();
                 if (!p.requiresGradient()) {
@@ -92,7 +98,8 @@ public final class ModuleChecks {
             x.setRequiresGradient(true);
             NDArray weights;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true)
+                        .singletonOrThrow();
                 double[] w = new double[(int) y.size()];
                 for (int i = 0; i < w.length; i++) {
                     w[i] = Math.cos(0.37 * i);
@@ -108,15 +115,19 @@ public final class ModuleChecks {
                 double[] down = x0.clone();
                 up[i] += h;
                 down[i] -= h;
-                double numeric = (loss(block, manager, up, input, weights) - loss(block, manager, down, input, weights)) / (2 * h);
-                assertThat(grad[i]).as("∂loss/∂x[%d] of %s", i, input).isCloseTo(numeric, within(1e-6 * (1 + Math.abs(numeric))));
+                double numeric = (loss(block, manager, up, input, weights) - loss(block, manager, down, input, weights))
+                        / (2 * h);
+                assertThat(grad[i])
+                        .as("∂loss/∂x[%d] of %s", i, input)
+                        .isCloseTo(numeric, within(1e-6 * (1 + Math.abs(numeric))));
             }
         }
     }
 
     private static double loss(Block block, NDManager manager, double[] x, Shape input, NDArray weights) {
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray y = block.forward(new ParameterStore(scratch, false), new NDList(scratch.create(x, input)), true).singletonOrThrow();
+            NDArray y = block.forward(new ParameterStore(scratch, false), new NDList(scratch.create(x, input)), true)
+                    .singletonOrThrow();
             return y.mul(weights).sum().getDouble();
         }
     }
@@ -141,12 +152,16 @@ public final class ModuleChecks {
             Block b = factory.get();
             b.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
             NDArray x = manager.randomNormal(input);
-            assertThat(outputs(a, x).maxAbsDiff(outputs(b, x))).as("DJL save/load").isEqualTo(0.0);
+            assertThat(outputs(a, x).maxAbsDiff(outputs(b, x)))
+                    .as("DJL save/load")
+                    .isEqualTo(0.0);
 
             Block c = factory.get();
             c.initialize(manager, DataType.FLOAT32, input);
             StateDict.load(c, StateDict.export(a), true);
-            assertThat(outputs(a, x).maxAbsDiff(outputs(c, x))).as("state-dict round trip").isEqualTo(0.0);
+            assertThat(outputs(a, x).maxAbsDiff(outputs(c, x)))
+                    .as("state-dict round trip")
+                    .isEqualTo(0.0);
         }
     }
 
@@ -164,7 +179,9 @@ public final class ModuleChecks {
             Tensor e1 = outputs(block, x);
             Tensor e2 = outputs(block, x);
             assertThat(e1.maxAbsDiff(e2)).as("eval mode is deterministic").isEqualTo(0.0);
-            assertThat(StateDict.export(block)).as("eval mode leaves buffers alone").isEqualTo(before);
+            assertThat(StateDict.export(block))
+                    .as("eval mode leaves buffers alone")
+                    .isEqualTo(before);
             try (NDManager scratch = manager.newSubManager()) {
                 block.forward(new ParameterStore(scratch, false), new NDList(x), true);
             }
@@ -174,7 +191,9 @@ public final class ModuleChecks {
                     moved |= !e.getValue().equals(before.get(e.getKey()));
                 }
             }
-            assertThat(moved).as("BatchNorm statistics updated in training mode").isEqualTo(hasBatchNorm);
+            assertThat(moved)
+                    .as("BatchNorm statistics updated in training mode")
+                    .isEqualTo(hasBatchNorm);
         }
     }
 
@@ -182,18 +201,26 @@ public final class ModuleChecks {
     public static void attentionMaps(Block block, Shape input) {
         try (NDManager manager = NDManager.newBaseManager()) {
             block.initialize(manager, DataType.FLOAT32, input);
-            Map<String, NDArray> maps = ((AttentionMaps) block).attentionMaps(new ParameterStore(manager, false), manager.randomNormal(input));
+            Map<String, NDArray> maps = ((AttentionMaps) block)
+                    .attentionMaps(new ParameterStore(manager, false), manager.randomNormal(input));
             assertThat(maps).as("attention maps").isNotEmpty();
             maps.forEach((name, map) -> {
-                assertThat(map.isNaN().any().getBoolean() || map.isInfinite().any().getBoolean()).as("map %s is finite", name).isFalse();
-                assertThat(map.getShape().get(0) == input.get(0) || map.getShape().size() == 1).as("map %s is per sample or a scalar", name).isTrue();
+                assertThat(map.isNaN().any().getBoolean()
+                                || map.isInfinite().any().getBoolean())
+                        .as("map %s is finite", name)
+                        .isFalse();
+                assertThat(map.getShape().get(0) == input.get(0)
+                                || map.getShape().size() == 1)
+                        .as("map %s is per sample or a scalar", name)
+                        .isTrue();
             });
         }
     }
 
     private static Tensor outputs(Block block, NDArray x) {
         try (NDManager scratch = x.getManager().newSubManager()) {
-            NDArray y = block.forward(new ParameterStore(scratch, false), new NDList(x), false).singletonOrThrow();
+            NDArray y = block.forward(new ParameterStore(scratch, false), new NDList(x), false)
+                    .singletonOrThrow();
             return Tensor.of(y);
         }
     }

@@ -16,12 +16,16 @@ public final class Modules {
 
     /** An attention module at an insert site ({@code bottleneck.after_bn3} of {@code layer1.0}). */
     public static Block attention(AttentionModule m, int channels, Map<String, ?> raw) {
-        return m.create(channels, m.info().validate(raw), Site.insert("bottleneck.after_bn3", 1, 0, channels, "layer1.0"));
+        return m.create(
+                channels, m.info().validate(raw), Site.insert("bottleneck.after_bn3", 1, 0, channels, "layer1.0"));
     }
 
     /** An attention module in place of a block's {@code conv2} with the given stride. */
     public static Block replacing(AttentionModule m, int channels, int stride, Map<String, ?> raw) {
-        return m.create(channels, m.info().validate(raw), new Site("bottleneck.conv2", 1, 0, channels, channels, stride, "layer1.0"));
+        return m.create(
+                channels,
+                m.info().validate(raw),
+                new Site("bottleneck.conv2", 1, 0, channels, channels, stride, "layer1.0"));
     }
 
     /** A sampling module in place of the stem convolution: {@code inChannels → out}, stride 2. */

@@ -26,8 +26,7 @@ public record ModuleInfo(
     public ModuleInfo {
         Objects.requireNonNull(id, "id");
         if (!id.matches("[a-z][a-z0-9_]*")) {
-            throw new IllegalArgumentException(
-                    "module id '" + id + "' must be lower case letters, digits and '_'");
+            throw new IllegalArgumentException("module id '" + id + "' must be lower case letters, digits and '_'");
         }
         Objects.requireNonNull(defaultHook, "defaultHook");
         defaultStages = List.copyOf(defaultStages);

@@ -90,20 +90,18 @@ public record ParamSpec(
      *     fit
      */
     public Object coerce(Object raw) {
-        Object value =
-                switch (type) {
-                    case INT -> toInt(raw);
-                    case DOUBLE -> toDouble(raw);
-                    case BOOLEAN -> toBoolean(raw);
-                    case STRING -> raw instanceof String s ? s : fail(raw);
-                    case CHOICE -> toChoice(raw);
-                };
+        Object value = switch (type) {
+            case INT -> toInt(raw);
+            case DOUBLE -> toDouble(raw);
+            case BOOLEAN -> toBoolean(raw);
+            case STRING -> raw instanceof String s ? s : fail(raw);
+            case CHOICE -> toChoice(raw);
+        };
         if (value instanceof Number n) {
             double d = n.doubleValue();
             boolean low = min != null && (minExclusive ? d <= min : d < min);
             if (low || (max != null && d > max)) {
-                throw new IllegalArgumentException(
-                        name + " must be " + range() + ", got " + raw);
+                throw new IllegalArgumentException(name + " must be " + range() + ", got " + raw);
             }
         }
         return value;
@@ -138,7 +136,8 @@ public record ParamSpec(
         if (raw instanceof Integer i) {
             return i;
         }
-        if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        if (raw instanceof Number n
+                && n.doubleValue() == Math.rint(n.doubleValue())
                 && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
             return n.intValue();
         }
@@ -183,14 +182,12 @@ public record ParamSpec(
         if (raw instanceof String s && choices.contains(s.trim())) {
             return s.trim();
         }
-        throw new IllegalArgumentException(
-                name + " must be one of " + String.join(", ", choices) + ", got " + raw);
+        throw new IllegalArgumentException(name + " must be one of " + String.join(", ", choices) + ", got " + raw);
     }
 
     private <T> T fail(Object raw) {
-        throw new IllegalArgumentException(
-                name + " must be " + article(type.word()) + ", got "
-                        + (raw instanceof String ? "'" + raw + "'" : String.valueOf(raw)));
+        throw new IllegalArgumentException(name + " must be " + article(type.word()) + ", got "
+                + (raw instanceof String ? "'" + raw + "'" : String.valueOf(raw)));
     }
 
     private static String article(String word) {

@@ -36,7 +36,8 @@ public final class Params {
             for (Map.Entry<String, ?> e : raw.entrySet()) {
                 ParamSpec spec = byName.get(e.getKey());
                 if (spec == null) {
-                    throw new ParamException(e.getKey(),
+                    throw new ParamException(
+                            e.getKey(),
                             "unknown parameter '" + e.getKey() + "'"
                                     + (byName.isEmpty()
                                             ? " (this takes no parameters)"

@@ -11,8 +11,7 @@ package org.attnfer.api;
  * @param stride the stride it must apply (1 at insert hooks)
  * @param path the parameter-key path of the place ({@code layer2.0}); empty at the top level
  */
-public record Site(
-        String hook, int stage, int block, int channels, int outChannels, int stride, String path) {
+public record Site(String hook, int stage, int block, int channels, int outChannels, int stride, String path) {
 
     /** An insertion site: shape-preserving. */
     public static Site insert(String hook, int stage, int block, int channels, String path) {

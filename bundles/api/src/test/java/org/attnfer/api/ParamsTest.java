@@ -42,8 +42,7 @@ class ParamsTest {
                 .hasMessage("reduction must be ≥ 1, got 0");
         assertThatThrownBy(() -> Params.validate(SPECS, Map.of("lambda", -0.1)))
                 .hasMessage("lambda must be > 0, got -0.1");
-        assertThatThrownBy(() -> Params.validate(SPECS, Map.of("lambda", 0)))
-                .hasMessage("lambda must be > 0, got 0");
+        assertThatThrownBy(() -> Params.validate(SPECS, Map.of("lambda", 0))).hasMessage("lambda must be > 0, got 0");
         assertThatThrownBy(() -> Params.validate(SPECS, Map.of("k_size", 11)))
                 .hasMessage("k_size must be ≥ 1 and ≤ 9, got 11");
         assertThatThrownBy(() -> Params.validate(SPECS, Map.of("reduction", 2.5)))
@@ -61,7 +60,8 @@ class ParamsTest {
     @Test
     void helpLinesDescribeTypeDefaultAndRange() {
         assertThat(SPECS.get(0).describe()).isEqualTo("reduction (integer, default 16, ≥ 1): channel reduction ratio");
-        assertThat(SPECS.get(3).describe()).isEqualTo("combine (choice of product|sum, default product): branch combination");
+        assertThat(SPECS.get(3).describe())
+                .isEqualTo("combine (choice of product|sum, default product): branch combination");
         assertThat(SPECS.get(4).describe()).isEqualTo("k_size (integer, optional, ≥ 1 and ≤ 9): kernel override");
     }
 

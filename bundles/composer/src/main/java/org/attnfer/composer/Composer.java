@@ -51,16 +51,24 @@ public class Composer {
      */
     public Composition compose(ModelSpec spec, int inChannels, int numClasses) {
         String model = spec.shorthand();
-        Registered<Backbone> backbone = registry.backboneFor(spec.backbone()).orElseThrow(() -> new CompositionException(
-                "model '" + model + "': unknown backbone '" + spec.backbone() + "' (known: "
-                        + String.join(", ", registry.backbones().stream().flatMap(b -> b.service().variants().stream()).toList()) + ")"));
+        Registered<Backbone> backbone = registry.backboneFor(spec.backbone())
+                .orElseThrow(() -> new CompositionException(
+                        "model '" + model + "': unknown backbone '" + spec.backbone() + "' (known: "
+                                + String.join(
+                                        ", ",
+                                        registry.backbones().stream()
+                                                .flatMap(b -> b.service().variants().stream())
+                                                .toList())
+                                + ")"));
         Backbone bb = backbone.service();
         String stem = spec.stem() == null ? bb.stems().get(0) : spec.stem();
         if (!bb.stems().contains(stem)) {
-            throw new CompositionException("model '" + model + "': unknown stem '" + stem + "' (known: " + String.join(", ", bb.stems()) + ")");
+            throw new CompositionException("model '" + model + "': unknown stem '" + stem + "' (known: "
+                    + String.join(", ", bb.stems()) + ")");
         }
         if (spec.width() != 1 && !bb.scalesWidth()) {
-            throw new CompositionException("model '" + model + "': backbone " + bb.id() + " has no width setting (width " + spec.width() + ")");
+            throw new CompositionException("model '" + model + "': backbone " + bb.id()
+                    + " has no width setting (width " + spec.width() + ")");
         }
         Map<String, HookPoint> hooks = new LinkedHashMap<>();
         bb.hooks().forEach(h -> hooks.put(h.name(), h));
@@ -77,15 +85,20 @@ public class Composer {
         } catch (CompositionException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new CompositionException("model '" + model + "': backbone " + bb.id() + " (" + backbone.origin() + ") failed: " + e.getMessage(), e);
+            throw new CompositionException(
+                    "model '" + model + "': backbone " + bb.id() + " (" + backbone.origin() + ") failed: "
+                            + e.getMessage(),
+                    e);
         }
         List<ModuleUse> explicit = resolved.stream()
                 .map(r -> new ModuleUse(r.info.id(), r.hook.name(), r.stages, r.params.values()))
                 .toList();
         List<String> placements = resolved.stream()
-                .map(r -> r.info.id() + " at " + r.hook.name() + " stages " + r.stages + ": " + placing.count(r) + " sites")
+                .map(r -> r.info.id() + " at " + r.hook.name() + " stages " + r.stages + ": " + placing.count(r)
+                        + " sites")
                 .toList();
-        return new Composition(new ModelSpec(spec.backbone(), stem, explicit, spec.width()), backboneSpec, block, placements);
+        return new Composition(
+                new ModelSpec(spec.backbone(), stem, explicit, spec.width()), backboneSpec, block, placements);
     }
 
     /** Parses a shorthand and composes it. */
@@ -101,25 +114,29 @@ public class Composer {
                     + String.join(", ", registry.moduleIds())
                     + "). Is the bundle that provides it installed (see `fer modules`, `fer features`, plugins/)?");
         }
-        ModuleInfo info = attention.map(r -> r.service().info()).orElseGet(() -> sampling.get().service().info());
-        String origin = attention.map(Registered::origin).orElseGet(() -> sampling.get().origin());
+        ModuleInfo info = attention
+                .map(r -> r.service().info())
+                .orElseGet(() -> sampling.get().service().info());
+        String origin =
+                attention.map(Registered::origin).orElseGet(() -> sampling.get().origin());
         String hookName = use.hook() == null ? info.defaultHook() : use.hook();
         HookPoint hook = hooks.get(hookName);
         if (hook == null) {
-            throw new CompositionException("model '" + model + "': module '" + use.id() + "': the backbone has no hook '" + hookName
-                    + "' (hooks: " + String.join(", ", hooks.keySet()) + ")");
+            throw new CompositionException(
+                    "model '" + model + "': module '" + use.id() + "': the backbone has no hook '" + hookName
+                            + "' (hooks: " + String.join(", ", hooks.keySet()) + ")");
         }
         if (sampling.isPresent() && hook.kind() != HookKind.REPLACE) {
-            throw new CompositionException("model '" + model + "': sampling module '" + use.id() + "' changes resolution and can only replace a layer; '"
-                    + hookName + "' is an insert hook");
+            throw new CompositionException("model '" + model + "': sampling module '" + use.id()
+                    + "' changes resolution and can only replace a layer; '" + hookName + "' is an insert hook");
         }
         List<Integer> stages = use.stages().isEmpty()
                 ? (info.defaultStages().isEmpty() || use.hook() != null ? hook.stages() : info.defaultStages())
                 : use.stages();
         for (int s : stages) {
             if (!hook.stages().contains(s)) {
-                throw new CompositionException("model '" + model + "': module '" + use.id() + "': hook '" + hookName + "' has no stage " + s
-                        + " (stages: " + hook.stages() + ")");
+                throw new CompositionException("model '" + model + "': module '" + use.id() + "': hook '" + hookName
+                        + "' has no stage " + s + " (stages: " + hook.stages() + ")");
             }
         }
         Params params;
@@ -136,10 +153,11 @@ public class Composer {
             for (int j = i + 1; j < resolved.size(); j++) {
                 Resolved a = resolved.get(i);
                 Resolved b = resolved.get(j);
-                if (a.hook.kind() == HookKind.REPLACE && a.hook.equals(b.hook)
+                if (a.hook.kind() == HookKind.REPLACE
+                        && a.hook.equals(b.hook)
                         && a.stages.stream().anyMatch(b.stages::contains)) {
-                    throw new CompositionException("model '" + model + "': modules '" + a.info.id() + "' and '" + b.info.id()
-                            + "' both replace '" + a.hook.name() + "' in the same stages");
+                    throw new CompositionException("model '" + model + "': modules '" + a.info.id() + "' and '"
+                            + b.info.id() + "' both replace '" + a.hook.name() + "' in the same stages");
                 }
             }
         }
@@ -169,8 +187,10 @@ public class Composer {
                 }
                 return block;
             } catch (RuntimeException e) {
-                throw new CompositionException("model '" + model + "': module '" + info.id() + "' (" + origin + ") at "
-                        + site.describe() + ": " + e.getMessage(), e);
+                throw new CompositionException(
+                        "model '" + model + "': module '" + info.id() + "' (" + origin + ") at " + site.describe()
+                                + ": " + e.getMessage(),
+                        e);
             }
         }
     }

@@ -75,7 +75,8 @@ public final class ModelNames {
             }
             if (accept('@')) {
                 int start = pos;
-                while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '.')) {
+                while (pos < s.length()
+                        && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '.')) {
                     pos++;
                 }
                 if (pos == start) {
@@ -101,7 +102,8 @@ public final class ModelNames {
 
         private String word(String what) {
             int start = pos;
-            while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '-')) {
+            while (pos < s.length()
+                    && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '-')) {
                 pos++;
             }
             if (pos == start) {

@@ -20,7 +20,8 @@ public record ModelSpec(String backbone, String stem, List<ModuleUse> modules, d
         Objects.requireNonNull(backbone, "backbone");
         modules = List.copyOf(modules);
         if (!(width > 0) || Double.isInfinite(width)) {
-            throw new IllegalArgumentException("model '" + backbone + "': width must be a positive number, got " + width);
+            throw new IllegalArgumentException(
+                    "model '" + backbone + "': width must be a positive number, got " + width);
         }
     }
 

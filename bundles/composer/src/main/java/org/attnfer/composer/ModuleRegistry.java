@@ -28,17 +28,23 @@ public interface ModuleRegistry {
 
     /** An attention module by id. */
     default Optional<Registered<AttentionModule>> attention(String id) {
-        return attentionModules().stream().filter(r -> r.service().info().id().equals(id)).findFirst();
+        return attentionModules().stream()
+                .filter(r -> r.service().info().id().equals(id))
+                .findFirst();
     }
 
     /** A sampling module by id. */
     default Optional<Registered<SamplingModule>> sampling(String id) {
-        return samplingModules().stream().filter(r -> r.service().info().id().equals(id)).findFirst();
+        return samplingModules().stream()
+                .filter(r -> r.service().info().id().equals(id))
+                .findFirst();
     }
 
     /** The backbone family that builds a variant ({@code resnet50}). */
     default Optional<Registered<Backbone>> backboneFor(String variant) {
-        return backbones().stream().filter(r -> r.service().variants().contains(variant)).findFirst();
+        return backbones().stream()
+                .filter(r -> r.service().variants().contains(variant))
+                .findFirst();
     }
 
     /** All module ids, sorted. */
@@ -55,17 +61,23 @@ public interface ModuleRegistry {
         return new ModuleRegistry() {
             @Override
             public List<Registered<AttentionModule>> attentionModules() {
-                return attention.stream().map(m -> new Registered<>(m, "built-in", "-")).toList();
+                return attention.stream()
+                        .map(m -> new Registered<>(m, "built-in", "-"))
+                        .toList();
             }
 
             @Override
             public List<Registered<SamplingModule>> samplingModules() {
-                return sampling.stream().map(m -> new Registered<>(m, "built-in", "-")).toList();
+                return sampling.stream()
+                        .map(m -> new Registered<>(m, "built-in", "-"))
+                        .toList();
             }
 
             @Override
             public List<Registered<Backbone>> backbones() {
-                return backbones.stream().map(b -> new Registered<>(b, "built-in", "-")).toList();
+                return backbones.stream()
+                        .map(b -> new Registered<>(b, "built-in", "-"))
+                        .toList();
             }
         };
     }

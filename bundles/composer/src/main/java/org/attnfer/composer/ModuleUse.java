@@ -18,7 +18,9 @@ public record ModuleUse(String id, String hook, List<Integer> stages, Map<String
     public ModuleUse {
         Objects.requireNonNull(id, "module id");
         stages = stages == null ? List.of() : List.copyOf(stages);
-        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+        params = params == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
     }
 
     /** A module at its defaults. */

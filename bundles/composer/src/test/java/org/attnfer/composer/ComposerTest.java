@@ -30,15 +30,25 @@ class ComposerTest {
 
     static final SimAmModule SIMAM = new SimAmModule();
     static final ChannelAttentionModule CA = new ChannelAttentionModule();
-    static final Composer COMPOSER = new Composer(ModuleRegistry.of(List.of(SIMAM, CA), List.of(), List.of(new ResNetBackbone())));
+    static final Composer COMPOSER =
+            new Composer(ModuleRegistry.of(List.of(SIMAM, CA), List.of(), List.of(new ResNetBackbone())));
 
     @Test
     void parameterCountsOfTheSpecification() {
-        assertThat(StateDict.trainableCount(COMPOSER.compose("resnet50", 3, 7).block())).isEqualTo(23_522_375);
-        assertThat(StateDict.trainableCount(COMPOSER.compose("resnet50+ca", 3, 7).block())).isEqualTo(26_053_367);
-        assertThat(StateDict.trainableCount(COMPOSER.compose("resnet50+simam", 3, 7).block())).isEqualTo(23_522_375);
-        assertThat(StateDict.trainableCount(COMPOSER.compose("resnet50+simam+ca", 3, 7).block())).isEqualTo(26_053_367);
-        assertThat(StateDict.trainableCount(COMPOSER.compose("resnet50+ca", 3, 1000).block())).isEqualTo(28_088_024);
+        assertThat(StateDict.trainableCount(COMPOSER.compose("resnet50", 3, 7).block()))
+                .isEqualTo(23_522_375);
+        assertThat(StateDict.trainableCount(
+                        COMPOSER.compose("resnet50+ca", 3, 7).block()))
+                .isEqualTo(26_053_367);
+        assertThat(StateDict.trainableCount(
+                        COMPOSER.compose("resnet50+simam", 3, 7).block()))
+                .isEqualTo(23_522_375);
+        assertThat(StateDict.trainableCount(
+                        COMPOSER.compose("resnet50+simam+ca", 3, 7).block()))
+                .isEqualTo(26_053_367);
+        assertThat(StateDict.trainableCount(
+                        COMPOSER.compose("resnet50+ca", 3, 1000).block()))
+                .isEqualTo(28_088_024);
     }
 
     @Test
@@ -47,10 +57,13 @@ class ComposerTest {
         Map<String, Block> blocks = StateDict.blocks(c.block());
         assertThat(blocks).containsKeys("layer1.0.simam", "layer1.0.ca", "layer4.2.ca");
         assertThat(StateDict.parameters(c.block())).containsKeys("layer3.5.ca.fc1.weight", "layer2.0.ca.fc2.bias");
-        assertThat(c.placements()).containsExactly(
-                "simam at bottleneck.after_bn3 stages [1, 2, 3, 4]: 16 sites",
-                "ca at bottleneck.after_bn3 stages [1, 2, 3, 4]: 16 sites");
-        assertThat(c.spec().shorthand()).isEqualTo("resnet50+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]+ca(reduction=16,bias=true)@bottleneck.after_bn3[1,2,3,4]");
+        assertThat(c.placements())
+                .containsExactly(
+                        "simam at bottleneck.after_bn3 stages [1, 2, 3, 4]: 16 sites",
+                        "ca at bottleneck.after_bn3 stages [1, 2, 3, 4]: 16 sites");
+        assertThat(c.spec().shorthand())
+                .isEqualTo(
+                        "resnet50+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]+ca(reduction=16,bias=true)@bottleneck.after_bn3[1,2,3,4]");
     }
 
     @Test
@@ -59,7 +72,11 @@ class ComposerTest {
         Map<String, Block> blocks = StateDict.blocks(c.block());
         assertThat(blocks).containsKeys("layer3.0.ca", "layer4.1.ca", "layer1.0.simam", "layer1.1.simam");
         assertThat(blocks).doesNotContainKeys("layer1.0.ca", "layer2.1.ca", "layer2.0.simam");
-        assertThat(StateDict.parameters(c.block()).get("layer3.0.ca.fc1.weight").getShape().get(0)).isEqualTo(256 / 8);
+        assertThat(StateDict.parameters(c.block())
+                        .get("layer3.0.ca.fc1.weight")
+                        .getShape()
+                        .get(0))
+                .isEqualTo(256 / 8);
     }
 
     @Test
@@ -72,7 +89,10 @@ class ComposerTest {
         AtHook hooks = new AtHook();
         for (String id : List.of(first, second)) {
             AttentionModule m = id.equals("ca") ? CA : SIMAM;
-            hooks.put(Hooks.AFTER_BN3, id, s -> m.create(s.channels(), Params.defaults(m.info().params()), s));
+            hooks.put(
+                    Hooks.AFTER_BN3,
+                    id,
+                    s -> m.create(s.channels(), Params.defaults(m.info().params()), s));
         }
         return new Bottleneck(64, 32, 2, 1, 0, hooks);
     }
@@ -101,15 +121,18 @@ class ComposerTest {
         assertThat(c.backbone().width()).isEqualTo(0.5);
         assertThat(c.spec().width()).isEqualTo(0.5);
         // CA's first layer at reduction 16: layer4 has 256 channels at half width, 512 at full
-        assertThat(StateDict.parameters(c.block()).get("layer4.1.ca.fc1.weight").getShape()).isEqualTo(new Shape(16, 256));
+        assertThat(StateDict.parameters(c.block()).get("layer4.1.ca.fc1.weight").getShape())
+                .isEqualTo(new Shape(16, 256));
         assertThat(c.spec().withWidth(2).width()).isEqualTo(2);
         assertThat(c.spec().describe()).startsWith("resnet18+ca(").endsWith(", half stem, width 0.5");
         assertThat(ModelNames.parse("resnet18").describe()).isEqualTo("resnet18");
         assertThat(c.spec().withWidth(2).describe()).endsWith(", half stem, width 2");
-        assertThatThrownBy(() -> new ModelSpec("resnet18", null, List.of(), -1)).hasMessageContaining("width must be a positive number, got -1");
+        assertThatThrownBy(() -> new ModelSpec("resnet18", null, List.of(), -1))
+                .hasMessageContaining("width must be a positive number, got -1");
 
         Composer fixed = new Composer(ModuleRegistry.of(List.of(), List.of(), List.of(new FixedWidth())));
-        assertThat(StateDict.trainableCount(fixed.compose("resnet18", 3, 7).block())).isEqualTo(11_180_103);
+        assertThat(StateDict.trainableCount(fixed.compose("resnet18", 3, 7).block()))
+                .isEqualTo(11_180_103);
         assertThatThrownBy(() -> fixed.compose(new ModelSpec("resnet18", null, List.of(), 0.5), 3, 7))
                 .isInstanceOf(CompositionException.class)
                 .hasMessage("model 'resnet18': backbone fixed has no width setting (width 0.5)");
@@ -166,7 +189,8 @@ class ComposerTest {
         Composer c = new Composer(ModuleRegistry.of(List.of(broken), List.of(), List.of(new ResNetBackbone())));
         assertThatThrownBy(() -> c.compose("resnet18+broken", 3, 7))
                 .isInstanceOf(CompositionException.class)
-                .hasMessage("model 'resnet18+broken': module 'broken' (built-in -) at layer1.0 (bottleneck.after_bn3): needs 3 channels, got 64");
+                .hasMessage(
+                        "model 'resnet18+broken': module 'broken' (built-in -) at layer1.0 (bottleneck.after_bn3): needs 3 channels, got 64");
     }
 
     @Test
@@ -176,8 +200,10 @@ class ComposerTest {
         assertThat(s.modules()).hasSize(2);
         assertThat(s.modules().get(0).params()).containsExactly(Map.entry("k_size", "3"), Map.entry("gamma", "2"));
         assertThat(s.modules().get(0).stages()).containsExactly(2, 3);
-        assertThatThrownBy(() -> ModelNames.parse("resnet50+")).hasMessage("model 'resnet50+': expected a module id at the end");
-        assertThatThrownBy(() -> ModelNames.parse("resnet50+ca(reduction=)")).hasMessageContaining("expected a value after 'reduction='");
+        assertThatThrownBy(() -> ModelNames.parse("resnet50+"))
+                .hasMessage("model 'resnet50+': expected a module id at the end");
+        assertThatThrownBy(() -> ModelNames.parse("resnet50+ca(reduction=)"))
+                .hasMessageContaining("expected a value after 'reduction='");
         assertThatThrownBy(() -> ModelNames.parse("resnet50 ca")).hasMessageContaining("expected '+' at ' ca'");
     }
 }

@@ -24,25 +24,41 @@ import org.attnfer.api.Params;
  * @param contrast largest relative contrast change
  * @param erase probability of erasing one random rectangle (2–20 % of the image)
  */
-public record Augmentation(int shift, boolean flip, double rotate, double scale, double brightness, double contrast, double erase) {
+public record Augmentation(
+        int shift, boolean flip, double rotate, double scale, double brightness, double contrast, double erase) {
 
     /** No augmentation. */
     public static final Augmentation NONE = new Augmentation(0, false, 0, 0, 0, 0, 0);
 
     /** The options of an experiment's {@code augment} section, with the defaults used when it is present. */
     public static final List<ParamSpec> OPTIONS = List.of(
-            ParamSpec.ofInt("shift", 4, "largest shift in pixels (random crop after padding)").atLeast(0),
+            ParamSpec.ofInt("shift", 4, "largest shift in pixels (random crop after padding)")
+                    .atLeast(0),
             ParamSpec.ofBoolean("flip", true, "mirror half of the images"),
-            ParamSpec.ofDouble("rotate", 10.0, "largest rotation in degrees").atLeast(0).atMost(180),
+            ParamSpec.ofDouble("rotate", 10.0, "largest rotation in degrees")
+                    .atLeast(0)
+                    .atMost(180),
             ParamSpec.ofDouble("scale", 0.1, "largest relative zoom").atLeast(0).atMost(0.9),
-            ParamSpec.ofDouble("brightness", 0.2, "largest relative brightness change").atLeast(0).atMost(1),
-            ParamSpec.ofDouble("contrast", 0.2, "largest relative contrast change").atLeast(0).atMost(1),
-            ParamSpec.ofDouble("erase", 0.25, "probability of random erasing").atLeast(0).atMost(1));
+            ParamSpec.ofDouble("brightness", 0.2, "largest relative brightness change")
+                    .atLeast(0)
+                    .atMost(1),
+            ParamSpec.ofDouble("contrast", 0.2, "largest relative contrast change")
+                    .atLeast(0)
+                    .atMost(1),
+            ParamSpec.ofDouble("erase", 0.25, "probability of random erasing")
+                    .atLeast(0)
+                    .atMost(1));
 
     /** The augmentation of validated options. */
     public static Augmentation of(Params p) {
-        return new Augmentation(p.getInt("shift"), p.getBoolean("flip"), p.getDouble("rotate"), p.getDouble("scale"),
-                p.getDouble("brightness"), p.getDouble("contrast"), p.getDouble("erase"));
+        return new Augmentation(
+                p.getInt("shift"),
+                p.getBoolean("flip"),
+                p.getDouble("rotate"),
+                p.getDouble("scale"),
+                p.getDouble("brightness"),
+                p.getDouble("contrast"),
+                p.getDouble("erase"));
     }
 
     /** Whether it changes anything. */

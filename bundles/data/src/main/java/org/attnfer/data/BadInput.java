@@ -14,7 +14,9 @@ import org.attnfer.api.Params;
 public final class BadInput {
 
     /** The {@code on_error} option every file-based dataset kind accepts. */
-    public static final ParamSpec OPTION = ParamSpec.ofChoice("on_error", List.of("fail", "skip"),
+    public static final ParamSpec OPTION = ParamSpec.ofChoice(
+            "on_error",
+            List.of("fail", "skip"),
             "an unreadable image or bad row: fail naming it, or skip it (counted and reported)");
 
     private static final int NAMED = 3;
@@ -62,6 +64,7 @@ public final class BadInput {
         if (count == 0) {
             return "";
         }
-        return "; skipped " + count + " bad item" + (count == 1 ? "" : "s") + ": " + String.join("; ", examples) + (count > examples.size() ? "; ..." : "");
+        return "; skipped " + count + " bad item" + (count == 1 ? "" : "s") + ": " + String.join("; ", examples)
+                + (count > examples.size() ? "; ..." : "");
     }
 }

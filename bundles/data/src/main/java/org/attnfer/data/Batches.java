@@ -1,10 +1,10 @@
 package org.attnfer.data;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.awt.image.BufferedImage;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -65,8 +65,16 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
      * @param epoch the epoch, for augmentation
      * @param views the test-time views every item becomes ({@link TestViews#NONE} for its centre window)
      */
-    public Batches(Dataset dataset, int[] order, InputSpec input, int batchSize, int workers,
-            Augmentation augmentation, long seed, int epoch, TestViews views) {
+    public Batches(
+            Dataset dataset,
+            int[] order,
+            InputSpec input,
+            int batchSize,
+            int workers,
+            Augmentation augmentation,
+            long seed,
+            int epoch,
+            TestViews views) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
         }

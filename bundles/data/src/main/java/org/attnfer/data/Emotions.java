@@ -12,16 +12,25 @@ import java.util.Optional;
 public final class Emotions {
 
     /** The canonical classes in FER2013's order (labels 0 to 6). */
-    public static final List<String> CANONICAL = List.of("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise");
+    public static final List<String> CANONICAL =
+            List.of("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise");
 
     private static final Map<String, String> ALIASES = Map.ofEntries(
-            Map.entry("anger", "angry"), Map.entry("angry", "angry"),
-            Map.entry("disgust", "disgust"), Map.entry("disgusted", "disgust"),
-            Map.entry("fear", "fear"), Map.entry("fearful", "fear"), Map.entry("afraid", "fear"),
-            Map.entry("happy", "happy"), Map.entry("happiness", "happy"), Map.entry("joy", "happy"),
+            Map.entry("anger", "angry"),
+            Map.entry("angry", "angry"),
+            Map.entry("disgust", "disgust"),
+            Map.entry("disgusted", "disgust"),
+            Map.entry("fear", "fear"),
+            Map.entry("fearful", "fear"),
+            Map.entry("afraid", "fear"),
+            Map.entry("happy", "happy"),
+            Map.entry("happiness", "happy"),
+            Map.entry("joy", "happy"),
             Map.entry("neutral", "neutral"),
-            Map.entry("sad", "sad"), Map.entry("sadness", "sad"),
-            Map.entry("surprise", "surprise"), Map.entry("surprised", "surprise"));
+            Map.entry("sad", "sad"),
+            Map.entry("sadness", "sad"),
+            Map.entry("surprise", "surprise"),
+            Map.entry("surprised", "surprise"));
 
     /** The eighth class of CK+ and AffectNet, kept only when asked for; it comes after the seven. */
     public static final String CONTEMPT = "contempt";

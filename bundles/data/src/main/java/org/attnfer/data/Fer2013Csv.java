@@ -43,7 +43,8 @@ public final class Fer2013Csv {
     private final String[] usages;
     private final String skipped;
 
-    private Fer2013Csv(Path file, Object key, byte[][] pixels, int[] labels, int[] lines, String[] usages, String skipped) {
+    private Fer2013Csv(
+            Path file, Object key, byte[][] pixels, int[] labels, int[] lines, String[] usages, String skipped) {
         this.file = file;
         this.key = key;
         this.pixels = pixels;
@@ -65,7 +66,8 @@ public final class Fer2013Csv {
         if (!Files.isRegularFile(abs)) {
             throw new NoSuchFileException(abs + " (a FER2013 CSV: emotion,pixels,Usage)");
         }
-        Object key = List.of(abs, Files.size(abs), Files.getLastModifiedTime(abs).toMillis(), bad.skips());
+        Object key =
+                List.of(abs, Files.size(abs), Files.getLastModifiedTime(abs).toMillis(), bad.skips());
         Fer2013Csv cached = last.get();
         if (cached != null && cached.key.equals(key)) {
             return cached;
@@ -85,12 +87,15 @@ public final class Fer2013Csv {
             if (header == null) {
                 throw new IOException(file + ": empty file");
             }
-            List<String> columns = Arrays.stream(header.split(",", -1)).map(c -> unquote(c).toLowerCase(Locale.ROOT)).toList();
+            List<String> columns = Arrays.stream(header.split(",", -1))
+                    .map(c -> unquote(c).toLowerCase(Locale.ROOT))
+                    .toList();
             int emotion = columns.indexOf("emotion");
             int pixelColumn = columns.indexOf("pixels");
             int usage = columns.indexOf("usage");
             if (emotion < 0 || pixelColumn < 0) {
-                throw new IOException(file + ":1: expected the columns emotion and pixels (and Usage), got " + header.strip());
+                throw new IOException(
+                        file + ":1: expected the columns emotion and pixels (and Usage), got " + header.strip());
             }
             int row = 1;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -105,7 +110,9 @@ public final class Fer2013Csv {
                     continue;
                 }
                 String e = unquote(cells[emotion]);
-                int label = e.length() == 1 && e.charAt(0) >= '0' && e.charAt(0) < '0' + Emotions.CANONICAL.size() ? e.charAt(0) - '0' : -1;
+                int label = e.length() == 1 && e.charAt(0) >= '0' && e.charAt(0) < '0' + Emotions.CANONICAL.size()
+                        ? e.charAt(0) - '0'
+                        : -1;
                 if (label < 0) {
                     bad.report(where + ": emotion must be 0 to 6, got '" + e + "'");
                     continue;
@@ -124,13 +131,21 @@ public final class Fer2013Csv {
         if (pixels.isEmpty()) {
             throw new IOException(file + ": no usable rows");
         }
-        return new Fer2013Csv(file, key, pixels.toArray(byte[][]::new), labels.stream().mapToInt(Integer::intValue).toArray(),
-                lines.stream().mapToInt(Integer::intValue).toArray(), usages.toArray(String[]::new), bad.summary());
+        return new Fer2013Csv(
+                file,
+                key,
+                pixels.toArray(byte[][]::new),
+                labels.stream().mapToInt(Integer::intValue).toArray(),
+                lines.stream().mapToInt(Integer::intValue).toArray(),
+                usages.toArray(String[]::new),
+                bad.summary());
     }
 
     private static String unquote(String s) {
         String t = s.strip();
-        return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1).strip() : t;
+        return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")
+                ? t.substring(1, t.length() - 1).strip()
+                : t;
     }
 
     /** Parses space-separated values 0–255; {@code null} unless there are exactly 48×48. */
@@ -177,11 +192,15 @@ public final class Fer2013Csv {
      */
     public Dataset dataset(String usage) {
         boolean all = usage.equalsIgnoreCase("all");
-        int[] rows = IntStream.range(0, labels.length).filter(i -> all || usages[i].equalsIgnoreCase(usage)).toArray();
+        int[] rows = IntStream.range(0, labels.length)
+                .filter(i -> all || usages[i].equalsIgnoreCase(usage))
+                .toArray();
         if (rows.length == 0) {
-            throw new IllegalArgumentException(file + " has no rows with Usage '" + usage + "' (it has: " + usages() + ")");
+            throw new IllegalArgumentException(
+                    file + " has no rows with Usage '" + usage + "' (it has: " + usages() + ")");
         }
-        String description = "FER2013 CSV " + file + " (" + (all ? "all" : usage) + ": " + rows.length + " faces" + skipped + ")";
+        String description =
+                "FER2013 CSV " + file + " (" + (all ? "all" : usage) + ": " + rows.length + " faces" + skipped + ")";
         return new Dataset() {
             @Override
             public String describe() {
@@ -217,7 +236,8 @@ public final class Fer2013Csv {
             public Sample get(int index) {
                 int row = rows[index];
                 BufferedImage img = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
-                System.arraycopy(pixels[row], 0, ((DataBufferByte) img.getRaster().getDataBuffer()).getData(), 0, SIDE * SIDE);
+                System.arraycopy(
+                        pixels[row], 0, ((DataBufferByte) img.getRaster().getDataBuffer()).getData(), 0, SIDE * SIDE);
                 return new Sample(file.getFileName() + ":" + lines[row], labels[row], img, Map.of());
             }
         };

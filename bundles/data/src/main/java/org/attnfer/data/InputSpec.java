@@ -24,7 +24,8 @@ public record InputSpec(int channels, int size, int resize) {
             throw new IllegalArgumentException("input size must be between 8 and 1024, got " + size);
         }
         if (resize < size || resize > 1024) {
-            throw new IllegalArgumentException("input resize must be between the size " + size + " and 1024, got " + resize);
+            throw new IllegalArgumentException(
+                    "input resize must be between the size " + size + " and 1024, got " + resize);
         }
     }
 

@@ -29,7 +29,8 @@ public final class Pixels {
     public static void writeView(BufferedImage view, InputSpec input, float[] out, int offset) {
         int side = input.size();
         if (view.getWidth() != side || view.getHeight() != side) {
-            throw new IllegalArgumentException("a view must be " + side + "×" + side + ", got " + view.getWidth() + "×" + view.getHeight());
+            throw new IllegalArgumentException(
+                    "a view must be " + side + "×" + side + ", got " + view.getWidth() + "×" + view.getHeight());
         }
         int n = side * side;
         int[] argb = view.getRGB(0, 0, side, side, null, 0, side);

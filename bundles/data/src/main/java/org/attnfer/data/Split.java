@@ -41,9 +41,11 @@ public record Split(int[] train, int[] validation, String how) {
      * @param by items or subjects
      */
     public static Split of(Dataset dataset, double fraction, long seed, By by) {
-        boolean subjects = dataset.size() > 0 && IntStream.range(0, dataset.size()).allMatch(i -> dataset.subject(i) != null);
+        boolean subjects =
+                dataset.size() > 0 && IntStream.range(0, dataset.size()).allMatch(i -> dataset.subject(i) != null);
         if (by == By.SUBJECT && !subjects) {
-            throw new IllegalArgumentException("split_by subject: " + dataset.describe() + " does not know its subjects");
+            throw new IllegalArgumentException(
+                    "split_by subject: " + dataset.describe() + " does not know its subjects");
         }
         return by == By.ITEM || !subjects ? stratified(dataset, fraction, seed) : bySubject(dataset, fraction, seed);
     }
@@ -56,10 +58,14 @@ public record Split(int[] train, int[] validation, String how) {
         checkFraction(fraction);
         Map<String, List<Integer>> bySubject = new TreeMap<>();
         for (int i = 0; i < dataset.size(); i++) {
-            bySubject.computeIfAbsent(Objects.requireNonNull(dataset.subject(i), "subject of item " + i), k -> new ArrayList<>()).add(i);
+            bySubject
+                    .computeIfAbsent(
+                            Objects.requireNonNull(dataset.subject(i), "subject of item " + i), k -> new ArrayList<>())
+                    .add(i);
         }
         if (fraction > 0 && bySubject.size() < 2) {
-            throw new IllegalArgumentException("cannot split by subject: the data has only " + bySubject.size() + " subject");
+            throw new IllegalArgumentException(
+                    "cannot split by subject: the data has only " + bySubject.size() + " subject");
         }
         List<String> order = new ArrayList<>(bySubject.keySet());
         Collections.shuffle(order, new Random(seed));
@@ -72,7 +78,10 @@ public record Split(int[] train, int[] validation, String how) {
             (toValidation ? validation : train).addAll(bySubject.get(subject));
             heldOut += toValidation ? 1 : 0;
         }
-        return new Split(sorted(train), sorted(validation), "by subject: " + heldOut + " of " + order.size() + " subjects held out");
+        return new Split(
+                sorted(train),
+                sorted(validation),
+                "by subject: " + heldOut + " of " + order.size() + " subjects held out");
     }
 
     /** Training and validation as two datasets of the same classes, viewed as one with its split. */
@@ -85,7 +94,8 @@ public record Split(int[] train, int[] validation, String how) {
      */
     public static Joined separate(Dataset train, Dataset validation) {
         if (!train.classes().equals(validation.classes())) {
-            throw new IllegalArgumentException("the validation classes " + validation.classes() + " differ from the training classes " + train.classes());
+            throw new IllegalArgumentException("the validation classes " + validation.classes()
+                    + " differ from the training classes " + train.classes());
         }
         int n = train.size();
         Dataset both = new Dataset() {
@@ -116,7 +126,9 @@ public record Split(int[] train, int[] validation, String how) {
 
             @Override
             public String fingerprint() {
-                return train.fingerprint() == null || validation.fingerprint() == null ? null : train.fingerprint() + "+" + validation.fingerprint();
+                return train.fingerprint() == null || validation.fingerprint() == null
+                        ? null
+                        : train.fingerprint() + "+" + validation.fingerprint();
             }
 
             @Override
@@ -124,7 +136,12 @@ public record Split(int[] train, int[] validation, String how) {
                 return index < n ? train.get(index) : validation.get(index - n);
             }
         };
-        return new Joined(both, new Split(IntStream.range(0, n).toArray(), IntStream.range(n, both.size()).toArray(), "a separate validation set"));
+        return new Joined(
+                both,
+                new Split(
+                        IntStream.range(0, n).toArray(),
+                        IntStream.range(n, both.size()).toArray(),
+                        "a separate validation set"));
     }
 
     /**

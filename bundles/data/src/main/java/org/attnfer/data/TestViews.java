@@ -47,7 +47,9 @@ public record TestViews(boolean crops, double zoom) {
         if (!crops) {
             return "";
         }
-        return zoom > 0 ? String.format(java.util.Locale.ROOT, "ten-crop TTA at 3 scales, ±%.0f %%", 100 * zoom) : "ten-crop TTA";
+        return zoom > 0
+                ? String.format(java.util.Locale.ROOT, "ten-crop TTA at 3 scales, ±%.0f %%", 100 * zoom)
+                : "ten-crop TTA";
     }
 
     /**
@@ -79,7 +81,17 @@ public record TestViews(boolean crops, double zoom) {
                 BufferedImage crop = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
                 Graphics2D g = crop.createGraphics();
                 // a mirrored draw swaps the destination's x bounds
-                g.drawImage(large, mirror ? size : 0, 0, mirror ? 0 : size, size, o[0], o[1], o[0] + size, o[1] + size, null);
+                g.drawImage(
+                        large,
+                        mirror ? size : 0,
+                        0,
+                        mirror ? 0 : size,
+                        size,
+                        o[0],
+                        o[1],
+                        o[0] + size,
+                        o[1] + size,
+                        null);
                 g.dispose();
                 views.add(crop);
             }

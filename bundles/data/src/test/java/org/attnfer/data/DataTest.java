@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DataTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private Dataset open(Path folder) throws IOException {
         return open(folder, Map.of());
@@ -53,7 +54,9 @@ class DataTest {
     void badFoldersAreNamed() throws IOException {
         assertThatThrownBy(() -> open(dir.resolve("missing"))).hasMessageContaining("missing does not exist");
         Files.createDirectories(dir.resolve("empty/happy"));
-        assertThatThrownBy(() -> open(dir.resolve("empty"))).hasMessageContaining("class folder").hasMessageContaining("happy has no images");
+        assertThatThrownBy(() -> open(dir.resolve("empty")))
+                .hasMessageContaining("class folder")
+                .hasMessageContaining("happy has no images");
     }
 
     @Test
@@ -65,19 +68,29 @@ class DataTest {
         Files.writeString(dir.resolve("broken/happy/notes.txt"), "a file that is not an image");
         Files.createDirectories(dir.resolve("broken/fear/nothing-here"));
         // fail: the first bad file in name order, when the folder is opened rather than mid-epoch
-        assertThatThrownBy(() -> open(dir.resolve("broken"))).hasMessageContaining("truncated.png").hasMessageContaining("on_error: skip");
+        assertThatThrownBy(() -> open(dir.resolve("broken")))
+                .hasMessageContaining("truncated.png")
+                .hasMessageContaining("on_error: skip");
         Dataset d = open(dir.resolve("broken"), Map.of("on_error", "skip"));
         assertThat(d.size()).isEqualTo(9);
-        assertThat(d.describe()).contains("skipped 2 bad items", "truncated.png", "zz_corrupt.png", "ignored 1 files that are not images");
+        assertThat(d.describe())
+                .contains(
+                        "skipped 2 bad items",
+                        "truncated.png",
+                        "zz_corrupt.png",
+                        "ignored 1 files that are not images");
         for (int i = 0; i < d.size(); i++) {
             assertThat(d.get(i).image()).isNotNull();
         }
         Files.delete(dir.resolve("broken/sad/zz_corrupt.png"));
         Files.delete(dir.resolve("broken/happy/truncated.png"));
-        for (Path f : Files.list(dir.resolve("broken/fear")).filter(Files::isRegularFile).toList()) {
+        for (Path f : Files.list(dir.resolve("broken/fear"))
+                .filter(Files::isRegularFile)
+                .toList()) {
             Files.delete(f);
         }
-        assertThat(open(dir.resolve("broken"), Map.of("on_error", "skip")).classes()).containsExactly("happy", "sad");
+        assertThat(open(dir.resolve("broken"), Map.of("on_error", "skip")).classes())
+                .containsExactly("happy", "sad");
     }
 
     @Test
@@ -92,7 +105,8 @@ class DataTest {
         }
         // every read is a copy: drawing on one sample leaves the next read untouched
         cached.get(0).image().getRaster().setSample(0, 0, 0, 255);
-        assertThat(cached.get(0).image().getRGB(0, 0)).isEqualTo(fresh.get(0).image().getRGB(0, 0));
+        assertThat(cached.get(0).image().getRGB(0, 0))
+                .isEqualTo(fresh.get(0).image().getRGB(0, 0));
     }
 
     @Test
@@ -127,15 +141,19 @@ class DataTest {
         assertThat(split.how()).isEqualTo("by subject: 2 of 10 subjects held out");
         java.util.Set<String> trainSubjects = new java.util.HashSet<>();
         Arrays.stream(split.train()).forEach(i -> trainSubjects.add(d.subject(i)));
-        assertThat(Arrays.stream(split.validation()).mapToObj(d::subject)).hasSize(12).noneMatch(trainSubjects::contains);
+        assertThat(Arrays.stream(split.validation()).mapToObj(d::subject))
+                .hasSize(12)
+                .noneMatch(trainSubjects::contains);
         assertThat(Split.of(d, 0.2, 3, Split.By.ITEM).how()).isEqualTo("stratified by class");
         // an explicit pattern must fit every name
         assertThat(open(ck, Map.of("subject", "^S(\\d+)")).subject(0)).isEqualTo("000");
-        assertThatThrownBy(() -> open(ck, Map.of("subject", "^P(\\d+)"))).hasMessageContaining("does not match the file name");
+        assertThatThrownBy(() -> open(ck, Map.of("subject", "^P(\\d+)")))
+                .hasMessageContaining("does not match the file name");
         Fixtures.imageFolder(dir.resolve("plain"), List.of("happy", "sad"), 3, 16, 1);
         Dataset plain = open(dir.resolve("plain"));
         assertThat(plain.subject(0)).isNull();
-        assertThatThrownBy(() -> Split.of(plain, 0.2, 0, Split.By.SUBJECT)).hasMessageContaining("does not know its subjects");
+        assertThatThrownBy(() -> Split.of(plain, 0.2, 0, Split.By.SUBJECT))
+                .hasMessageContaining("does not know its subjects");
     }
 
     @Test
@@ -148,7 +166,8 @@ class DataTest {
         assertThat(j.split().validation()).containsExactly(6, 7, 8, 9);
         assertThat(j.data().get(6).id()).isEqualTo("happy/happy_000.png");
         Fixtures.imageFolder(dir.resolve("other"), List.of("happy", "fear"), 1, 16, 1);
-        assertThatThrownBy(() -> Split.separate(open(dir.resolve("tr")), open(dir.resolve("other")))).hasMessageContaining("differ");
+        assertThatThrownBy(() -> Split.separate(open(dir.resolve("tr")), open(dir.resolve("other"))))
+                .hasMessageContaining("differ");
     }
 
     @Test
@@ -162,7 +181,10 @@ class DataTest {
         assertThat(a.train()).hasSize(24);
         for (int c = 0; c < 3; c++) {
             int cls = c;
-            assertThat(Arrays.stream(a.validation()).filter(i -> d.label(i) == cls).count()).isEqualTo(2);
+            assertThat(Arrays.stream(a.validation())
+                            .filter(i -> d.label(i) == cls)
+                            .count())
+                    .isEqualTo(2);
         }
         assertThat(Split.stratified(d, 0.2, 8).validation()).isNotEqualTo(a.validation());
         assertThatThrownBy(() -> Split.stratified(d, 1.0, 1)).hasMessageContaining("[0, 1)");
@@ -196,7 +218,8 @@ class DataTest {
 
     @Test
     void grayAndRgbConversion() {
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, 0xff0000);
         img.setRGB(1, 0, 0xffffff);
         float[] rgb = new float[3 * 64];
@@ -242,7 +265,8 @@ class DataTest {
                     reversed[y * 16 + col] = plain[y * 16 + 15 - col];
                 }
             }
-            assertThat(java.util.Arrays.equals(x, plain) || java.util.Arrays.equals(x, reversed)).isTrue();
+            assertThat(java.util.Arrays.equals(x, plain) || java.util.Arrays.equals(x, reversed))
+                    .isTrue();
             mirrored |= java.util.Arrays.equals(x, reversed);
         }
         assertThat(mirrored).isTrue();
@@ -253,7 +277,8 @@ class DataTest {
         Fixtures.imageFolder(dir.resolve("t"), List.of("happy", "sad"), 2, 24, 1);
         Dataset d = open(dir.resolve("t"));
         InputSpec input = new InputSpec(1, 16);
-        try (Batches b = new Batches(d, new int[] {0, 1, 2}, input, 2, 1, Augmentation.NONE, 0, 0, TestViews.TEN_CROP)) {
+        try (Batches b =
+                new Batches(d, new int[] {0, 1, 2}, input, 2, 1, Augmentation.NONE, 0, 0, TestViews.TEN_CROP)) {
             Batch batch = b.next();
             assertThat(batch.size()).isEqualTo(2);
             assertThat(batch.rows(input)).isEqualTo(20);
@@ -268,7 +293,8 @@ class DataTest {
 
     /** A 12×12 gray image whose pixel (x, y) has the value 20·x + y, distinct everywhere. */
     private static java.awt.image.BufferedImage numbered() {
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(12, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(12, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 12; y++) {
             for (int x = 0; x < 12; x++) {
                 int v = 20 * x + y;
@@ -299,10 +325,15 @@ class DataTest {
         java.awt.geom.Point2D p = input.placement(12, 12).transform(new java.awt.geom.Point2D.Double(5, 7), null);
         assertThat(p.getX()).isEqualTo(3.0);
         assertThat(p.getY()).isEqualTo(5.0);
-        assertThat(new InputSpec(1, 8, 24).placement(12, 12).transform(new java.awt.geom.Point2D.Double(5, 7), null).getX()).isEqualTo(2.0);
+        assertThat(new InputSpec(1, 8, 24)
+                        .placement(12, 12)
+                        .transform(new java.awt.geom.Point2D.Double(5, 7), null)
+                        .getX())
+                .isEqualTo(2.0);
         assertThat(input.describe()).isEqualTo("1×8×8 windows of 12×12");
         assertThat(new InputSpec(3, 8).describe()).isEqualTo("3×8×8");
-        assertThatThrownBy(() -> new InputSpec(1, 8, 7)).hasMessage("input resize must be between the size 8 and 1024, got 7");
+        assertThatThrownBy(() -> new InputSpec(1, 8, 7))
+                .hasMessage("input resize must be between the size 8 and 1024, got 7");
     }
 
     @Test
@@ -334,7 +365,8 @@ class DataTest {
     @Test
     void aTestTimeZoomAddsTenCropsOfTheImageShrunkAndEnlarged() {
         // a white 16×16 square in the middle of a black 48×48 image, seen through 40×40 windows
-        java.awt.image.BufferedImage square = new java.awt.image.BufferedImage(48, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage square =
+                new java.awt.image.BufferedImage(48, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
         for (int y = 16; y < 32; y++) {
             for (int x = 16; x < 32; x++) {
                 square.setRGB(x, y, 0xFFFFFF);
@@ -369,7 +401,8 @@ class DataTest {
         assertThat(TestViews.TEN_CROP.describe()).isEqualTo("ten-crop TTA");
         assertThat(TestViews.NONE.count()).isEqualTo(1);
         assertThatThrownBy(() -> new TestViews(false, 0.1)).hasMessage("tta_zoom (0.1) needs tta: true");
-        assertThatThrownBy(() -> new TestViews(true, 0.5)).hasMessage("the test-time zoom must be between 0 and 0.4, got 0.5");
+        assertThatThrownBy(() -> new TestViews(true, 0.5))
+                .hasMessage("the test-time zoom must be between 0 and 0.4, got 0.5");
     }
 
     private static float[] first(Batches batches) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class Fer2013CsvTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     /** Row r's face: pixel i is (r + i) mod 256. */
     private static String pixels(int r, int count) {
@@ -64,33 +65,48 @@ class Fer2013CsvTest {
         assertThat(train.get(1).id()).isEqualTo(f.getFileName() + ":3");
         assertThat(open(f, Map.of("usage", "privatetest")).label(0)).isEqualTo(4);
         assertThat(open(f, Map.of("usage", "all")).size()).isEqualTo(5);
-        assertThat(Fer2013Csv.read(f, BadInput.of(Params.defaults(List.of(BadInput.OPTION)))).usages())
+        assertThat(Fer2013Csv.read(f, BadInput.of(Params.defaults(List.of(BadInput.OPTION))))
+                        .usages())
                 .containsExactly(Map.entry("Training", 3), Map.entry("PublicTest", 1), Map.entry("PrivateTest", 1));
-        assertThatThrownBy(() -> open(f, Map.of("usage", "Validation"))).hasMessageContaining("no rows with Usage 'Validation'")
+        assertThatThrownBy(() -> open(f, Map.of("usage", "Validation")))
+                .hasMessageContaining("no rows with Usage 'Validation'")
                 .hasMessageContaining("PublicTest=1");
-        assertThat(open(f, Map.of()).fingerprint()).isEqualTo(train.fingerprint()).isNotEqualTo(open(f, Map.of("usage", "all")).fingerprint());
+        assertThat(open(f, Map.of()).fingerprint())
+                .isEqualTo(train.fingerprint())
+                .isNotEqualTo(open(f, Map.of("usage", "all")).fingerprint());
     }
 
     @Test
     void columnsMayComeInAnyOrderWithSpaces() throws IOException {
-        Path f = csv("emotion, Usage, pixels", List.of("3, Training, " + pixels(0, 2304), "6,PublicTest,\"" + pixels(9, 2304) + "\""));
+        Path f = csv(
+                "emotion, Usage, pixels",
+                List.of("3, Training, " + pixels(0, 2304), "6,PublicTest,\"" + pixels(9, 2304) + "\""));
         assertThat(open(f, Map.of("usage", "all")).label(1)).isEqualTo(6);
-        assertThat(open(f, Map.of("usage", "PublicTest")).get(0).image().getRaster().getSample(0, 0, 0)).isEqualTo(9);
+        assertThat(open(f, Map.of("usage", "PublicTest"))
+                        .get(0)
+                        .image()
+                        .getRaster()
+                        .getSample(0, 0, 0))
+                .isEqualTo(9);
     }
 
     @Test
     void badRowsAreNamedOrSkippedAndCounted() throws IOException {
-        Path f = csv("emotion,pixels,Usage", List.of(
-                "0," + pixels(0, 2304) + ",Training",
-                "1," + pixels(0, 2300) + ",Training",
-                "9," + pixels(0, 2304) + ",Training",
-                "2," + pixels(0, 2303) + " 256,Training",
-                "4," + pixels(0, 2304) + ",Training,extra"));
-        assertThatThrownBy(() -> open(f, Map.of())).hasMessageContaining(f.getFileName() + ":3: pixels must be 2304 values");
+        Path f = csv(
+                "emotion,pixels,Usage",
+                List.of(
+                        "0," + pixels(0, 2304) + ",Training",
+                        "1," + pixels(0, 2300) + ",Training",
+                        "9," + pixels(0, 2304) + ",Training",
+                        "2," + pixels(0, 2303) + " 256,Training",
+                        "4," + pixels(0, 2304) + ",Training,extra"));
+        assertThatThrownBy(() -> open(f, Map.of()))
+                .hasMessageContaining(f.getFileName() + ":3: pixels must be 2304 values");
         Dataset d = open(f, Map.of("on_error", "skip"));
         assertThat(d.size()).isEqualTo(1);
         assertThat(d.describe()).contains("skipped 4 bad items", ":4: emotion must be 0 to 6, got '9'");
-        assertThatThrownBy(() -> open(csv("label,image", List.of("0,1")), Map.of())).hasMessageContaining(":1: expected the columns emotion and pixels");
+        assertThatThrownBy(() -> open(csv("label,image", List.of("0,1")), Map.of()))
+                .hasMessageContaining(":1: expected the columns emotion and pixels");
         assertThatThrownBy(() -> open(dir.resolve("absent.csv"), Map.of())).hasMessageContaining("absent.csv");
     }
 }

@@ -50,7 +50,12 @@ public final class GradCam {
         this.target = blocks.get(layer);
         if (target == null) {
             throw new IllegalArgumentException("the network has no layer named '" + layer + "' (e.g. "
-                    + String.join(", ", blocks.keySet().stream().filter(k -> k.startsWith("layer4") && k.split("\\.").length == 2).toList()) + ")");
+                    + String.join(
+                            ", ",
+                            blocks.keySet().stream()
+                                    .filter(k -> k.startsWith("layer4") && k.split("\\.").length == 2)
+                                    .toList())
+                    + ")");
         }
     }
 
@@ -103,8 +108,11 @@ public final class GradCam {
             labels[i] = classes[i];
         }
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = model.forward(store, new NDList(images), false, Taps.with(listener)).singletonOrThrow();
-            NDArray score = logits.mul(manager.create(labels).oneHot((int) logits.getShape().get(1))).sum();
+            NDArray logits = model.forward(store, new NDList(images), false, Taps.with(listener))
+                    .singletonOrThrow();
+            NDArray score = logits.mul(manager.create(labels)
+                            .oneHot((int) logits.getShape().get(1)))
+                    .sum();
             gc.backward(score);
         }
         NDArray a = probe.get(0).stopGradient();
@@ -119,9 +127,18 @@ public final class GradCam {
         float[][][] moduleMaps = null;
         String moduleName = null;
         for (int i = 0; i < modules.size() && moduleMaps == null; i++) {
-            NDArray spatial = ((AttentionMaps) modules.get(i)).attentionMaps(store, moduleInputs.get(i)).get("spatial");
+            NDArray spatial = ((AttentionMaps) modules.get(i))
+                    .attentionMaps(store, moduleInputs.get(i))
+                    .get("spatial");
             if (spatial != null) {
-                moduleMaps = resize(spatial.reshape(spatial.getShape().get(0), spatial.getShape().get(2), spatial.getShape().get(3)), h, w, false);
+                moduleMaps = resize(
+                        spatial.reshape(
+                                spatial.getShape().get(0),
+                                spatial.getShape().get(2),
+                                spatial.getShape().get(3)),
+                        h,
+                        w,
+                        false);
                 moduleName = nameOf(modules.get(i));
             }
         }
@@ -129,7 +146,11 @@ public final class GradCam {
     }
 
     private String nameOf(Block block) {
-        return StateDict.blocks(model).entrySet().stream().filter(e -> e.getValue() == block).map(Map.Entry::getKey).findFirst().orElse("?");
+        return StateDict.blocks(model).entrySet().stream()
+                .filter(e -> e.getValue() == block)
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse("?");
     }
 
     private void clearGradients() {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
+import org.nd4j.evaluation.classification.Evaluation;
 
 /**
  * Classification metrics of a set of predictions, computed by ND4J's {@link Evaluation}. Macro
@@ -77,7 +77,16 @@ public record Metrics(
             }
         }
         Metrics m = of(actual, predicted, classes);
-        return new Metrics(m.accuracy, m.macroPrecision, m.macroRecall, m.macroF1, m.perClass, m.confusion, m.count, (double) top2 / n, ece);
+        return new Metrics(
+                m.accuracy,
+                m.macroPrecision,
+                m.macroRecall,
+                m.macroF1,
+                m.perClass,
+                m.confusion,
+                m.count,
+                (double) top2 / n,
+                ece);
     }
 
     /**
@@ -147,7 +156,9 @@ public record Metrics(
         }
         Map<String, Object> classes = new LinkedHashMap<>();
         for (ClassMetrics c : perClass) {
-            classes.put(c.name(), Map.of("precision", c.precision(), "recall", c.recall(), "f1", c.f1(), "support", c.support()));
+            classes.put(
+                    c.name(),
+                    Map.of("precision", c.precision(), "recall", c.recall(), "f1", c.f1(), "support", c.support()));
         }
         m.put("per_class", classes);
         m.put("confusion", confusion);

@@ -49,21 +49,25 @@ class MetricsTest {
     void topTwoAndCalibrationErrorByHand() {
         float[][] p = {
             {0.9f, 0.05f, 0.05f}, // right, confidence 0.9 (bin 13)
-            {0.6f, 0.3f, 0.1f},   // wrong (true 1): second best, confidence 0.6 (bin 9)
-            {0.5f, 0.1f, 0.4f},   // wrong (true 1): third, confidence 0.5 (bin 7)
-            {0.2f, 0.1f, 0.7f}};  // right, confidence 0.7 (bin 10)
+            {0.6f, 0.3f, 0.1f}, // wrong (true 1): second best, confidence 0.6 (bin 9)
+            {0.5f, 0.1f, 0.4f}, // wrong (true 1): third, confidence 0.5 (bin 7)
+            {0.2f, 0.1f, 0.7f}
+        }; // right, confidence 0.7 (bin 10)
         Metrics m = Metrics.of(new int[] {0, 1, 1, 2}, p, List.of("a", "b", "c"));
         assertThat(m.accuracy()).isEqualTo(0.5);
         assertThat(m.top2()).isEqualTo(0.75);
         // each item has a bin of its own: ECE = mean |correct - confidence|
         assertThat(m.ece()).isCloseTo((0.1 + 0.6 + 0.5 + 0.3) / 4, within(1e-6));
         assertThat(m.toMap()).containsKeys("top2_accuracy", "ece");
-        assertThat(Metrics.of(new int[] {0}, new int[] {0}, List.of("a")).toMap()).doesNotContainKey("ece");
+        assertThat(Metrics.of(new int[] {0}, new int[] {0}, List.of("a")).toMap())
+                .doesNotContainKey("ece");
     }
 
     @Test
     void emptyOrMismatchedInputIsAnError() {
-        assertThatThrownBy(() -> Metrics.of(new int[0], new int[0], List.of("a"))).hasMessageContaining("no predictions");
-        assertThatThrownBy(() -> Metrics.of(new int[1], new int[2], List.of("a"))).hasMessageContaining("1 labels but 2");
+        assertThatThrownBy(() -> Metrics.of(new int[0], new int[0], List.of("a")))
+                .hasMessageContaining("no predictions");
+        assertThatThrownBy(() -> Metrics.of(new int[1], new int[2], List.of("a")))
+                .hasMessageContaining("1 labels but 2");
     }
 }

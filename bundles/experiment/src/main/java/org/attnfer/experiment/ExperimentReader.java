@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.attnfer.api.Params;
 import org.attnfer.composer.ModelNames;
 import org.attnfer.composer.ModelSpec;
 import org.attnfer.composer.ModuleUse;
-import org.attnfer.api.Params;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
@@ -64,8 +64,22 @@ public final class ExperimentReader {
     public static Experiment read(Path file, List<String> overrides, Path workingDir) throws IOException {
         YamlDoc doc = YamlDoc.read(file);
         overrides.forEach(doc::set);
-        Node root = Node.root(doc).only("name", "dataset", "test", "validation", "split_seed", "split_by", "input", "variants", "seeds", "sweep",
-                "training", "augment", "tables", "output");
+        Node root = Node.root(doc)
+                .only(
+                        "name",
+                        "dataset",
+                        "test",
+                        "validation",
+                        "split_seed",
+                        "split_by",
+                        "input",
+                        "variants",
+                        "seeds",
+                        "sweep",
+                        "training",
+                        "augment",
+                        "tables",
+                        "output");
         String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = root.text("name", fallbackName);
         if (!name.matches("[A-Za-z0-9._+-]+")) {
@@ -115,7 +129,8 @@ public final class ExperimentReader {
         List<Map<String, String>> sweep = sweep(root.get("sweep"));
         List<TrainingConfig> sweptTraining = new ArrayList<>();
         for (Map<String, String> settings : sweep) {
-            sweptTraining.add(settings.isEmpty() ? training : sweptTraining(file, overrides, settings, root.get("sweep")));
+            sweptTraining.add(
+                    settings.isEmpty() ? training : sweptTraining(file, overrides, settings, root.get("sweep")));
         }
         List<Variant> variants = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -131,7 +146,11 @@ public final class ExperimentReader {
             for (int i = 0; i < sweep.size(); i++) {
                 Map<String, String> settings = sweep.get(i);
                 StringBuilder variantName = new StringBuilder(baseName);
-                settings.forEach((key, value) -> variantName.append(' ').append(key.replaceFirst("^training\\.", "")).append('=').append(value));
+                settings.forEach((key, value) -> variantName
+                        .append(' ')
+                        .append(key.replaceFirst("^training\\.", ""))
+                        .append('=')
+                        .append(value));
                 if (!names.add(variantName.toString())) {
                     throw v.get("name").error("the variant name '" + variantName + "' is used twice");
                 }
@@ -148,7 +167,8 @@ public final class ExperimentReader {
                 List<String> rows = new ArrayList<>();
                 for (Node v : table.required("variants").items()) {
                     if (!names.contains(v.text())) {
-                        throw v.error("no variant is named '" + v.text() + "' (variants: " + String.join(", ", names.stream().sorted().toList()) + ")");
+                        throw v.error("no variant is named '" + v.text() + "' (variants: "
+                                + String.join(", ", names.stream().sorted().toList()) + ")");
                     }
                     rows.add(v.text());
                 }
@@ -159,14 +179,29 @@ public final class ExperimentReader {
                 tables.add(new Experiment.Table(table.text("name", "Table " + (tables.size() + 1)), baseline, rows));
             }
         }
-        return new Experiment(file, name, dataset, test, validation, validationSet, splitSeed, splitBy, input, variants, seeds, training, output, tables);
+        return new Experiment(
+                file,
+                name,
+                dataset,
+                test,
+                validation,
+                validationSet,
+                splitSeed,
+                splitBy,
+                input,
+                variants,
+                seeds,
+                training,
+                output,
+                tables);
     }
 
     private static TrainingConfig training(Node root) {
         Node aug = root.get("augment");
         Augmentation augmentation = Augmentation.NONE;
         if (aug.present() && aug.raw().isBoolean()) {
-            augmentation = aug.raw().asBoolean() ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
+            augmentation =
+                    aug.raw().asBoolean() ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
         } else if (aug.present()) {
             augmentation = Augmentation.of(aug.params(Augmentation.OPTIONS));
         }
@@ -189,10 +224,12 @@ public final class ExperimentReader {
         for (String key : sweep.keys()) {
             Node values = sweep.get(key);
             if (!key.matches("(training|augment)\\.[a-z_]+")) {
-                throw values.error("only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
+                throw values.error(
+                        "only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
             }
             List<Node> items = values.items();
-            if (items.isEmpty() || items.stream().map(i -> i.raw().asText()).distinct().count() != items.size()) {
+            if (items.isEmpty()
+                    || items.stream().map(i -> i.raw().asText()).distinct().count() != items.size()) {
                 throw values.error("must list distinct values");
             }
             List<Map<String, String>> next = new ArrayList<>();
@@ -212,10 +249,12 @@ public final class ExperimentReader {
     }
 
     /** The training settings with one combination of a sweep applied over the file and its overrides. */
-    private static TrainingConfig sweptTraining(Path file, List<String> overrides, Map<String, String> settings, Node sweep) throws IOException {
+    private static TrainingConfig sweptTraining(
+            Path file, List<String> overrides, Map<String, String> settings, Node sweep) throws IOException {
         YamlDoc doc = YamlDoc.read(file);
         overrides.forEach(doc::set);
-        settings.forEach((key, value) -> doc.set(key + "=" + value, sweep.get(key).where() + " sweep " + key + "=" + value));
+        settings.forEach(
+                (key, value) -> doc.set(key + "=" + value, sweep.get(key).where() + " sweep " + key + "=" + value));
         return training(Node.root(doc));
     }
 
@@ -224,7 +263,8 @@ public final class ExperimentReader {
         if (!(options.remove("type") instanceof String type)) {
             throw ds.error("missing required key 'type' (a dataset kind such as image-folder or synthetic-faces)");
         }
-        return new Experiment.DatasetSpec(type, options, ds.where(), ds.get("type").where());
+        return new Experiment.DatasetSpec(
+                type, options, ds.where(), ds.get("type").where());
     }
 
     private static ModelSpec model(Node model) {
@@ -253,9 +293,17 @@ public final class ExperimentReader {
                     }
                 }
                 Node params = m.get("params");
-                modules.add(new ModuleUse(m.required("id").text(), m.text("hook", null), stages, params.present() ? params.plain() : Map.of()));
+                modules.add(new ModuleUse(
+                        m.required("id").text(),
+                        m.text("hook", null),
+                        stages,
+                        params.present() ? params.plain() : Map.of()));
             }
         }
-        return new ModelSpec(model.required("backbone").text(), model.text("stem", null), modules, model.number("width", 1, 0, true, 16, false));
+        return new ModelSpec(
+                model.required("backbone").text(),
+                model.text("stem", null),
+                modules,
+                model.number("width", 1, 0, true, 16, false));
     }
 }

@@ -84,7 +84,8 @@ public class ExperimentRunner {
         Dataset dataset = open(e.dataset(), "dataset");
         Dataset test = e.test() == null ? null : open(e.test(), "test");
         if (test != null && !test.classes().equals(dataset.classes())) {
-            throw new ExperimentException(e.test().where() + " test: its classes " + test.classes() + " differ from the dataset's " + dataset.classes());
+            throw new ExperimentException(e.test().where() + " test: its classes " + test.classes()
+                    + " differ from the dataset's " + dataset.classes());
         }
         Split split;
         if (e.validationSet() != null) {
@@ -114,17 +115,29 @@ public class ExperimentRunner {
     private static long trainableCount(ai.djl.nn.Block block, Experiment e) {
         if (StateDict.parameters(block).values().stream().anyMatch(p -> p.getShape() == null)) {
             try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
-                block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32,
-                        new ai.djl.ndarray.types.Shape(1, e.input().channels(), e.input().size(), e.input().size()));
+                block.initialize(
+                        manager,
+                        ai.djl.ndarray.types.DataType.FLOAT32,
+                        new ai.djl.ndarray.types.Shape(
+                                1,
+                                e.input().channels(),
+                                e.input().size(),
+                                e.input().size()));
             }
         }
         return StateDict.trainableCount(block);
     }
 
     private Dataset open(Experiment.DatasetSpec spec, String key) {
-        DatasetProvider provider = datasets.find(spec.type()).orElseThrow(() -> new ExperimentException(spec.typeWhere()
-                + " " + key + ".type: unknown dataset kind '" + spec.type() + "' (known: "
-                + String.join(", ", datasets.providers().stream().map(DatasetProvider::id).sorted().toList()) + ")"));
+        DatasetProvider provider = datasets.find(spec.type())
+                .orElseThrow(() -> new ExperimentException(spec.typeWhere()
+                        + " " + key + ".type: unknown dataset kind '" + spec.type() + "' (known: "
+                        + String.join(
+                                ", ",
+                                datasets.providers().stream()
+                                        .map(DatasetProvider::id)
+                                        .sorted()
+                                        .toList()) + ")"));
         Params options;
         try {
             options = Params.validate(provider.options(), spec.options());
@@ -140,7 +153,8 @@ public class ExperimentRunner {
 
     private Composition compose(Variant v, Experiment e, Dataset dataset) {
         try {
-            return composer.compose(v.model(), e.input().channels(), dataset.classes().size());
+            return composer.compose(
+                    v.model(), e.input().channels(), dataset.classes().size());
         } catch (CompositionException ex) {
             throw new ExperimentException(v.where() + " variant '" + v.name() + "': " + ex.getMessage());
         }
@@ -219,7 +233,8 @@ public class ExperimentRunner {
         }
         FileChannel channel;
         try {
-            channel = FileChannel.open(e.output().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel =
+                    FileChannel.open(e.output().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (AccessDeniedException ex) {
             throw new ExperimentException("the output folder " + e.output() + " is not writable");
         }
@@ -232,32 +247,47 @@ public class ExperimentRunner {
         }
         if (lock == null && !shared) {
             channel.close();
-            throw new ExperimentException("the output folder " + e.output() + " is in use by another fer run; wait for it or choose another --output");
+            throw new ExperimentException("the output folder " + e.output()
+                    + " is in use by another fer run; wait for it or choose another --output");
         }
         return new Lock(channel);
     }
 
-    private List<RunResult> runLocked(Plan plan, PrintStream out, CellProcess processes, int parallel) throws IOException {
+    private List<RunResult> runLocked(Plan plan, PrintStream out, CellProcess processes, int parallel)
+            throws IOException {
         Experiment e = plan.experiment();
         writeExperiment(plan);
-        out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × " + e.seeds().size() + " seeds → " + e.output()
+        out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × "
+                + e.seeds().size() + " seeds → " + e.output()
                 + (processes != null ? " (" + parallel + " processes at a time)" : ""));
         out.println("  data: " + plan.dataset().describe());
         out.println("  input: " + e.input().describe());
-        out.println("  split: " + plan.split().train().length + " training, " + plan.split().validation().length + " validation, " + plan.split().how() + (e.validationSet() == null ? " (seed " + e.splitSeed() + ")" : ""));
+        out.println("  split: " + plan.split().train().length + " training, "
+                + plan.split().validation().length + " validation, "
+                + plan.split().how() + (e.validationSet() == null ? " (seed " + e.splitSeed() + ")" : ""));
         if (plan.test() != null) {
             out.println("  test: " + plan.test().describe());
         }
         List<String> failures = new ArrayList<>();
-        List<RunResult> results = processes != null ? inProcesses(plan, out, processes, parallel, failures) : inThisJvm(plan, out, failures);
+        List<RunResult> results = processes != null
+                ? inProcesses(plan, out, processes, parallel, failures)
+                : inThisJvm(plan, out, failures);
         out.println();
         String set = plan.test() != null ? "TEST" : "VAL";
         out.println(String.format(Locale.ROOT, "%-28s %6s %10s %10s", "VARIANT", "SEED", set + " ACC", "MACRO-F1"));
         for (RunResult r : results) {
-            out.println(String.format(Locale.ROOT, "%-28s %6d %10.4f %10.4f%s", r.variant(), r.seed(), r.accuracy(), r.macroF1(), r.skipped() ? "  (done before)" : ""));
+            out.println(String.format(
+                    Locale.ROOT,
+                    "%-28s %6d %10.4f %10.4f%s",
+                    r.variant(),
+                    r.seed(),
+                    r.accuracy(),
+                    r.macroF1(),
+                    r.skipped() ? "  (done before)" : ""));
         }
         if (!failures.isEmpty()) {
-            throw new ExperimentException(failures.size() + " of " + (results.size() + failures.size()) + " runs failed: " + String.join("; ", failures));
+            throw new ExperimentException(failures.size() + " of " + (results.size() + failures.size())
+                    + " runs failed: " + String.join("; ", failures));
         }
         return results;
     }
@@ -288,7 +318,8 @@ public class ExperimentRunner {
     /** One cell's process and the thread that copies its output. */
     private record Running(Variant variant, long seed, Process process, Thread pump) {}
 
-    private List<RunResult> inProcesses(Plan plan, PrintStream out, CellProcess processes, int parallel, List<String> failures) throws IOException {
+    private List<RunResult> inProcesses(
+            Plan plan, PrintStream out, CellProcess processes, int parallel, List<String> failures) throws IOException {
         Experiment e = plan.experiment();
         Map<String, RunResult> done = new LinkedHashMap<>();
         java.util.ArrayDeque<Map.Entry<Variant, Long>> pending = new java.util.ArrayDeque<>();
@@ -327,10 +358,23 @@ public class ExperimentRunner {
                         running.remove(r);
                         RunResult result = completed(e, r.variant(), r.seed());
                         if (r.process().exitValue() == 0 && result != null) {
-                            done.put(r.variant().name() + "/" + r.seed(), new RunResult(result.variant(), result.seed(), result.dir(),
-                                    result.accuracy(), result.macroF1(), false));
+                            done.put(
+                                    r.variant().name() + "/" + r.seed(),
+                                    new RunResult(
+                                            result.variant(),
+                                            result.seed(),
+                                            result.dir(),
+                                            result.accuracy(),
+                                            result.macroF1(),
+                                            false));
                         } else {
-                            failed(r.variant(), r.seed(), "its process ended with exit code " + r.process().exitValue() + " (its output is above)", failures, out);
+                            failed(
+                                    r.variant(),
+                                    r.seed(),
+                                    "its process ended with exit code "
+                                            + r.process().exitValue() + " (its output is above)",
+                                    failures,
+                                    out);
                         }
                     }
                 }
@@ -373,7 +417,13 @@ public class ExperimentRunner {
             return null;
         }
         JsonNode m = JSON.readTree(metricsFile.toFile());
-        return new RunResult(v.name(), seed, dir, m.path("accuracy").asDouble(), m.path("macro_f1").asDouble(), true);
+        return new RunResult(
+                v.name(),
+                seed,
+                dir,
+                m.path("accuracy").asDouble(),
+                m.path("macro_f1").asDouble(),
+                true);
     }
 
     private RunResult runOne(Plan plan, Variant v, long parameters, long seed, PrintStream out) throws IOException {
@@ -384,7 +434,8 @@ public class ExperimentRunner {
         }
         Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
         out.println();
-        out.println("== " + v.name() + " (" + v.model().describe() + ", " + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
+        out.println("== " + v.name() + " (" + v.model().describe() + ", "
+                + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
         Precision.of(v.training().precision()).warning("training.precision").ifPresent(out::println);
         Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");
         Path epochs = partial.resolve("epochs.csv");
@@ -401,27 +452,43 @@ public class ExperimentRunner {
         try (Model model = Model.newInstance(v.folder())) {
             model.setBlock(c.block());
             trainer.initialize(model, e.input(), seed);
-            macs = ModelStats.trace(model.getBlock(), new ai.djl.ndarray.types.Shape(e.input().channels(), e.input().size(), e.input().size()))
-                    .get(0).macs();
-            outcome = trainer.train(model, plan.dataset(), plan.split(), e.input(), v.training(), seed, partial, new EpochListener() {
-                @Override
-                public void epoch(EpochResult result, Predictions validation) throws IOException {
-                    Files.writeString(epochs, result.csv() + "\n", StandardOpenOption.APPEND);
-                }
+            macs = ModelStats.trace(
+                            model.getBlock(),
+                            new ai.djl.ndarray.types.Shape(
+                                    e.input().channels(),
+                                    e.input().size(),
+                                    e.input().size()))
+                    .get(0)
+                    .macs();
+            outcome = trainer.train(
+                    model, plan.dataset(), plan.split(), e.input(), v.training(), seed, partial, new EpochListener() {
+                        @Override
+                        public void epoch(EpochResult result, Predictions validation) throws IOException {
+                            Files.writeString(epochs, result.csv() + "\n", StandardOpenOption.APPEND);
+                        }
 
-                @Override
-                public void resumed(List<EpochResult> history) throws IOException {
-                    StringBuilder sb = new StringBuilder(EpochResult.CSV_HEADER).append('\n');
-                    history.forEach(r -> sb.append(r.csv()).append('\n'));
-                    Files.writeString(epochs, sb);
-                    out.println("   resuming after epoch " + history.size());
-                }
-            });
+                        @Override
+                        public void resumed(List<EpochResult> history) throws IOException {
+                            StringBuilder sb = new StringBuilder(EpochResult.CSV_HEADER).append('\n');
+                            history.forEach(r -> sb.append(r.csv()).append('\n'));
+                            Files.writeString(epochs, sb);
+                            out.println("   resuming after epoch " + history.size());
+                        }
+                    });
             // final figures come from the best validation epoch's weights, on the test set when there is one
             StateDict.load(model.getBlock(), TensorFiles.read(partial.resolve(Trainer.BEST)), true);
             Dataset evalSet = plan.test() != null ? plan.test() : plan.dataset();
-            int[] items = plan.test() != null ? IntStream.range(0, plan.test().size()).toArray() : plan.split().validation();
-            Predictions p = trainer.predict(model, evalSet, items, e.input(), v.training().batchSize(), v.training().workers(), v.training().tta());
+            int[] items = plan.test() != null
+                    ? IntStream.range(0, plan.test().size()).toArray()
+                    : plan.split().validation();
+            Predictions p = trainer.predict(
+                    model,
+                    evalSet,
+                    items,
+                    e.input(),
+                    v.training().batchSize(),
+                    v.training().workers(),
+                    v.training().tta());
             metrics = p.metrics(evalSet.classes());
             p.write(partial.resolve("predictions.csv"), evalSet);
             Map<String, Object> m = new LinkedHashMap<>(metrics.toMap());
@@ -431,7 +498,8 @@ public class ExperimentRunner {
             m.put("best_epoch", outcome.bestEpoch());
             m.put("epochs_run", outcome.history().size());
             m.put("stopped_early", outcome.stoppedEarly());
-            Map<String, Double> focus = Explanations.write(model, evalSet, items, e.input(), partial.resolve(Explanations.FILE));
+            Map<String, Double> focus =
+                    Explanations.write(model, evalSet, items, e.input(), partial.resolve(Explanations.FILE));
             if (!focus.isEmpty()) {
                 m.put("focus", focus);
             }
@@ -441,13 +509,21 @@ public class ExperimentRunner {
         Map<String, Object> manifest = manifest(plan, v, c, seed, parameters, started, outcome);
         manifest.put("macs", macs);
         // after the model is closed: what a grid keeps from one run to the next
-        manifest.put("memory", Map.of("resident_mb", ProcessMemory.residentMb(), "peak_resident_mb", ProcessMemory.peakResidentMb()));
+        manifest.put(
+                "memory",
+                Map.of("resident_mb", ProcessMemory.residentMb(), "peak_resident_mb", ProcessMemory.peakResidentMb()));
         JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest);
         Files.createDirectories(dir.getParent());
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
-        out.println(String.format(Locale.ROOT, "   %s accuracy %.4f, macro-F1 %.4f (best epoch %d of %d) → %s",
-                plan.test() != null ? "test" : "validation", metrics.accuracy(), metrics.macroF1(), outcome.bestEpoch(),
-                outcome.history().size(), dir));
+        out.println(String.format(
+                Locale.ROOT,
+                "   %s accuracy %.4f, macro-F1 %.4f (best epoch %d of %d) → %s",
+                plan.test() != null ? "test" : "validation",
+                metrics.accuracy(),
+                metrics.macroF1(),
+                outcome.bestEpoch(),
+                outcome.history().size(),
+                dir));
         return new RunResult(v.name(), seed, dir, metrics.accuracy(), metrics.macroF1(), false);
     }
 
@@ -461,8 +537,16 @@ public class ExperimentRunner {
         doc.put("dataset", plan.dataset().describe());
         doc.put("test", plan.test() == null ? null : plan.test().describe());
         List<Map<String, Object>> variants = new ArrayList<>();
-        e.variants().forEach(v -> variants.add(Map.of("name", v.name(), "model", v.model().shorthand(), "description", v.model().describe(),
-                "settings", v.settings())));
+        e.variants()
+                .forEach(v -> variants.add(Map.of(
+                        "name",
+                        v.name(),
+                        "model",
+                        v.model().shorthand(),
+                        "description",
+                        v.model().describe(),
+                        "settings",
+                        v.settings())));
         doc.put("variants", e.variants().stream().map(Variant::name).toList());
         doc.put("models", variants);
         doc.put("seeds", e.seeds());
@@ -483,12 +567,20 @@ public class ExperimentRunner {
         spec.put("stem", c.backbone().stem());
         spec.put("width", c.backbone().width());
         spec.put("seed", seed);
-        spec.put("dataset", Map.of("type", e.dataset().type(), "options", e.dataset().options()));
+        spec.put(
+                "dataset",
+                Map.of("type", e.dataset().type(), "options", e.dataset().options()));
         if (e.test() != null) {
             spec.put("test", Map.of("type", e.test().type(), "options", e.test().options()));
         }
         if (e.validationSet() != null) {
-            spec.put("validation", Map.of("type", e.validationSet().type(), "options", e.validationSet().options()));
+            spec.put(
+                    "validation",
+                    Map.of(
+                            "type",
+                            e.validationSet().type(),
+                            "options",
+                            e.validationSet().options()));
         } else {
             spec.put("validation", e.validation());
             spec.put("split_seed", e.splitSeed());
@@ -510,7 +602,8 @@ public class ExperimentRunner {
         return doc;
     }
 
-    private static Map<String, Object> manifest(Plan plan, Variant v, Composition c, long seed, long parameters, Instant started, Trainer.Outcome outcome) {
+    private static Map<String, Object> manifest(
+            Plan plan, Variant v, Composition c, long seed, long parameters, Instant started, Trainer.Outcome outcome) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "complete");
         m.put("experiment", plan.experiment().name());
@@ -530,8 +623,15 @@ public class ExperimentRunner {
         data.put("validation", plan.split().validation().length);
         data.put("split", plan.split().how());
         if (plan.test() != null) {
-            data.put("test", Map.of("description", plan.test().describe(), "size", plan.test().size(),
-                    "fingerprint", String.valueOf(plan.test().fingerprint())));
+            data.put(
+                    "test",
+                    Map.of(
+                            "description",
+                            plan.test().describe(),
+                            "size",
+                            plan.test().size(),
+                            "fingerprint",
+                            String.valueOf(plan.test().fingerprint())));
         }
         m.put("dataset", data);
         Map<String, Object> versions = new LinkedHashMap<>();
@@ -539,11 +639,23 @@ public class ExperimentRunner {
         String version = ExperimentRunner.class.getPackage().getImplementationVersion();
         versions.put("attnfer", version == null ? "unknown (classes outside a built bundle)" : version);
         versions.put("djl", Engine.getDjlVersion());
-        versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        versions.put(
+                "engine",
+                Engine.getInstance().getEngineName() + " "
+                        + Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
         m.put("versions", versions);
-        m.put("hardware", Map.of("cores", Runtime.getRuntime().availableProcessors(), "os", System.getProperty("os.name") + " " + System.getProperty("os.version"),
-                "arch", System.getProperty("os.arch"), "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20));
+        m.put(
+                "hardware",
+                Map.of(
+                        "cores",
+                        Runtime.getRuntime().availableProcessors(),
+                        "os",
+                        System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                        "arch",
+                        System.getProperty("os.arch"),
+                        "max_heap_mb",
+                        Runtime.getRuntime().maxMemory() >> 20));
         m.put("compute", ComputeSettings.describe());
         m.put("started", started.toString());
         m.put("finished", Instant.now().toString());

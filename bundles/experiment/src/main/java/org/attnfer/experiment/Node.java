@@ -139,8 +139,8 @@ final class Node {
         }
         double v = n.value.asDouble();
         if (v < min || v > max || (minExclusive && v == min) || (maxExclusive && v == max)) {
-            throw n.error("must be " + (minExclusive ? "> " : "≥ ") + plain(min) + " and " + (maxExclusive ? "< " : "≤ ") + plain(max)
-                    + ", got " + n.value);
+            throw n.error("must be " + (minExclusive ? "> " : "≥ ") + plain(min) + " and "
+                    + (maxExclusive ? "< " : "≤ ") + plain(max) + ", got " + n.value);
         }
         return v;
     }

@@ -46,15 +46,26 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         }
         JsonNode s = YamlDoc.YAML.readTree(spec.toFile());
         ModelSpec parsed = ModelNames.parse(s.path("model").asText());
-        ModelSpec model = new ModelSpec(parsed.backbone(), s.path("stem").asText(null), parsed.modules(), s.path("width").asDouble(1));
+        ModelSpec model = new ModelSpec(
+                parsed.backbone(),
+                s.path("stem").asText(null),
+                parsed.modules(),
+                s.path("width").asDouble(1));
         JsonNode in = s.path("input");
         int size = in.path("size").asInt();
-        InputSpec input = new InputSpec(in.path("channels").asInt(), size, in.path("resize").asInt(size));
+        InputSpec input = new InputSpec(
+                in.path("channels").asInt(), size, in.path("resize").asInt(size));
         List<String> classes = new ArrayList<>();
-        ExperimentRunner.JSON.readTree(manifest.toFile()).path("dataset").path("classes").forEach(c -> classes.add(c.asText()));
+        ExperimentRunner.JSON
+                .readTree(manifest.toFile())
+                .path("dataset")
+                .path("classes")
+                .forEach(c -> classes.add(c.asText()));
         // runs before tta_zoom existed stored tta as a boolean
         JsonNode t = s.path("training").path("tta");
-        TestViews tta = t.isBoolean() ? new TestViews(t.asBoolean(), 0) : new TestViews(t.path("crops").asBoolean(), t.path("zoom").asDouble());
+        TestViews tta = t.isBoolean()
+                ? new TestViews(t.asBoolean(), 0)
+                : new TestViews(t.path("crops").asBoolean(), t.path("zoom").asDouble());
         return new TrainedRun(dir, model, input, classes, tta);
     }
 
@@ -63,7 +74,11 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         Model m = Model.newInstance(dir.getFileName().toString());
         try {
             m.setBlock(composer.compose(model, input.channels(), classes.size()).block());
-            m.getBlock().initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, input.channels(), input.size(), input.size()));
+            m.getBlock()
+                    .initialize(
+                            m.getNDManager(),
+                            DataType.FLOAT32,
+                            new Shape(1, input.channels(), input.size(), input.size()));
             StateDict.load(m.getBlock(), TensorFiles.read(dir.resolve(ExperimentRunner.MODEL_FILE)), true);
             return m;
         } catch (IOException | RuntimeException e) {

@@ -14,7 +14,8 @@ import org.attnfer.train.TrainingConfig;
  * @param training its training settings: the experiment's, with {@code settings} applied
  * @param where {@code file:line:} of its definition, for errors found when it is composed
  */
-public record Variant(String name, ModelSpec model, Map<String, String> settings, TrainingConfig training, String where) {
+public record Variant(
+        String name, ModelSpec model, Map<String, String> settings, TrainingConfig training, String where) {
 
     /** Copies the settings, keeping their order. */
     public Variant {

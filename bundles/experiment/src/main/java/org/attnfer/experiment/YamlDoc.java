@@ -43,19 +43,23 @@ final class YamlDoc {
         try (JsonParser p = YAML.getFactory().createParser(text)) {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 if (t == JsonToken.FIELD_NAME || t.isScalarValue() || t.isStructStart()) {
-                    lines.putIfAbsent(p.getParsingContext().pathAsPointer().toString(), p.currentLocation().getLineNr());
+                    lines.putIfAbsent(
+                            p.getParsingContext().pathAsPointer().toString(),
+                            p.currentLocation().getLineNr());
                 }
             }
         } catch (JsonProcessingException e) {
             // SnakeYAML's message spans lines with a source excerpt: keep its sentences only
-            String reason = e.getOriginalMessage().lines()
+            String reason = e.getOriginalMessage()
+                    .lines()
                     .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
                     .collect(java.util.stream.Collectors.joining("; "));
             throw new ExperimentException(file + ":" + e.getLocation().getLineNr() + ": not valid YAML: " + reason);
         }
         JsonNode root = YAML.readTree(text);
         if (root == null || !root.isObject()) {
-            throw new ExperimentException(file + ":1: an experiment file is a mapping of keys (name, dataset, variants, ...)");
+            throw new ExperimentException(
+                    file + ":1: an experiment file is a mapping of keys (name, dataset, variants, ...)");
         }
         return new YamlDoc(file, root, lines);
     }
@@ -92,7 +96,8 @@ final class YamlDoc {
                 child = node.putObject(path[i]);
             }
             if (!child.isObject()) {
-                throw new ExperimentException(origin + ": " + String.join(".", java.util.Arrays.copyOf(path, i + 1)) + " is not a mapping");
+                throw new ExperimentException(
+                        origin + ": " + String.join(".", java.util.Arrays.copyOf(path, i + 1)) + " is not a mapping");
             }
             node = (ObjectNode) child;
         }

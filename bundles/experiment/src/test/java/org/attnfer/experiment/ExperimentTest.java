@@ -27,14 +27,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ExperimentTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-    static final Composer COMPOSER =
-            new Composer(ModuleRegistry.of(List.of(new SimAmModule(), new ChannelAttentionModule()), List.of(), List.of(new ResNetBackbone())));
+    static final Composer COMPOSER = new Composer(ModuleRegistry.of(
+            List.of(new SimAmModule(), new ChannelAttentionModule()), List.of(), List.of(new ResNetBackbone())));
 
     private static ExperimentRunner runner(Experiment e) {
-        return new ExperimentRunner(COMPOSER, () -> List.of(new ImageFolderProvider()),
-                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false), e);
+        return new ExperimentRunner(
+                COMPOSER,
+                () -> List.of(new ImageFolderProvider()),
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false),
+                e);
     }
 
     private Path write(String yaml) throws IOException {
@@ -68,7 +72,8 @@ class ExperimentTest {
         assertThat(e.training().augmentation().active()).isFalse();
         assertThat(e.test()).isNull();
         assertThat(e.output()).isEqualTo(dir.resolve("runs/tiny"));
-        Experiment o = ExperimentReader.read(write(GOOD), List.of("training.epochs=4", "seeds=[1, 2]", "dataset.path=elsewhere"), dir);
+        Experiment o = ExperimentReader.read(
+                write(GOOD), List.of("training.epochs=4", "seeds=[1, 2]", "dataset.path=elsewhere"), dir);
         assertThat(o.training().epochs()).isEqualTo(4);
         assertThat(o.seeds()).containsExactly(1L, 2L);
         assertThat(o.dataset().options()).containsEntry("path", "elsewhere");
@@ -81,28 +86,36 @@ class ExperimentTest {
                 .hasMessage(f + ":13: training: epochs must be ≥ 1 and ≤ 100000, got 0");
         Path g = write(GOOD.replace("validation: 0.25", "validaton: 0.25"));
         assertThatThrownBy(() -> ExperimentReader.read(g, List.of(), dir))
-                .hasMessageStartingWith(g + ":5: validaton: unknown key (known here: augment, dataset, input, name, output,");
+                .hasMessageStartingWith(
+                        g + ":5: validaton: unknown key (known here: augment, dataset, input, name, output,");
         Path h = write(GOOD.replace("training: {epochs: 1, batch_size: 8", "training: {epochs: 1, batch_size: eight"));
         assertThatThrownBy(() -> ExperimentReader.read(h, List.of(), dir))
                 .hasMessage(h + ":13: training: batch_size must be an integer, got 'eight'");
         Path i = write(GOOD.replace("model: resnet18+ca(reduction=8)", "model: resnet18+ca(reduction=)"));
         assertThatThrownBy(() -> ExperimentReader.read(i, List.of(), dir))
-                .hasMessageStartingWith(i + ":11: variants[1].model: model 'resnet18+ca(reduction=)': expected a value");
+                .hasMessageStartingWith(
+                        i + ":11: variants[1].model: model 'resnet18+ca(reduction=)': expected a value");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lr=-1"), dir))
                 .hasMessage("--set training.lr=-1: training: lr must be > 0 and ≤ 1000, got -1");
         Path z = write(GOOD.replace("training: {epochs: 1,", "training: {tta_zoom: 0.1, epochs: 1,"));
-        assertThatThrownBy(() -> ExperimentReader.read(z, List.of(), dir)).hasMessage(z + ":13: training: tta_zoom (0.1) needs tta: true");
+        assertThatThrownBy(() -> ExperimentReader.read(z, List.of(), dir))
+                .hasMessage(z + ":13: training: tta_zoom (0.1) needs tta: true");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lrate=1"), dir))
-                .hasMessageStartingWith("--set training.lrate=1: training: unknown parameter 'lrate' (known: batch_size, class_weights,");
+                .hasMessageStartingWith(
+                        "--set training.lrate=1: training: unknown parameter 'lrate' (known: batch_size, class_weights,");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("augment={flip: maybe}"), dir))
                 .hasMessage("--set augment={flip: maybe}: augment: flip must be a boolean, got 'maybe'");
         Path j = write("name: x\nvariants: [{model: resnet18}]\n");
-        assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir)).hasMessage(j + ":1: missing required key 'dataset'");
+        assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir))
+                .hasMessage(j + ":1: missing required key 'dataset'");
         Path w = write(GOOD.replace("width: 0.5", "width: 0"));
         assertThatThrownBy(() -> ExperimentReader.read(w, List.of(), dir))
                 .hasMessage(w + ":9: variants[0].model.width: must be > 0 and ≤ 16, got 0");
         Path k = write("name: [unclosed\n");
-        assertThatThrownBy(() -> ExperimentReader.read(k, List.of(), dir)).hasMessage(k + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got <stream end>");
+        assertThatThrownBy(() -> ExperimentReader.read(k, List.of(), dir))
+                .hasMessage(
+                        k
+                                + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got <stream end>");
     }
 
     private static final String SWEEP = """
@@ -114,11 +127,13 @@ class ExperimentTest {
     @Test
     void aSweepRunsEveryVariantWithEveryCombinationOfItsSettings() throws IOException {
         Experiment e = ExperimentReader.read(write(GOOD + SWEEP), List.of("training.epochs=2"), dir);
-        assertThat(e.variants()).extracting(Variant::name).containsExactly(
-                "R18+SimAM lr=0.5 augment.erase=0", "R18+SimAM lr=0.5 augment.erase=0.25",
-                "R18+SimAM lr=0.05 augment.erase=0", "R18+SimAM lr=0.05 augment.erase=0.25",
-                "R18+CA lr=0.5 augment.erase=0", "R18+CA lr=0.5 augment.erase=0.25",
-                "R18+CA lr=0.05 augment.erase=0", "R18+CA lr=0.05 augment.erase=0.25");
+        assertThat(e.variants())
+                .extracting(Variant::name)
+                .containsExactly(
+                        "R18+SimAM lr=0.5 augment.erase=0", "R18+SimAM lr=0.5 augment.erase=0.25",
+                        "R18+SimAM lr=0.05 augment.erase=0", "R18+SimAM lr=0.05 augment.erase=0.25",
+                        "R18+CA lr=0.5 augment.erase=0", "R18+CA lr=0.5 augment.erase=0.25",
+                        "R18+CA lr=0.05 augment.erase=0", "R18+CA lr=0.05 augment.erase=0.25");
         Variant v = e.variants().get(3);
         assertThat(v.settings()).containsExactly(Map.entry("training.lr", "0.05"), Map.entry("augment.erase", "0.25"));
         assertThat(v.training().lr()).isEqualTo(0.05);
@@ -129,17 +144,34 @@ class ExperimentTest {
         assertThat(e.variants().get(0).training().augmentation().erase()).isZero();
         assertThat(e.training().lr()).isEqualTo(0.01);
         assertThat(v.folder()).isEqualTo("R18+SimAM_lr=0.05_augment.erase=0.25");
-        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).variants().get(0).settings()).isEmpty();
+        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir)
+                        .variants()
+                        .get(0)
+                        .settings())
+                .isEmpty();
     }
 
     @Test
     void eachSweptRunTrainsWithItsOwnSettings() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
-        Experiment e = ExperimentReader.read(write(GOOD + "sweep:\n  training.lr: [0.5, 0.05]\n"), List.of("variants=[{name: R18, model: resnet18}]"), dir);
-        assertThat(runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).hasSize(2);
-        assertThat(dir.resolve("runs/tiny/R18_lr=0.05/seed-3/spec.resolved.yaml")).content().contains("lr: 0.05");
-        assertThat(dir.resolve("runs/tiny/R18_lr=0.5/seed-3/spec.resolved.yaml")).content().contains("lr: 0.5");
-        JsonNode models = ExperimentRunner.JSON.readTree(dir.resolve("runs/tiny/experiment.json").toFile()).path("models");
+        Experiment e = ExperimentReader.read(
+                write(GOOD + "sweep:\n  training.lr: [0.5, 0.05]\n"),
+                List.of("variants=[{name: R18, model: resnet18}]"),
+                dir);
+        assertThat(runner(e)
+                        .run(
+                                runner(e).plan(),
+                                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .hasSize(2);
+        assertThat(dir.resolve("runs/tiny/R18_lr=0.05/seed-3/spec.resolved.yaml"))
+                .content()
+                .contains("lr: 0.05");
+        assertThat(dir.resolve("runs/tiny/R18_lr=0.5/seed-3/spec.resolved.yaml"))
+                .content()
+                .contains("lr: 0.5");
+        JsonNode models = ExperimentRunner.JSON
+                .readTree(dir.resolve("runs/tiny/experiment.json").toFile())
+                .path("models");
         assertThat(models.get(1).path("settings").path("training.lr").asText()).isEqualTo("0.05");
     }
 
@@ -147,14 +179,18 @@ class ExperimentTest {
     void badSweepsNameTheirLine() throws IOException {
         Path f = write(GOOD + "sweep:\n  input.size: [32, 48]\n");
         assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
-                .hasMessage(f + ":15: sweep.input.size: only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
+                .hasMessage(
+                        f
+                                + ":15: sweep.input.size: only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
         Path g = write(GOOD + "sweep:\n  training.lr: [0.1, -1]\n");
         assertThatThrownBy(() -> ExperimentReader.read(g, List.of(), dir))
                 .hasMessage(g + ":15: sweep training.lr=-1: training: lr must be > 0 and ≤ 1000, got -1");
         Path h = write(GOOD + "sweep:\n  training.lr: [0.1, 0.1]\n");
-        assertThatThrownBy(() -> ExperimentReader.read(h, List.of(), dir)).hasMessage(h + ":15: sweep.training.lr: must list distinct values");
+        assertThatThrownBy(() -> ExperimentReader.read(h, List.of(), dir))
+                .hasMessage(h + ":15: sweep.training.lr: must list distinct values");
         Path i = write(GOOD + "sweep:\n  training.lr: 0.1\n");
-        assertThatThrownBy(() -> ExperimentReader.read(i, List.of(), dir)).hasMessage(i + ":15: sweep.training.lr: must be a list");
+        assertThatThrownBy(() -> ExperimentReader.read(i, List.of(), dir))
+                .hasMessage(i + ":15: sweep.training.lr: must be a list");
         Path j = write(GOOD + "tables: [{variants: [R18+CA]}]\n" + SWEEP);
         assertThatThrownBy(() -> ExperimentReader.read(j, List.of(), dir))
                 .hasMessageContaining("no variant is named 'R18+CA' (variants: R18+CA lr=0.05 augment.erase=0, ");
@@ -163,11 +199,15 @@ class ExperimentTest {
     @Test
     void unknownModulesAndDatasetsFailBeforeTraining() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
-        Experiment e = ExperimentReader.read(write(GOOD.replace("resnet18+ca(reduction=8)", "resnet18+eca")), List.of(), dir);
+        Experiment e =
+                ExperimentReader.read(write(GOOD.replace("resnet18+ca(reduction=8)", "resnet18+eca")), List.of(), dir);
         assertThatThrownBy(() -> runner(e).plan())
-                .hasMessageStartingWith(dir.resolve("exp.yaml") + ":11: variant 'R18+CA': model 'resnet18+eca': unknown module 'eca'");
-        Experiment f = ExperimentReader.read(write(GOOD.replace("type: image-folder", "type: pictures")), List.of(), dir);
-        assertThatThrownBy(() -> runner(f).plan()).hasMessageContaining(":3: dataset.type: unknown dataset kind 'pictures' (known: image-folder)");
+                .hasMessageStartingWith(
+                        dir.resolve("exp.yaml") + ":11: variant 'R18+CA': model 'resnet18+eca': unknown module 'eca'");
+        Experiment f =
+                ExperimentReader.read(write(GOOD.replace("type: image-folder", "type: pictures")), List.of(), dir);
+        assertThatThrownBy(() -> runner(f).plan())
+                .hasMessageContaining(":3: dataset.type: unknown dataset kind 'pictures' (known: image-folder)");
         Experiment g = ExperimentReader.read(write(GOOD), List.of("dataset.path=nowhere"), dir);
         assertThatThrownBy(() -> runner(g).plan()).hasMessageContaining("nowhere does not exist");
     }
@@ -181,22 +221,35 @@ class ExperimentTest {
 
         @Override
         public ai.djl.nn.Block create(int channels, org.attnfer.api.Params params, org.attnfer.api.Site site) {
-            return ai.djl.nn.convolutional.Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(1, 1)).setFilters(channels).build();
+            return ai.djl.nn.convolutional.Conv2d.builder()
+                    .setKernelShape(new ai.djl.ndarray.types.Shape(1, 1))
+                    .setFilters(channels)
+                    .build();
         }
     }
 
     @Test
     void aModuleWhoseShapesFollowTheInputIsCountedAndTrains() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
-        Composer composer = new Composer(ModuleRegistry.of(List.of(new LazyShapes()), List.of(), List.of(new ResNetBackbone())));
-        Experiment e = ExperimentReader.read(write(GOOD.replace("{backbone: resnet18, stem: small, width: 0.5, modules: [simam]}", "resnet18+lazy")
-                .replace("resnet18+ca(reduction=8)", "resnet18")), List.of(), dir);
-        ExperimentRunner runner = new ExperimentRunner(composer, () -> List.of(new ImageFolderProvider()),
-                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false), e);
+        Composer composer =
+                new Composer(ModuleRegistry.of(List.of(new LazyShapes()), List.of(), List.of(new ResNetBackbone())));
+        Experiment e = ExperimentReader.read(
+                write(GOOD.replace("{backbone: resnet18, stem: small, width: 0.5, modules: [simam]}", "resnet18+lazy")
+                        .replace("resnet18+ca(reduction=8)", "resnet18")),
+                List.of(),
+                dir);
+        ExperimentRunner runner = new ExperimentRunner(
+                composer,
+                () -> List.of(new ImageFolderProvider()),
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false),
+                e);
         Plan plan = runner.plan();
         // four 1×1 convolutions with bias after the stages: 64·65 + 128·129 + 256·257 + 512·513
-        assertThat(plan.parameters().get(0) - plan.parameters().get(1)).isEqualTo(64 * 65 + 128 * 129 + 256 * 257 + 512 * 513);
-        assertThat(runner.run(plan, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).hasSize(2).noneMatch(RunResult::skipped);
+        assertThat(plan.parameters().get(0) - plan.parameters().get(1))
+                .isEqualTo(64 * 65 + 128 * 129 + 256 * 257 + 512 * 513);
+        assertThat(runner.run(plan, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .hasSize(2)
+                .noneMatch(RunResult::skipped);
     }
 
     @Test
@@ -207,34 +260,53 @@ class ExperimentTest {
         List<RunResult> results = runner(e).run(runner(e).plan(), new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(results).hasSize(2).noneMatch(RunResult::skipped);
         Path run = dir.resolve("runs/tiny/R18+SimAM/seed-3");
-        assertThat(run.resolve("epochs.csv")).content().startsWith("epoch,train_loss").contains("\n1,");
+        assertThat(run.resolve("epochs.csv"))
+                .content()
+                .startsWith("epoch,train_loss")
+                .contains("\n1,");
         assertThat(Files.readAllLines(run.resolve("epochs.csv"))).hasSize(2);
         assertThat(run.resolve("predictions.csv")).content().startsWith("index,item,true,predicted,p_happy,p_sad");
         assertThat(Files.readAllLines(run.resolve("predictions.csv"))).hasSize(1 + 4);
-        JsonNode metrics = ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
+        JsonNode metrics =
+                ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
         assertThat(metrics.path("accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(metrics.path("confusion").size()).isEqualTo(2);
-        JsonNode manifest = ExperimentRunner.JSON.readTree(run.resolve("manifest.json").toFile());
+        JsonNode manifest =
+                ExperimentRunner.JSON.readTree(run.resolve("manifest.json").toFile());
         assertThat(manifest.path("status").asText()).isEqualTo("complete");
         assertThat(manifest.path("seed").asLong()).isEqualTo(3);
-        assertThat(run.resolve("spec.resolved.yaml")).content()
-                .contains("model: \"resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]\"", "stem: \"small\"", "width: 0.5");
+        assertThat(run.resolve("spec.resolved.yaml"))
+                .content()
+                .contains(
+                        "model: \"resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]\"",
+                        "stem: \"small\"",
+                        "width: 0.5");
         // the run folder rebuilds its network at the trained width and loads its weights strictly
         try (ai.djl.Model reloaded = TrainedRun.read(run).load(COMPOSER)) {
-            assertThat(org.attnfer.nn.StateDict.parameters(reloaded.getBlock()).get("conv1.weight").getShape().get(0)).isEqualTo(32);
+            assertThat(org.attnfer.nn.StateDict.parameters(reloaded.getBlock())
+                            .get("conv1.weight")
+                            .getShape()
+                            .get(0))
+                    .isEqualTo(32);
         }
-        assertThat(org.attnfer.nn.io.TensorFiles.read(run.resolve(ExperimentRunner.MODEL_FILE))).containsKeys("conv1.weight", "layer4.1.bn2.running_var", "fc.bias");
+        assertThat(org.attnfer.nn.io.TensorFiles.read(run.resolve(ExperimentRunner.MODEL_FILE)))
+                .containsKeys("conv1.weight", "layer4.1.bn2.running_var", "fc.bias");
         assertThat(metrics.path("evaluated_on").asText()).isEqualTo("validation");
         assertThat(metrics.path("best_epoch").asInt()).isEqualTo(1);
         assertThat(dir.resolve("runs/tiny/R18+SimAM")).isDirectoryNotContaining("glob:**.partial");
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("R18+CA", "VAL ACC", "== R18+SimAM (resnet18+simam, small stem, width 0.5, ");
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains("R18+CA", "VAL ACC", "== R18+SimAM (resnet18+simam, small stem, width 0.5, ");
         assertThat(manifest.path("width").asDouble()).isEqualTo(0.5);
         // a report names the model with its stem and width, not as the plain resnet18+simam it would rebuild
-        assertThat(manifest.path("description").asText()).isEqualTo("resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4], small stem, width 0.5");
-        JsonNode models = ExperimentRunner.JSON.readTree(dir.resolve("runs/tiny/experiment.json").toFile()).path("models");
+        assertThat(manifest.path("description").asText())
+                .isEqualTo("resnet18+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4], small stem, width 0.5");
+        JsonNode models = ExperimentRunner.JSON
+                .readTree(dir.resolve("runs/tiny/experiment.json").toFile())
+                .path("models");
         assertThat(models.get(0).path("description").asText()).isEqualTo("resnet18+simam, small stem, width 0.5");
 
-        List<RunResult> again = runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        List<RunResult> again = runner(e)
+                .run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(again).allMatch(RunResult::skipped);
         assertThat(again.get(0).accuracy()).isEqualTo(results.get(0).accuracy());
     }
@@ -246,15 +318,27 @@ class ExperimentTest {
         assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
                 .hasMessage(f + ":6: input.resize: must be between 16 and 1024, got 12");
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
-        Experiment e = ExperimentReader.read(write(GOOD), List.of("input={size: 16, channels: 1, resize: 20}",
-                "variants=[{name: R18, model: resnet18}]", "augment=true", "training.tta=true", "training.tta_zoom=0.1"), dir);
-        assertThat(runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).hasSize(1);
+        Experiment e = ExperimentReader.read(
+                write(GOOD),
+                List.of(
+                        "input={size: 16, channels: 1, resize: 20}",
+                        "variants=[{name: R18, model: resnet18}]",
+                        "augment=true",
+                        "training.tta=true",
+                        "training.tta_zoom=0.1"),
+                dir);
+        assertThat(runner(e)
+                        .run(
+                                runner(e).plan(),
+                                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .hasSize(1);
         Path run = dir.resolve("runs/tiny/R18/seed-3");
         assertThat(run.resolve("spec.resolved.yaml")).content().contains("resize: 20");
         assertThat(TrainedRun.read(run).input()).isEqualTo(new InputSpec(1, 16, 20));
         // its final evaluation averaged ten-crop at three scales, and fer evaluate --tta repeats that
         assertThat(TrainedRun.read(run).tta()).isEqualTo(new TestViews(true, 0.1));
-        JsonNode metrics = ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
+        JsonNode metrics =
+                ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
         assertThat(metrics.path("tta").asBoolean()).isTrue();
         assertThat(metrics.path("tta_zoom").asDouble()).isEqualTo(0.1);
     }
@@ -263,15 +347,20 @@ class ExperimentTest {
     void aHeldOutTestSetIsWhereFinalMetricsComeFrom() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 8, 16, 1);
         Fixtures.imageFolder(dir.resolve("heldout"), List.of("happy", "sad"), 5, 16, 9);
-        Experiment e = ExperimentReader.read(write(GOOD.replace("validation: 0.25", "validation: 0.25\ntest: {type: image-folder, path: heldout}")),
-                List.of("variants=[{name: only, model: resnet18}]"), dir);
+        Experiment e = ExperimentReader.read(
+                write(GOOD.replace("validation: 0.25", "validation: 0.25\ntest: {type: image-folder, path: heldout}")),
+                List.of("variants=[{name: only, model: resnet18}]"),
+                dir);
         runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         Path run = dir.resolve("runs/tiny/only/seed-3");
-        JsonNode metrics = ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
+        JsonNode metrics =
+                ExperimentRunner.JSON.readTree(run.resolve("metrics.json").toFile());
         assertThat(metrics.path("evaluated_on").asText()).isEqualTo("test");
         assertThat(metrics.path("count").asInt()).isEqualTo(10);
-        Experiment bad = ExperimentReader.read(write(GOOD.replace("validation: 0.25", "validation: 0.25\ntest: {type: image-folder, path: data}")),
-                List.of("dataset.path=heldout"), dir);
+        Experiment bad = ExperimentReader.read(
+                write(GOOD.replace("validation: 0.25", "validation: 0.25\ntest: {type: image-folder, path: data}")),
+                List.of("dataset.path=heldout"),
+                dir);
         assertThat(runner(bad).plan().test()).isNotNull();
     }
 
@@ -279,15 +368,18 @@ class ExperimentTest {
     void aValidationSetReplacesTheSplitAndSplitByIsChecked() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 6, 16, 1);
         Fixtures.imageFolder(dir.resolve("val"), List.of("happy", "sad"), 2, 16, 4);
-        Experiment e = ExperimentReader.read(write(GOOD.replace("validation: 0.25", "validation: {type: image-folder, path: val}")), List.of(), dir);
+        Experiment e = ExperimentReader.read(
+                write(GOOD.replace("validation: 0.25", "validation: {type: image-folder, path: val}")), List.of(), dir);
         Plan plan = runner(e).plan();
         assertThat(plan.split().train()).hasSize(12);
         assertThat(plan.split().validation()).hasSize(4);
         assertThat(plan.split().how()).isEqualTo("a separate validation set");
         assertThat(plan.dataset().describe()).contains("validated on image folder " + dir.resolve("val"));
-        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).splitBy()).isEqualTo(org.attnfer.data.Split.By.AUTO);
+        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).splitBy())
+                .isEqualTo(org.attnfer.data.Split.By.AUTO);
         Path f = write(GOOD.replace("validation: 0.25", "validation: 0.25\nsplit_by: person"));
-        assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir)).hasMessage(f + ":6: split_by: must be auto, subject or item, got 'person'");
+        assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
+                .hasMessage(f + ":6: split_by: must be auto, subject or item, got 'person'");
         Experiment bySubject = ExperimentReader.read(write(GOOD), List.of("split_by=subject"), dir);
         assertThatThrownBy(() -> runner(bySubject).plan()).hasMessageContaining("does not know its subjects");
     }
@@ -297,11 +389,16 @@ class ExperimentTest {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
         Experiment e = ExperimentReader.read(write(GOOD), List.of(), dir);
         Files.createDirectories(e.output());
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(e.output().resolve(".lock"),
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                        e.output().resolve(".lock"),
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
                 java.nio.channels.FileLock held = ch.lock()) {
             // a lock held by this JVM shows as an overlap; another process sees it as held
-            assertThatThrownBy(() -> runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+            assertThatThrownBy(() -> runner(e)
+                            .run(
+                                    runner(e).plan(),
+                                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
                     .isInstanceOfAny(ExperimentException.class, java.nio.channels.OverlappingFileLockException.class);
         }
     }

@@ -21,7 +21,8 @@ class GradCamMapsTest {
         Block model = ExperimentTest.COMPOSER.compose("resnet18+ca+simam", 1, 3).block();
         try (NDManager m = NDManager.newBaseManager()) {
             model.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
-            GradCam.Maps maps = new GradCam(model, GradCam.defaultLayer(model)).compute(m, m.randomNormal(new Shape(2, 1, 32, 32)), new int[] {0, 2});
+            GradCam.Maps maps = new GradCam(model, GradCam.defaultLayer(model))
+                    .compute(m, m.randomNormal(new Shape(2, 1, 32, 32)), new int[] {0, 2});
             assertThat(maps.moduleName()).isEqualTo("layer1.0.simam");
             assertThat(maps.module()).hasDimensions(2, 32);
             float min = Float.MAX_VALUE;
@@ -50,10 +51,13 @@ class GradCamMapsTest {
             GradCam cam = new GradCam(model, GradCam.defaultLayer(model));
             float[][][] together = cam.compute(m, images, classes).cam();
             for (int i = 0; i < 3; i++) {
-                float[][] alone = cam.compute(m, images.get(new NDIndex("{}:{}", i, i + 1)), new int[] {classes[i]}).cam()[0];
+                float[][] alone = cam.compute(m, images.get(new NDIndex("{}:{}", i, i + 1)), new int[] {classes[i]})
+                        .cam()[0];
                 for (int y = 0; y < 64; y++) {
                     for (int x = 0; x < 64; x++) {
-                        assertThat(together[i][y][x]).as("image %d at (%d, %d)", i, y, x).isCloseTo(alone[y][x], within(1e-4f));
+                        assertThat(together[i][y][x])
+                                .as("image %d at (%d, %d)", i, y, x)
+                                .isCloseTo(alone[y][x], within(1e-4f));
                     }
                 }
             }

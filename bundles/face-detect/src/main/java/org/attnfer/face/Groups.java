@@ -47,8 +47,11 @@ final class Groups {
         List<Integer> counts = new ArrayList<>();
         for (int[] s : sums) {
             if (s[4] > minNeighbours) {
-                groups.add(new Rectangle(Math.round((float) s[0] / s[4]), Math.round((float) s[1] / s[4]),
-                        Math.round((float) s[2] / s[4]), Math.round((float) s[3] / s[4])));
+                groups.add(new Rectangle(
+                        Math.round((float) s[0] / s[4]),
+                        Math.round((float) s[1] / s[4]),
+                        Math.round((float) s[2] / s[4]),
+                        Math.round((float) s[3] / s[4])));
                 counts.add(s[4]);
             }
         }
@@ -70,8 +73,10 @@ final class Groups {
 
     private static boolean similar(Rectangle a, Rectangle b, double eps) {
         double delta = eps * (Math.min(a.width, b.width) + Math.min(a.height, b.height)) * 0.5;
-        return Math.abs(a.x - b.x) <= delta && Math.abs(a.y - b.y) <= delta
-                && Math.abs(a.x + a.width - b.x - b.width) <= delta && Math.abs(a.y + a.height - b.y - b.height) <= delta;
+        return Math.abs(a.x - b.x) <= delta
+                && Math.abs(a.y - b.y) <= delta
+                && Math.abs(a.x + a.width - b.x - b.width) <= delta
+                && Math.abs(a.y + a.height - b.y - b.height) <= delta;
     }
 
     private static int find(int[] label, int i) {

@@ -23,7 +23,8 @@ import org.w3c.dom.NodeList;
 public final class HaarCascade {
 
     /** Where Debian's {@code opencv-data} package puts the frontal-face cascade. */
-    public static final Path DEBIAN_FRONTAL_FACE = Path.of("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml");
+    public static final Path DEBIAN_FRONTAL_FACE =
+            Path.of("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml");
 
     private record Rect(int x, int y, int w, int h, float weight) {}
 
@@ -50,7 +51,9 @@ public final class HaarCascade {
      */
     public static HaarCascade read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null,
+            throw new NoSuchFileException(
+                    file.toString(),
+                    null,
                     "no Haar cascade here; on Debian: apt-get install opencv-data (or give another cascade file)");
         }
         try (InputStream in = Files.newInputStream(file)) {
@@ -58,7 +61,9 @@ public final class HaarCascade {
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             Document doc = f.newDocumentBuilder().parse(in);
             Element cascade = (Element) doc.getElementsByTagName("cascade").item(0);
-            if (cascade == null || !text(cascade, "featureType").equals("HAAR") || !text(cascade, "stageType").equals("BOOST")) {
+            if (cascade == null
+                    || !text(cascade, "featureType").equals("HAAR")
+                    || !text(cascade, "stageType").equals("BOOST")) {
                 throw new IOException(file + ": not a boosted cascade of Haar features in OpenCV's format");
             }
             int w = Integer.parseInt(text(cascade, "width"));
@@ -70,9 +75,14 @@ public final class HaarCascade {
                     String[] node = text(wc, "internalNodes").trim().split("\\s+");
                     String[] leaf = text(wc, "leafValues").trim().split("\\s+");
                     if (node.length != 4 || leaf.length != 2) {
-                        throw new IOException(file + ": only stump cascades (one node per weak classifier) are supported");
+                        throw new IOException(
+                                file + ": only stump cascades (one node per weak classifier) are supported");
                     }
-                    stumps.add(new Stump(Integer.parseInt(node[2]), Float.parseFloat(node[3]), Float.parseFloat(leaf[0]), Float.parseFloat(leaf[1])));
+                    stumps.add(new Stump(
+                            Integer.parseInt(node[2]),
+                            Float.parseFloat(node[3]),
+                            Float.parseFloat(leaf[0]),
+                            Float.parseFloat(leaf[1])));
                 }
                 stages.add(new Stage(Float.parseFloat(text(s, "stageThreshold")), stumps.toArray(new Stump[0])));
             }
@@ -85,7 +95,12 @@ public final class HaarCascade {
                 List<Rect> rects = new ArrayList<>();
                 for (Element r : items(child(feature, "rects"))) {
                     String[] v = r.getTextContent().trim().split("\\s+");
-                    rects.add(new Rect(Integer.parseInt(v[0]), Integer.parseInt(v[1]), Integer.parseInt(v[2]), Integer.parseInt(v[3]), Float.parseFloat(v[4])));
+                    rects.add(new Rect(
+                            Integer.parseInt(v[0]),
+                            Integer.parseInt(v[1]),
+                            Integer.parseInt(v[2]),
+                            Integer.parseInt(v[3]),
+                            Float.parseFloat(v[4])));
                 }
                 features.add(rects.toArray(new Rect[0]));
             }
@@ -124,8 +139,11 @@ public final class HaarCascade {
             for (int y = 0; y + height <= sh; y += step) {
                 for (int x = 0; x + width <= sw; x += step) {
                     if (passes(sum, sq, sw + 1, x, y)) {
-                        hits.add(new Rectangle((int) Math.round(x * factor), (int) Math.round(y * factor),
-                                (int) Math.round(width * factor), (int) Math.round(height * factor)));
+                        hits.add(new Rectangle(
+                                (int) Math.round(x * factor),
+                                (int) Math.round(y * factor),
+                                (int) Math.round(width * factor),
+                                (int) Math.round(height * factor)));
                     }
                 }
             }

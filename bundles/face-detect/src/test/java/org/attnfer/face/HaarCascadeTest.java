@@ -20,11 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HaarCascadeTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static HaarCascade cascade() throws IOException {
         if (!Files.isRegularFile(HaarCascade.DEBIAN_FRONTAL_FACE)) {
-            String message = "SKIPPED: no " + HaarCascade.DEBIAN_FRONTAL_FACE + " (Debian: apt-get install opencv-data); face detection not tested";
+            String message = "SKIPPED: no " + HaarCascade.DEBIAN_FRONTAL_FACE
+                    + " (Debian: apt-get install opencv-data); face detection not tested";
             System.err.println(message);
             Assumptions.abort(message);
         }
@@ -32,7 +34,8 @@ class HaarCascadeTest {
     }
 
     private static List<Path> realFaces(int n) throws IOException {
-        Path happy = Path.of(System.getProperty("attnfer.goldens", "../../../shared/goldens")).resolveSibling("data/fer2013/train/happy");
+        Path happy = Path.of(System.getProperty("attnfer.goldens", "../../../shared/goldens"))
+                .resolveSibling("data/fer2013/train/happy");
         if (!Files.isDirectory(happy)) {
             String message = "SKIPPED: " + happy + " not found; detection on real faces not tested";
             System.err.println(message);
@@ -72,7 +75,9 @@ class HaarCascadeTest {
                 found++;
             }
         }
-        assertThat(found).as("faces found at their place, of %d", faces.size()).isGreaterThanOrEqualTo(faces.size() * 6 / 10);
+        assertThat(found)
+                .as("faces found at their place, of %d", faces.size())
+                .isGreaterThanOrEqualTo(faces.size() * 6 / 10);
         int falseHits = 0;
         for (int i = 0; i < 10; i++) {
             falseHits += cascade.detect(canvas(100 + i), 30, 3).size();
@@ -89,8 +94,11 @@ class HaarCascadeTest {
 
     @Test
     void aMissingOrForeignCascadeIsAClearError() throws IOException {
-        assertThatThrownBy(() -> HaarCascade.read(dir.resolve("none.xml"))).hasMessageContaining("apt-get install opencv-data");
-        Path xml = Files.writeString(dir.resolve("lbp.xml"), "<opencv_storage><cascade><stageType>BOOST</stageType><featureType>LBP</featureType></cascade></opencv_storage>");
+        assertThatThrownBy(() -> HaarCascade.read(dir.resolve("none.xml")))
+                .hasMessageContaining("apt-get install opencv-data");
+        Path xml = Files.writeString(
+                dir.resolve("lbp.xml"),
+                "<opencv_storage><cascade><stageType>BOOST</stageType><featureType>LBP</featureType></cascade></opencv_storage>");
         assertThatThrownBy(() -> HaarCascade.read(xml)).hasMessageContaining("not a boosted cascade of Haar features");
     }
 

@@ -61,7 +61,8 @@ public final class BatchNorm extends Module {
      */
     NDArray[] affine(NDManager manager) {
         // copies first: every result then belongs to the copies' manager, not the model's
-        NDArray scale = copy(weight, manager).div(copy(runningVar, manager).add(EPSILON).sqrt());
+        NDArray scale =
+                copy(weight, manager).div(copy(runningVar, manager).add(EPSILON).sqrt());
         NDArray shift = copy(bias, manager).sub(copy(runningMean, manager).mul(scale));
         return new NDArray[] {scale, shift};
     }

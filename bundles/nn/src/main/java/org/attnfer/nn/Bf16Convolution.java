@@ -21,7 +21,9 @@ final class Bf16Convolution {
     /** The convolution of {@code x} with {@code w}, then {@code b} if it is not null. */
     static NDArray forward(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups) {
         String kind = stride + "_" + padding + "_" + dilation + "_" + groups;
-        TorchScript script = SCRIPTS.computeIfAbsent(kind, k -> TorchScript.compile("Bf16Convolution_" + k, """
+        TorchScript script = SCRIPTS.computeIfAbsent(
+                kind,
+                k -> TorchScript.compile("Bf16Convolution_" + k, """
                 def forward(self, x: Tensor, weight: Tensor) -> Tensor:
                   # 15 is torch.bfloat16, 2 torch.channels_last: serialised TorchScript spells them as numbers;
                   # channels-last input as in Conv2d.convolve

@@ -22,7 +22,8 @@ public abstract class ChannelGate extends Module {
     protected abstract NDArray gate(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params);
 
     @Override
-    protected final NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+    protected final NDList forwardInternal(
+            ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDArray x = in.singletonOrThrow();
         Shape s = x.getShape();
         return new NDList(x.mul(gate(ps, x, training, params).reshape(s.get(0), s.get(1), 1, 1)));

@@ -82,7 +82,8 @@ public final class ComputeSettings {
         if (!fields.containsKey("model name")) {
             return "unknown";
         }
-        return fields.get("model name") + " (" + fields.getOrDefault("vendor_id", "?") + " family " + fields.getOrDefault("cpu family", "?")
+        return fields.get("model name") + " (" + fields.getOrDefault("vendor_id", "?") + " family "
+                + fields.getOrDefault("cpu family", "?")
                 + " model " + fields.getOrDefault("model", "?") + (flag(fields, "avx512f") ? ", AVX-512" : "")
                 + (bfloat16(fields) ? ", bfloat16" : "") + ")";
     }
@@ -103,7 +104,9 @@ public final class ComputeSettings {
             }
             int colon = line.indexOf(':');
             if (colon > 0) {
-                fields.putIfAbsent(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                fields.putIfAbsent(
+                        line.substring(0, colon).strip(),
+                        line.substring(colon + 1).strip());
             }
         }
         return fields;

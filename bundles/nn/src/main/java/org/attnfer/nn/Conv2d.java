@@ -98,8 +98,8 @@ public final class Conv2d extends Module implements Costed {
      * input the input gradients came out wrong); otherwise oneDNN's on {@code x} as it is, or
      * libtorch's own unfold-and-multiply where oneDNN would pad the channels ({@link #paddedBlocks}).
      */
-    public static NDArray convolve(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups,
-            boolean training) {
+    public static NDArray convolve(
+            NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups, boolean training) {
         Shape ws = w.getShape();
         boolean recording = training || JniUtils.isGradMode();
         Shape xs = x.getShape();
@@ -107,15 +107,25 @@ public final class Conv2d extends Module implements Costed {
         // Grad-CAM's few small batches: at batch 1 libtorch would also pass oneDNN by and log an
         // NNPACK warning per call on CPUs NNPACK does not know
         if (recording && groups == 1 && dilation == 1 && (!training || GemmConvolution.always(k))) {
-            Shape out = new Shape(xs.get(0), ws.get(0), (xs.get(2) + 2L * padding - k) / stride + 1,
+            Shape out = new Shape(
+                    xs.get(0),
+                    ws.get(0),
+                    (xs.get(2) + 2L * padding - k) / stride + 1,
                     (xs.get(3) + 2L * padding - k) / stride + 1);
             return GemmConvolution.forward(x, w, b, k, stride, padding, out);
         }
         if (!recording && paddedBlocks(xs.get(1), ws.get(0), groups)) {
             return SlowConvolution.forward(x, w, b, (int) ws.get(2), stride, padding, dilation, groups);
         }
-        return ai.djl.nn.convolutional.Conv2d.conv2d(recording ? Layout.SCRIPT.forwardRecording(x) : x, w, b,
-                new Shape(stride, stride), new Shape(padding, padding), new Shape(dilation, dilation), groups).singletonOrThrow();
+        return ai.djl.nn.convolutional.Conv2d.conv2d(
+                        recording ? Layout.SCRIPT.forwardRecording(x) : x,
+                        w,
+                        b,
+                        new Shape(stride, stride),
+                        new Shape(padding, padding),
+                        new Shape(dilation, dilation),
+                        groups)
+                .singletonOrThrow();
     }
 
     private static final class Layout {
@@ -161,7 +171,12 @@ public final class Conv2d extends Module implements Costed {
      * ReLU fused; otherwise the layers run one after the other through {@link Module#run},
      * so that taps see each of them.
      */
-    public NDArray thenBatchNorm(BatchNorm bn, boolean relu, ParameterStore store, NDArray x, boolean training,
+    public NDArray thenBatchNorm(
+            BatchNorm bn,
+            boolean relu,
+            ParameterStore store,
+            NDArray x,
+            boolean training,
             PairList<String, Object> params) {
         if (isInitialized() && bn.isInitialized() && prepacks(x, training, params)) {
             NDArray w = store.getValue(weight, x.getDevice(), false);

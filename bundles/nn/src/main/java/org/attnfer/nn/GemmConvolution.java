@@ -86,8 +86,8 @@ final class GemmConvolution {
             NDList taps = new NDList(k * k);
             for (int i = 0; i < k; i++) {
                 for (int j = 0; j < k; j++) {
-                    taps.add(padded.get(new NDIndex(":, {}:{}:{}, {}:{}:{}, :",
-                            i, i + (ho - 1) * s + 1, s, j, j + (wo - 1) * s + 1, s)));
+                    taps.add(padded.get(new NDIndex(
+                            ":, {}:{}:{}, {}:{}:{}, :", i, i + (ho - 1) * s + 1, s, j, j + (wo - 1) * s + 1, s)));
                 }
             }
             // [N,Ho,Wo,C,k·k]: column c·k² + i·k + j, the order of the weight's [C,k,k] rows

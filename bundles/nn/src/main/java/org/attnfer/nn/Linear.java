@@ -25,8 +25,10 @@ public final class Linear extends Module implements Costed {
     public Linear(int inFeatures, int outFeatures, boolean bias) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        weight = param("weight", Parameter.Type.WEIGHT, new Shape(outFeatures, inFeatures), Init.uniformFanIn(inFeatures));
-        this.bias = bias ? param("bias", Parameter.Type.BIAS, new Shape(outFeatures), Init.uniformFanIn(inFeatures)) : null;
+        weight = param(
+                "weight", Parameter.Type.WEIGHT, new Shape(outFeatures, inFeatures), Init.uniformFanIn(inFeatures));
+        this.bias =
+                bias ? param("bias", Parameter.Type.BIAS, new Shape(outFeatures), Init.uniformFanIn(inFeatures)) : null;
     }
 
     @Override

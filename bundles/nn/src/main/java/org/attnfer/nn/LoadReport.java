@@ -27,8 +27,7 @@ public record LoadReport(List<String> loaded, List<String> missing, List<String>
 
     /** A summary naming the offending keys (at most 10 per kind). */
     public String describe() {
-        StringBuilder sb = new StringBuilder()
-                .append(loaded.size()).append(" tensors loaded");
+        StringBuilder sb = new StringBuilder().append(loaded.size()).append(" tensors loaded");
         section(sb, "missing from the file", missing);
         section(sb, "unexpected in the file", unexpected);
         section(sb, "shape mismatch", mismatched);

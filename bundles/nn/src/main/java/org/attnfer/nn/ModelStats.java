@@ -75,7 +75,8 @@ public final class ModelStats {
                 }
             }
             int depth = path.isEmpty() ? 0 : path.split("\\.").length;
-            layers.add(new Layer(path, depth, e.getValue().getClass().getSimpleName(), outputs.get(e.getValue()), params, macs));
+            layers.add(new Layer(
+                    path, depth, e.getValue().getClass().getSimpleName(), outputs.get(e.getValue()), params, macs));
         }
         return layers;
     }

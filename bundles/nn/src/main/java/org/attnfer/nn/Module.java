@@ -64,20 +64,23 @@ public abstract class Module extends AbstractBlock {
      * @return the parameter
      */
     protected final Parameter param(String name, Parameter.Type type, Shape shape, Initializer init) {
-        return addParameter(
-                Parameter.builder().setName(name).setType(type).optShape(shape).optInitializer(init).build());
+        return addParameter(Parameter.builder()
+                .setName(name)
+                .setType(type)
+                .optShape(shape)
+                .optInitializer(init)
+                .build());
     }
 
     /** Adds a buffer: a non-trainable parameter such as BatchNorm's running statistics. */
     protected final Parameter buffer(String name, Parameter.Type type, Shape shape, Initializer init) {
-        return addParameter(
-                Parameter.builder()
-                        .setName(name)
-                        .setType(type)
-                        .optShape(shape)
-                        .optInitializer(init)
-                        .optRequiresGrad(false)
-                        .build());
+        return addParameter(Parameter.builder()
+                .setName(name)
+                .setType(type)
+                .optShape(shape)
+                .optInitializer(init)
+                .optRequiresGrad(false)
+                .build());
     }
 
     /**
@@ -172,7 +175,8 @@ public abstract class Module extends AbstractBlock {
             for (Shape shape : inputShapes) {
                 zeros.add(scratch.zeros(shape));
             }
-            return forwardInternal(new ParameterStore(scratch, false), zeros, false, null).getShapes();
+            return forwardInternal(new ParameterStore(scratch, false), zeros, false, null)
+                    .getShapes();
         }
     }
 }

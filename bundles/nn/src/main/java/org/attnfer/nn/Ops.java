@@ -97,7 +97,10 @@ public final class Ops {
         Shape s = x.getShape();
         long n = s.get(0);
         // The first reshape cannot view the permuted array, so it copies in [N,H,W,C] order.
-        return x.transpose(0, 2, 3, 1).reshape(n, -1).reshape(n, s.get(2), s.get(3), s.get(1)).transpose(0, 3, 1, 2);
+        return x.transpose(0, 2, 3, 1)
+                .reshape(n, -1)
+                .reshape(n, s.get(2), s.get(3), s.get(1))
+                .transpose(0, 3, 1, 2);
     }
 
     /** Max pool 3×3, stride 2, padding 1; padded cells never win. */

@@ -93,8 +93,8 @@ final class PrepackedConvolution {
      * @param w the convolution's weight, {@code b} its bias or null
      * @param arithmetic what the convolution multiplies in; the result is float32 either way
      */
-    synchronized NDArray forward(Conv2d conv, NDArray w, NDArray b, BatchNorm bn, boolean withRelu, Precision arithmetic,
-            NDArray x) {
+    synchronized NDArray forward(
+            Conv2d conv, NDArray w, NDArray b, BatchNorm bn, boolean withRelu, Precision arithmetic, NDArray x) {
         long now = StateDict.changes();
         if (changes != now || weight != w || batchNorm != bn || relu != withRelu || precision != arithmetic) {
             for (TorchScript.Value stale : new TorchScript.Value[] {packed, product}) {
@@ -112,7 +112,8 @@ final class PrepackedConvolution {
         }
         if (asProduct(conv, x, arithmetic)) {
             if (product == null) {
-                product = fold(conv, w, b, bn, (weights, bias) -> Kernels.SCRIPT.callForValue("fold_product", weights, bias));
+                product = fold(
+                        conv, w, b, bn, (weights, bias) -> Kernels.SCRIPT.callForValue("fold_product", weights, bias));
             }
             return Kernels.SCRIPT.call("run_product", x.getManager(), x, product, (long) conv.stride(), withRelu);
         }
@@ -121,22 +122,37 @@ final class PrepackedConvolution {
             long[] padding = {conv.padding(), conv.padding()};
             long[] dilation = {conv.dilation(), conv.dilation()};
             // the packed context keeps its own references to the tensors it was made from
-            packed = fold(conv, w, b, bn, (weights, bias) -> Kernels.SCRIPT.callForValue(
-                    arithmetic == Precision.BFLOAT16 ? "pack_bf16" : "pack", weights, bias, stride, padding, dilation,
-                    (long) conv.groups(), x.getShape().getShape(), withRelu));
+            packed = fold(
+                    conv,
+                    w,
+                    b,
+                    bn,
+                    (weights, bias) -> Kernels.SCRIPT.callForValue(
+                            arithmetic == Precision.BFLOAT16 ? "pack_bf16" : "pack",
+                            weights,
+                            bias,
+                            stride,
+                            padding,
+                            dilation,
+                            (long) conv.groups(),
+                            x.getShape().getShape(),
+                            withRelu));
         }
         return Kernels.SCRIPT.call(arithmetic == Precision.BFLOAT16 ? "run_bf16" : "run", x.getManager(), x, packed);
     }
 
     /** Whether this call runs as one matrix product rather than on the packed weight. */
     static boolean asProduct(Conv2d conv, NDArray x, Precision arithmetic) {
-        return x.getShape().get(0) == 1 && conv.kernelSize() == 1 && conv.padding() == 0 && conv.groups() == 1
+        return x.getShape().get(0) == 1
+                && conv.kernelSize() == 1
+                && conv.padding() == 0
+                && conv.groups() == 1
                 && arithmetic == Precision.FLOAT32;
     }
 
     /** Hands {@code w} and {@code b} (zeros if null), with {@code bn} folded in if not null, to {@code keep}. */
-    private static TorchScript.Value fold(Conv2d conv, NDArray w, NDArray b, BatchNorm bn,
-            BiFunction<NDArray, NDArray, TorchScript.Value> keep) {
+    private static TorchScript.Value fold(
+            Conv2d conv, NDArray w, NDArray b, BatchNorm bn, BiFunction<NDArray, NDArray, TorchScript.Value> keep) {
         try (NDManager scratch = NDManager.newBaseManager()) {
             NDArray weights = w.duplicate();
             weights.attach(scratch);

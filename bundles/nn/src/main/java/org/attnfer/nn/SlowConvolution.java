@@ -20,9 +20,13 @@ final class SlowConvolution {
     private SlowConvolution() {}
 
     /** The convolution of {@code x} with {@code w}, then {@code b} if it is not null. */
-    static NDArray forward(NDArray x, NDArray w, NDArray b, int kernel, int stride, int padding, int dilation, int groups) {
+    static NDArray forward(
+            NDArray x, NDArray w, NDArray b, int kernel, int stride, int padding, int dilation, int groups) {
         String kind = kernel + "_" + stride + "_" + padding + "_" + dilation + "_" + groups;
-        TorchScript script = SCRIPTS.computeIfAbsent(kind, k -> TorchScript.compile("SlowConvolution_" + k, """
+        TorchScript script = SCRIPTS.computeIfAbsent(
+                kind,
+                k -> TorchScript.compile(
+                        "SlowConvolution_" + k, """
                 def forward(self, x: Tensor, weight: Tensor) -> Tensor:
                   xs = torch.chunk(x, %5$d, 1)
                   ws = torch.chunk(weight, %5$d, 0)

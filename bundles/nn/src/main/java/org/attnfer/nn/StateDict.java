@@ -23,8 +23,8 @@ import org.attnfer.nn.io.Tensor;
  */
 public final class StateDict {
 
-    private static final Map<String, String> DJL_NAMES = Map.of(
-            "gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
+    private static final Map<String, String> DJL_NAMES =
+            Map.of("gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
 
     private static final AtomicLong CHANGES = new AtomicLong();
 
@@ -56,10 +56,11 @@ public final class StateDict {
     /** Every parameter and buffer by state-dict key. */
     public static Map<String, Parameter> parameters(Block root) {
         Map<String, Parameter> out = new LinkedHashMap<>();
-        blocks(root).forEach((path, block) -> block.getDirectParameters().forEach(p -> {
-            String name = DJL_NAMES.getOrDefault(p.getKey(), p.getKey());
-            out.put(path.isEmpty() ? name : path + "." + name, p.getValue());
-        }));
+        blocks(root)
+                .forEach((path, block) -> block.getDirectParameters().forEach(p -> {
+                    String name = DJL_NAMES.getOrDefault(p.getKey(), p.getKey());
+                    out.put(path.isEmpty() ? name : path + "." + name, p.getValue());
+                }));
         return out;
     }
 

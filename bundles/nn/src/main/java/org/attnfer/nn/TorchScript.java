@@ -58,8 +58,8 @@ public final class TorchScript implements AutoCloseable {
                 + methods.lines().map(l -> "  " + l).reduce("", (a, l) -> a + l + "\n");
         NDManager manager = NDManager.newBaseManager();
         try {
-            PtSymbolBlock module = JniUtils.loadModule((PtNDManager) manager,
-                    new ByteArrayInputStream(archive(className, code)), false, false);
+            PtSymbolBlock module = JniUtils.loadModule(
+                    (PtNDManager) manager, new ByteArrayInputStream(archive(className, code)), false, false);
             return new TorchScript(manager, module);
         } catch (IOException | RuntimeException e) {
             manager.close();
@@ -160,7 +160,8 @@ public final class TorchScript implements AutoCloseable {
         } else if (a instanceof long[] longs) {
             return IValue.listFrom(longs);
         }
-        throw new IllegalArgumentException("no TorchScript value for " + (a == null ? "null" : a.getClass().getName()));
+        throw new IllegalArgumentException(
+                "no TorchScript value for " + (a == null ? "null" : a.getClass().getName()));
     }
 
     @Override

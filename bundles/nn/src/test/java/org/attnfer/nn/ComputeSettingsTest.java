@@ -18,10 +18,12 @@ class ComputeSettingsTest {
 
     @Test
     void theProcessorIsNamedByItsFirstEntryWithFamilyModelAvx512AndBfloat16() {
-        String two = ENTRY.formatted(0, "avx512f") + ENTRY.formatted(1, "avx512f").replace("EPYC", "other");
+        String two =
+                ENTRY.formatted(0, "avx512f") + ENTRY.formatted(1, "avx512f").replace("EPYC", "other");
         assertThat(ComputeSettings.cpu(two)).isEqualTo("AMD EPYC (AuthenticAMD family 25 model 17, AVX-512, bfloat16)");
         // avx512_bf16 alone is not the foundation instruction set
-        assertThat(ComputeSettings.cpu(ENTRY.formatted(0, "avx512fx"))).isEqualTo("AMD EPYC (AuthenticAMD family 25 model 17, bfloat16)");
+        assertThat(ComputeSettings.cpu(ENTRY.formatted(0, "avx512fx")))
+                .isEqualTo("AMD EPYC (AuthenticAMD family 25 model 17, bfloat16)");
         assertThat(ComputeSettings.cpu(ENTRY.formatted(0, "avx512f").replace(" avx512_bf16", "")))
                 .isEqualTo("AMD EPYC (AuthenticAMD family 25 model 17, AVX-512)");
         assertThat(ComputeSettings.cpu("processor\t: 0\n")).isEqualTo("unknown");

@@ -34,7 +34,8 @@ class LayersTest {
     }
 
     private NDArray forward(ai.djl.nn.Block block, NDArray x) {
-        return block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+        return block.forward(new ParameterStore(manager, false), new NDList(x), false)
+                .singletonOrThrow();
     }
 
     @Test
@@ -66,7 +67,13 @@ class LayersTest {
 
     @Test
     void convOutputSizeFormulaWithStrideAndDilation() {
-        Conv2d conv = Conv2d.builder(4, 4).kernel(3).stride(2).padding(4).dilation(4).groups(2).build();
+        Conv2d conv = Conv2d.builder(4, 4)
+                .kernel(3)
+                .stride(2)
+                .padding(4)
+                .dilation(4)
+                .groups(2)
+                .build();
         Shape in = new Shape(2, 4, 13, 9);
         conv.initialize(manager, DataType.FLOAT32, in);
         assertThat(forward(conv, manager.randomNormal(in)).getShape())
@@ -103,20 +110,30 @@ class LayersTest {
     /** Output, input gradient, weight gradient and bias gradient of one training step. */
     private List<NDArray> trainingPass(Conv2d conv, NDArray input, String path) {
         System.setProperty(GemmConvolution.PROPERTY, path);
-        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (ai.djl.training.GradientCollector gc =
+                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             NDArray x = input.duplicate();
             x.setRequiresGradient(true);
-            NDArray y = conv.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = conv.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
             // a weighted sum, so that every output element has its own gradient
-            gc.backward(y.mul(manager.arange((float) y.size()).reshape(y.getShape()).mul(manager.create(0.01f))).sum());
-            List<NDArray> out = new java.util.ArrayList<>(List.of(y, x.getGradient().duplicate(),
+            gc.backward(
+                    y.mul(manager.arange((float) y.size()).reshape(y.getShape()).mul(manager.create(0.01f)))
+                            .sum());
+            List<NDArray> out = new java.util.ArrayList<>(List.of(
+                    y,
+                    x.getGradient().duplicate(),
                     conv.weight().getArray().getGradient().duplicate()));
             conv.getParameters().forEach(p -> {
                 if (p.getKey().equals("bias")) {
                     out.add(p.getValue().getArray().getGradient().duplicate());
                 }
             });
-            conv.getParameters().forEach(p -> p.getValue().getArray().getGradient().subi(p.getValue().getArray().getGradient()));
+            conv.getParameters()
+                    .forEach(p -> p.getValue()
+                            .getArray()
+                            .getGradient()
+                            .subi(p.getValue().getArray().getGradient()));
             return out;
         } finally {
             System.clearProperty(GemmConvolution.PROPERTY);
@@ -128,7 +145,12 @@ class LayersTest {
         // kernel, stride, padding, bias; 1×1 kernels always take the product (next test)
         int[][] cases = {{3, 1, 1, 0}, {3, 2, 1, 1}, {3, 1, 0, 1}, {5, 2, 2, 0}};
         for (int[] c : cases) {
-            Conv2d conv = Conv2d.builder(3, 5).kernel(c[0]).stride(c[1]).padding(c[2]).bias(c[3] == 1).build();
+            Conv2d conv = Conv2d.builder(3, 5)
+                    .kernel(c[0])
+                    .stride(c[1])
+                    .padding(c[2])
+                    .bias(c[3] == 1)
+                    .build();
             Shape in = new Shape(2, 3, 7, 6);
             conv.initialize(manager, DataType.FLOAT32, in);
             NDArray x = manager.randomNormal(in);
@@ -137,17 +159,20 @@ class LayersTest {
                 List<NDArray> actual = trainingPass(conv, input, "gemm");
                 assertThat(actual).hasSameSizeAs(expected).hasSize(c[3] == 1 ? 4 : 3);
                 for (int i = 0; i < expected.size(); i++) {
-                    assertThat(actual.get(i).getShape()).isEqualTo(expected.get(i).getShape());
+                    assertThat(actual.get(i).getShape())
+                            .isEqualTo(expected.get(i).getShape());
                     float scale = expected.get(i).abs().max().getFloat();
                     assertThat(actual.get(i).sub(expected.get(i)).abs().max().getFloat())
-                            .as("case %s, result %d", java.util.Arrays.toString(c), i).isLessThanOrEqualTo(1e-5f * scale);
+                            .as("case %s, result %d", java.util.Arrays.toString(c), i)
+                            .isLessThanOrEqualTo(1e-5f * scale);
                 }
                 // the product's output is stored channels-last whatever the input's layout: a
                 // write through its [N,H,W,C] flattening shows up, so this path really ran
                 NDArray y = actual.get(0);
                 NDArray before = y.duplicate();
                 y.transpose(0, 2, 3, 1).reshape(-1).addi(manager.create(1f));
-                assertThat(y.sub(before).sub(manager.create(1f)).abs().max().getFloat()).isLessThan(1e-5f);
+                assertThat(y.sub(before).sub(manager.create(1f)).abs().max().getFloat())
+                        .isLessThan(1e-5f);
             }
         }
     }
@@ -185,17 +210,34 @@ class LayersTest {
     @Test
     void prepackedInferenceEqualsLibtorchsConvolution() {
         // kernel, stride, padding, dilation, groups, bias
-        int[][] cases = {{1, 1, 0, 1, 1, 0}, {3, 1, 1, 1, 1, 1}, {3, 2, 1, 1, 1, 0}, {3, 1, 2, 2, 1, 1}, {3, 1, 1, 1, 2, 1}, {7, 2, 3, 1, 1, 0}};
+        int[][] cases = {
+            {1, 1, 0, 1, 1, 0},
+            {3, 1, 1, 1, 1, 1},
+            {3, 2, 1, 1, 1, 0},
+            {3, 1, 2, 2, 1, 1},
+            {3, 1, 1, 1, 2, 1},
+            {7, 2, 3, 1, 1, 0}
+        };
         for (int[] c : cases) {
             // multiples of 16 channels per group: others do not prepack (Conv2d.paddedBlocks)
-            Conv2d conv = Conv2d.builder(32, 32).kernel(c[0]).stride(c[1]).padding(c[2]).dilation(c[3]).groups(c[4]).bias(c[5] == 1).build();
+            Conv2d conv = Conv2d.builder(32, 32)
+                    .kernel(c[0])
+                    .stride(c[1])
+                    .padding(c[2])
+                    .dilation(c[3])
+                    .groups(c[4])
+                    .bias(c[5] == 1)
+                    .build();
             Shape in = new Shape(2, 32, 9, 8);
             conv.initialize(manager, DataType.FLOAT32, in);
             NDArray x = manager.randomNormal(in);
             assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), java.util.Arrays.toString(c));
             // the weight was packed for the first input's shape; another batch and size reuse it
             NDArray other = manager.randomNormal(new Shape(5, 32, 7, 10));
-            assertClose(forward(conv, other), withoutPrepacking(() -> forward(conv, other)), "other shape " + java.util.Arrays.toString(c));
+            assertClose(
+                    forward(conv, other),
+                    withoutPrepacking(() -> forward(conv, other)),
+                    "other shape " + java.util.Arrays.toString(c));
         }
     }
 
@@ -213,8 +255,11 @@ class LayersTest {
         StateDict.changed();
         assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), "recorded change");
         // a load records its change itself
-        Map<String, Tensor> zeros = Map.of("weight", Tensor.of(manager.zeros(new Shape(16, 3, 3, 3))),
-                "bias", Tensor.of(manager.ones(new Shape(16))));
+        Map<String, Tensor> zeros = Map.of(
+                "weight",
+                Tensor.of(manager.zeros(new Shape(16, 3, 3, 3))),
+                "bias",
+                Tensor.of(manager.ones(new Shape(16))));
         StateDict.load(conv, zeros, true);
         assertThat(forward(conv, x).toFloatArray()).containsOnly(1f);
     }
@@ -222,34 +267,53 @@ class LayersTest {
     @Test
     void batchOneOneByOneConvolutionsRunAsMatrixProductsEqualToLibtorchs() {
         for (int stride : new int[] {1, 2}) {
-            Conv2d conv = Conv2d.builder(32, 48).stride(stride).bias(stride == 1).build();
+            Conv2d conv =
+                    Conv2d.builder(32, 48).stride(stride).bias(stride == 1).build();
             BatchNorm bn = new BatchNorm(48);
             conv.initialize(manager, DataType.FLOAT32, new Shape(1, 32, 9, 7));
             bn.initialize(manager, DataType.FLOAT32, conv.getOutputShapes(new Shape[] {new Shape(1, 32, 9, 7)})[0]);
-            StateDict.load(bn, Map.of("weight", Tensor.of(manager.linspace(-2f, 3f, 48)),
-                    "bias", Tensor.of(manager.linspace(-1f, 2f, 48)),
-                    "running_mean", Tensor.of(manager.linspace(-0.2f, 1f, 48)),
-                    "running_var", Tensor.of(manager.linspace(0.1f, 4f, 48))), true);
+            StateDict.load(
+                    bn,
+                    Map.of(
+                            "weight",
+                            Tensor.of(manager.linspace(-2f, 3f, 48)),
+                            "bias",
+                            Tensor.of(manager.linspace(-1f, 2f, 48)),
+                            "running_mean",
+                            Tensor.of(manager.linspace(-0.2f, 1f, 48)),
+                            "running_var",
+                            Tensor.of(manager.linspace(0.1f, 4f, 48))),
+                    true);
             ParameterStore store = new ParameterStore(manager, false);
             // one layer serves batch 1 as a product and other batches on the packed weight
             for (long batch : new long[] {1, 3, 1}) {
                 NDArray x = manager.randomNormal(new Shape(batch, 32, 9, 7));
                 String what = "stride " + stride + ", batch " + batch;
-                assertThat(PrepackedConvolution.asProduct(conv, x, Precision.FLOAT32)).as(what).isEqualTo(batch == 1);
+                assertThat(PrepackedConvolution.asProduct(conv, x, Precision.FLOAT32))
+                        .as(what)
+                        .isEqualTo(batch == 1);
                 assertClose(forward(conv, x), withoutPrepacking(() -> forward(conv, x)), what);
                 for (boolean relu : new boolean[] {false, true}) {
                     NDArray plain = withoutPrepacking(() -> {
                         NDArray y = forward(bn, forward(conv, x));
                         return relu ? Ops.relu(y) : y;
                     });
-                    assertClose(conv.thenBatchNorm(bn, relu, store, x, false, null), plain, what + ", batch norm, relu " + relu);
+                    assertClose(
+                            conv.thenBatchNorm(bn, relu, store, x, false, null),
+                            plain,
+                            what + ", batch norm, relu " + relu);
                 }
             }
         }
         NDArray one = manager.zeros(new Shape(1, 32, 4, 4));
-        assertThat(PrepackedConvolution.asProduct(Conv2d.builder(32, 32).build(), one, Precision.BFLOAT16)).isFalse();
-        assertThat(PrepackedConvolution.asProduct(Conv2d.builder(32, 32).kernel(3).padding(1).build(), one, Precision.FLOAT32)).isFalse();
-        assertThat(PrepackedConvolution.asProduct(Conv2d.builder(32, 32).groups(2).build(), one, Precision.FLOAT32)).isFalse();
+        assertThat(PrepackedConvolution.asProduct(Conv2d.builder(32, 32).build(), one, Precision.BFLOAT16))
+                .isFalse();
+        assertThat(PrepackedConvolution.asProduct(
+                        Conv2d.builder(32, 32).kernel(3).padding(1).build(), one, Precision.FLOAT32))
+                .isFalse();
+        assertThat(PrepackedConvolution.asProduct(
+                        Conv2d.builder(32, 32).groups(2).build(), one, Precision.FLOAT32))
+                .isFalse();
     }
 
     @Test
@@ -259,10 +323,18 @@ class LayersTest {
         Shape in = new Shape(2, 3, 7, 7);
         conv.initialize(manager, DataType.FLOAT32, in);
         bn.initialize(manager, DataType.FLOAT32, new Shape(2, 16, 4, 4));
-        StateDict.load(bn, Map.of("weight", Tensor.of(manager.linspace(-2f, 3f, 16)),
-                "bias", Tensor.of(manager.linspace(-1f, 2f, 16)),
-                "running_mean", Tensor.of(manager.linspace(-0.2f, 1f, 16)),
-                "running_var", Tensor.of(manager.linspace(0.1f, 4f, 16))), true);
+        StateDict.load(
+                bn,
+                Map.of(
+                        "weight",
+                        Tensor.of(manager.linspace(-2f, 3f, 16)),
+                        "bias",
+                        Tensor.of(manager.linspace(-1f, 2f, 16)),
+                        "running_mean",
+                        Tensor.of(manager.linspace(-0.2f, 1f, 16)),
+                        "running_var",
+                        Tensor.of(manager.linspace(0.1f, 4f, 16))),
+                true);
         NDArray x = manager.randomNormal(in);
         ParameterStore store = new ParameterStore(manager, false);
         for (boolean relu : new boolean[] {false, true}) {
@@ -282,7 +354,10 @@ class LayersTest {
                 return output;
             }
         });
-        assertClose(conv.thenBatchNorm(bn, true, store, x, false, params), Ops.relu(forward(bn, forward(conv, x))), "observed");
+        assertClose(
+                conv.thenBatchNorm(bn, true, store, x, false, params),
+                Ops.relu(forward(bn, forward(conv, x))),
+                "observed");
         assertThat(seen).containsExactly("Conv2d", "BatchNorm");
     }
 
@@ -293,7 +368,8 @@ class LayersTest {
         conv.initialize(manager, DataType.FLOAT32, in);
         NDArray x = manager.randomNormal(in);
         x.setRequiresGradient(true);
-        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (ai.djl.training.GradientCollector gc =
+                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             gc.backward(forward(conv, x).sum());
         }
         assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
@@ -313,8 +389,10 @@ class LayersTest {
         NDArray x = manager.full(in, fine);
         x.setRequiresGradient(true);
         NDArray y;
-        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-            y = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.BFLOAT16.params()).singletonOrThrow();
+        try (ai.djl.training.GradientCollector gc =
+                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            y = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.BFLOAT16.params())
+                    .singletonOrThrow();
             gc.backward(y.sum());
         }
         assertThat(y.getDataType()).isEqualTo(DataType.FLOAT32);
@@ -324,7 +402,9 @@ class LayersTest {
         assertThat(x.getGradient().toFloatArray()).containsOnly(16f);
         assertThat(conv.weight().getArray().getGradient().toFloatArray()).containsOnly(1f);
         assertThat(bias.getGradient().toFloatArray()).containsOnly(1f);
-        NDArray float32 = conv.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.FLOAT32.params()).singletonOrThrow();
+        NDArray float32 = conv.forward(
+                        new ParameterStore(manager, false), new NDList(x), true, Precision.FLOAT32.params())
+                .singletonOrThrow();
         assertThat(float32.toFloatArray()).containsOnly(144 * fine + 0.5f);
         // inference without the params computes in float32
         assertThat(forward(conv, x).toFloatArray()).containsOnly(144 * fine + 0.5f);
@@ -332,7 +412,9 @@ class LayersTest {
         Conv2d single = Conv2d.builder(16, 1).kernel(3).bias(false).build();
         single.initialize(manager, DataType.FLOAT32, in);
         single.weight().getArray().set(manager.ones(new Shape(1, 16, 3, 3)).toFloatArray());
-        NDArray one = single.forward(new ParameterStore(manager, false), new NDList(x), true, Precision.BFLOAT16.params()).singletonOrThrow();
+        NDArray one = single.forward(
+                        new ParameterStore(manager, false), new NDList(x), true, Precision.BFLOAT16.params())
+                .singletonOrThrow();
         assertThat(one.toFloatArray()).containsOnly(144 * fine);
     }
 
@@ -351,11 +433,13 @@ class LayersTest {
             NDArray inference = forward(conv, x);
             for (int i = 0; i < expected.size(); i++) {
                 float scale = expected.get(i).abs().max().getFloat();
-                assertThat(actual.get(i).sub(expected.get(i)).abs().max().getFloat()).as("run %d, result %d", run, i)
+                assertThat(actual.get(i).sub(expected.get(i)).abs().max().getFloat())
+                        .as("run %d, result %d", run, i)
                         .isLessThanOrEqualTo(1e-5f * scale);
             }
             float scale = expected.get(0).abs().max().getFloat();
-            assertThat(inference.sub(expected.get(0)).abs().max().getFloat()).as("run %d, inference", run)
+            assertThat(inference.sub(expected.get(0)).abs().max().getFloat())
+                    .as("run %d, inference", run)
                     .isLessThanOrEqualTo(1e-5f * scale);
         }
     }
@@ -402,18 +486,24 @@ class LayersTest {
                 }
             }
             System.setProperty(GemmConvolution.PROPERTY, "onednn");
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 NDArray xs = Ops.channelsLast(manager.create(x, inShape));
                 xs.setRequiresGradient(true);
-                NDArray trained = conv.forward(new ParameterStore(manager, false), new NDList(xs), true).singletonOrThrow();
+                NDArray trained = conv.forward(new ParameterStore(manager, false), new NDList(xs), true)
+                        .singletonOrThrow();
                 // recording without training, as Grad-CAM does, takes Conv2d.convolve
-                NDArray explained = Conv2d.convolve(manager.create(x, inShape), conv.weight().getArray(), bias, s, 0, 1, 1, false);
+                NDArray explained = Conv2d.convolve(
+                        manager.create(x, inShape), conv.weight().getArray(), bias, s, 0, 1, 1, false);
                 gc.backward(trained.mul(manager.create(r, trained.getShape())).sum());
                 String at = in + " → " + out + ", stride " + s;
                 assertClose(trained, array(y, trained.getShape()), at + ": training output");
                 assertClose(explained, array(y, trained.getShape()), at + ": Grad-CAM output");
                 assertClose(xs.getGradient(), array(dx, inShape), at + ": input gradient");
-                assertClose(conv.weight().getArray().getGradient(), array(dw, conv.weight().getArray().getShape()), at + ": weight gradient");
+                assertClose(
+                        conv.weight().getArray().getGradient(),
+                        array(dw, conv.weight().getArray().getShape()),
+                        at + ": weight gradient");
                 assertClose(bias.getGradient(), array(db, bias.getShape()), at + ": bias gradient");
             } finally {
                 System.clearProperty(GemmConvolution.PROPERTY);
@@ -460,14 +550,22 @@ class LayersTest {
                     }
                 }
             }
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 x.setRequiresGradient(true);
-                NDArray out = conv.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                NDArray out = conv.forward(new ParameterStore(manager, false), new NDList(x), true)
+                        .singletonOrThrow();
                 gc.backward(out.mul(g).sum());
                 assertThat(out.getShape()).isEqualTo(new Shape(n, 1, len));
                 assertClose(out.toFloatArray(), y, "run " + run + ", output");
                 assertClose(x.getGradient().toFloatArray(), dx, "run " + run + ", input gradient");
-                assertClose(conv.getParameters().get("weight").getArray().getGradient().toFloatArray(), dw,
+                assertClose(
+                        conv.getParameters()
+                                .get("weight")
+                                .getArray()
+                                .getGradient()
+                                .toFloatArray(),
+                        dw,
                         "run " + run + ", weight gradient");
             }
         }
@@ -489,14 +587,22 @@ class LayersTest {
             Conv2d conv = Conv2d.builder(channels, 16).build();
             Shape in = new Shape(1, channels, 2, 2);
             conv.initialize(manager, DataType.FLOAT32, in);
-            conv.weight().getArray().set(manager.ones(new Shape(16, channels, 1, 1)).toFloatArray());
-            StateDict.parameters(conv).get("bias").getArray().set(manager.full(new Shape(16), 0.5f).toFloatArray());
+            conv.weight()
+                    .getArray()
+                    .set(manager.ones(new Shape(16, channels, 1, 1)).toFloatArray());
+            StateDict.parameters(conv)
+                    .get("bias")
+                    .getArray()
+                    .set(manager.full(new Shape(16), 0.5f).toFloatArray());
             StateDict.changed();
             NDArray x = manager.full(in, fine);
-            NDArray bf16 = conv.forward(store, new NDList(x), false, Precision.BFLOAT16.params()).singletonOrThrow();
+            NDArray bf16 = conv.forward(store, new NDList(x), false, Precision.BFLOAT16.params())
+                    .singletonOrThrow();
             assertThat(bf16.getDataType()).isEqualTo(DataType.FLOAT32);
             // a feature-map convolution rounds its input; the stem (3 channels: an image) stays exact
-            assertThat(bf16.toFloatArray()).as(channels + " channels").containsOnly(channels == 16 ? 16.5f : 3 * fine + 0.5f);
+            assertThat(bf16.toFloatArray())
+                    .as(channels + " channels")
+                    .containsOnly(channels == 16 ? 16.5f : 3 * fine + 0.5f);
             // the packed weight follows the precision asked for
             assertThat(forward(conv, x).toFloatArray()).containsOnly(channels * fine + 0.5f);
         }
@@ -507,12 +613,23 @@ class LayersTest {
         Shape in = new Shape(1, 16, 2, 2);
         conv.initialize(manager, DataType.FLOAT32, in);
         bn.initialize(manager, DataType.FLOAT32, new Shape(1, 16, 2, 2));
-        conv.weight().getArray().set(manager.ones(new Shape(2, 8, 16)).mul(manager.create(new float[] {1, -1}).reshape(2, 1, 1))
-                .toFloatArray());
-        StateDict.load(bn, Map.of("weight", Tensor.of(manager.full(new Shape(16), 2f)),
-                "bias", Tensor.of(manager.full(new Shape(16), -1f)),
-                "running_mean", Tensor.of(manager.zeros(new Shape(16))),
-                "running_var", Tensor.of(manager.full(new Shape(16), 1 - 1e-5f))), true);
+        conv.weight()
+                .getArray()
+                .set(manager.ones(new Shape(2, 8, 16))
+                        .mul(manager.create(new float[] {1, -1}).reshape(2, 1, 1))
+                        .toFloatArray());
+        StateDict.load(
+                bn,
+                Map.of(
+                        "weight",
+                        Tensor.of(manager.full(new Shape(16), 2f)),
+                        "bias",
+                        Tensor.of(manager.full(new Shape(16), -1f)),
+                        "running_mean",
+                        Tensor.of(manager.zeros(new Shape(16))),
+                        "running_var",
+                        Tensor.of(manager.full(new Shape(16), 1 - 1e-5f))),
+                true);
         NDArray y = conv.thenBatchNorm(bn, true, store, manager.full(in, fine), false, Precision.BFLOAT16.params());
         // the first eight: 2·16 − 1 = 31 from the rounded input; the others 2·(−16) − 1 < 0, cut by the ReLU
         float[] expected = new float[64];
@@ -544,11 +661,14 @@ class LayersTest {
     void batchNormEvalIsTheAffineFormula() {
         BatchNorm bn = new BatchNorm(2);
         bn.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 1, 1));
-        StateDict.load(bn, Map.of(
-                "weight", new Tensor(new long[] {2}, new float[] {2, 3}),
-                "bias", new Tensor(new long[] {2}, new float[] {1, -1}),
-                "running_mean", new Tensor(new long[] {2}, new float[] {0.5f, 0}),
-                "running_var", new Tensor(new long[] {2}, new float[] {4, 1})), true);
+        StateDict.load(
+                bn,
+                Map.of(
+                        "weight", new Tensor(new long[] {2}, new float[] {2, 3}),
+                        "bias", new Tensor(new long[] {2}, new float[] {1, -1}),
+                        "running_mean", new Tensor(new long[] {2}, new float[] {0.5f, 0}),
+                        "running_var", new Tensor(new long[] {2}, new float[] {4, 1})),
+                true);
         NDArray y = forward(bn, manager.create(new float[] {2.5f, 1f}, new Shape(1, 2, 1, 1)));
         assertThat(y.getFloat(0, 0, 0, 0)).isCloseTo(2f * 2f / (float) Math.sqrt(4 + 1e-5) + 1f, within(1e-5f));
         assertThat(y.getFloat(0, 1, 0, 0)).isCloseTo(3f / (float) Math.sqrt(1 + 1e-5) - 1f, within(1e-5f));
@@ -558,7 +678,10 @@ class LayersTest {
     void batchNormTrainingMovesStatisticsByPytorchMomentum() {
         BatchNorm bn = new BatchNorm(1);
         bn.initialize(manager, DataType.FLOAT32, new Shape(4, 1));
-        bn.forward(new ParameterStore(manager, false), new NDList(manager.create(new float[] {1, 2, 3, 4}, new Shape(4, 1))), true);
+        bn.forward(
+                new ParameterStore(manager, false),
+                new NDList(manager.create(new float[] {1, 2, 3, 4}, new Shape(4, 1))),
+                true);
         Map<String, Tensor> s = StateDict.export(bn);
         // PyTorch: running = 0.9 · running + 0.1 · batch statistic (unbiased variance)
         assertThat(s.get("running_mean").data()[0]).isCloseTo(0.25f, within(1e-6f));
@@ -569,10 +692,15 @@ class LayersTest {
     void linearIsWxPlusB() {
         Linear fc = new Linear(2, 1, true);
         fc.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
-        StateDict.load(fc, Map.of(
-                "weight", new Tensor(new long[] {1, 2}, new float[] {2, -1}),
-                "bias", new Tensor(new long[] {1}, new float[] {0.5f})), true);
-        assertThat(forward(fc, manager.create(new float[] {3, 4}, new Shape(1, 2))).getFloat(0, 0)).isEqualTo(2.5f);
+        StateDict.load(
+                fc,
+                Map.of(
+                        "weight", new Tensor(new long[] {1, 2}, new float[] {2, -1}),
+                        "bias", new Tensor(new long[] {1}, new float[] {0.5f})),
+                true);
+        assertThat(forward(fc, manager.create(new float[] {3, 4}, new Shape(1, 2)))
+                        .getFloat(0, 0))
+                .isEqualTo(2.5f);
     }
 
     @Test
@@ -583,12 +711,14 @@ class LayersTest {
         for (int inPlace = 0; inPlace < 2; inPlace++) {
             NDArray x = manager.create(values, new Shape(1, 1, 2, 3));
             x.setRequiresGradient(true);
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 // the ReLU reads a sum, as in a residual block: not a leaf, and not needed by the add's backward
                 NDArray sum = x.add(manager.zeros(x.getShape()));
                 NDArray y = inPlace == 1 ? Ops.reluInPlace(sum) : Ops.relu(sum);
                 assertThat(y.toFloatArray()).containsExactly(0, 0, 0, 0.5f, 3, 0);
-                assertThat(sum.toFloatArray()).as("in place " + inPlace)
+                assertThat(sum.toFloatArray())
+                        .as("in place " + inPlace)
                         .containsExactly(inPlace == 1 ? new float[] {0, 0, 0, 0.5f, 3, 0} : values);
                 gc.backward(y.mul(manager.create(upstream, y.getShape())).sum());
             }
@@ -600,8 +730,10 @@ class LayersTest {
     @Test
     void opsMatchTheirDefinitions() {
         NDArray x = manager.create(new float[] {-4, -1, 0, 2, 5}, new Shape(1, 1, 1, 5));
-        assertThat(Ops.hardSigmoid(x).toFloatArray()).containsExactly(new float[] {0f, 2f / 6, 0.5f, 5f / 6, 1f}, within(1e-7f));
-        assertThat(Ops.hardSwish(x).toFloatArray()).containsExactly(new float[] {0f, -2f / 6, 0f, 10f / 6, 5f}, within(1e-6f));
+        assertThat(Ops.hardSigmoid(x).toFloatArray())
+                .containsExactly(new float[] {0f, 2f / 6, 0.5f, 5f / 6, 1f}, within(1e-7f));
+        assertThat(Ops.hardSwish(x).toFloatArray())
+                .containsExactly(new float[] {0f, -2f / 6, 0f, 10f / 6, 5f}, within(1e-6f));
         assertThat(Ops.gap(x).getFloat()).isEqualTo(0.4f);
         assertThat(Ops.gmp(x).getFloat()).isEqualTo(5f);
         NDArray p = Ops.maxPool3x3s2(manager.create(new float[] {-1, -2, -3, -4}, new Shape(1, 1, 2, 2)));
@@ -612,7 +744,8 @@ class LayersTest {
     void maxPoolWithoutGradientsEqualsLibtorchsPool() {
         for (Shape in : List.of(new Shape(2, 3, 7, 6), new Shape(1, 4, 8, 9), new Shape(1, 1, 1, 1))) {
             NDArray x = manager.randomNormal(in).sub(3f);
-            NDArray reference = ai.djl.nn.pooling.Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+            NDArray reference =
+                    ai.djl.nn.pooling.Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
             for (NDArray input : List.of(x, Ops.channelsLast(x))) {
                 NDArray p = Ops.maxPool3x3s2(input);
                 assertThat(p.getShape()).as(in.toString()).isEqualTo(reference.getShape());
@@ -627,7 +760,8 @@ class LayersTest {
         // first cell (windows start at -1 and 1, clipped to the array), never a share
         NDArray x = manager.zeros(new Shape(1, 1, 3, 3));
         x.setRequiresGradient(true);
-        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (ai.djl.training.GradientCollector gc =
+                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             gc.backward(Ops.maxPool3x3s2(x).sum());
         }
         assertThat(x.getGradient().toFloatArray()).containsExactly(1, 1, 0, 1, 1, 0, 0, 0, 0);
@@ -637,7 +771,8 @@ class LayersTest {
     void constantsSurviveGarbageCollectionBetweenForwardAndBackward() {
         NDArray x = manager.create(new float[] {-4, -1, 0, 2, 5}, new Shape(5));
         x.setRequiresGradient(true);
-        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (ai.djl.training.GradientCollector gc =
+                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             NDArray y = Ops.hardSigmoid(x).sum();
             // free what can be freed and reuse the memory, as a long training step does
             for (int i = 0; i < 5; i++) {
@@ -654,11 +789,13 @@ class LayersTest {
 
     /** Two convolutions in a row, one called twice, named like a PyTorch module. */
     static final class Pair extends Module {
-        final Conv2d first = child("first", Conv2d.builder(1, 2).kernel(3).padding(1).build());
+        final Conv2d first =
+                child("first", Conv2d.builder(1, 2).kernel(3).padding(1).build());
         final BatchNorm norm = child("norm", new BatchNorm(2));
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
             NDArray x = run(first, ps, in.singletonOrThrow(), training, params);
             return new NDList(run(norm, ps, x, training, params).add(run(norm, ps, x, training, params)));
         }
@@ -667,8 +804,14 @@ class LayersTest {
     @Test
     void stateDictNamesAndCostsFollowTheTree() {
         Pair pair = new Pair();
-        assertThat(StateDict.parameters(pair).keySet()).containsExactly(
-                "first.weight", "first.bias", "norm.weight", "norm.bias", "norm.running_mean", "norm.running_var");
+        assertThat(StateDict.parameters(pair).keySet())
+                .containsExactly(
+                        "first.weight",
+                        "first.bias",
+                        "norm.weight",
+                        "norm.bias",
+                        "norm.running_mean",
+                        "norm.running_var");
         assertThat(StateDict.trainableCount(pair)).isEqualTo(2 * 9 + 2 + 2 + 2);
         pair.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 5, 6));
         List<ModelStats.Layer> layers = ModelStats.trace(pair, new Shape(1, 5, 6));
@@ -680,7 +823,8 @@ class LayersTest {
     /** A block that always fails. */
     static final class Broken extends Module {
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
             throw new IllegalStateException("boom");
         }
     }
@@ -690,7 +834,8 @@ class LayersTest {
         final Broken broken = child("broken", new Broken());
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
             return new NDList(run(broken, ps, in.singletonOrThrow(), training, params));
         }
     }
@@ -701,11 +846,13 @@ class LayersTest {
             final Holder holder = child("holder", new Holder());
 
             @Override
-            protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+            protected NDList forwardInternal(
+                    ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
                 return new NDList(run(holder, ps, in.singletonOrThrow(), training, params));
             }
         };
-        assertThatThrownBy(() -> outer.forward(new ParameterStore(manager, false), new NDList(manager.zeros(new Shape(1, 1, 2, 2))), false))
+        assertThatThrownBy(() -> outer.forward(
+                        new ParameterStore(manager, false), new NDList(manager.zeros(new Shape(1, 1, 2, 2))), false))
                 .isInstanceOf(BlockException.class)
                 .hasMessage("org.attnfer.nn.LayersTest$Broken failed in its forward pass: boom");
     }

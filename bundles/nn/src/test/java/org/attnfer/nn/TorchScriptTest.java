@@ -20,12 +20,14 @@ class TorchScriptTest {
                   torch._foreach_add_(xs, float(by[0]) * scale * (2.0 if twice else 1.0))
                   return None
                 """;
-        try (TorchScript script = TorchScript.compile("Probe", source); NDManager m = NDManager.newBaseManager()) {
+        try (TorchScript script = TorchScript.compile("Probe", source);
+                NDManager m = NDManager.newBaseManager()) {
             NDArray y = script.call("axpy", m, m.create(new float[] {1, 2}), m.create(new float[] {10, 20}), 0.5);
             assertThat(y.toFloatArray()).containsExactly(10.5f, 21f);
             NDArray a = m.create(new float[] {1, 2});
             NDArray b = m.create(new float[] {3});
-            assertThat(script.call("shift_all", m, List.of(a, b), new long[] {3}, 0.5f, true)).isNull();
+            assertThat(script.call("shift_all", m, List.of(a, b), new long[] {3}, 0.5f, true))
+                    .isNull();
             assertThat(a.toFloatArray()).containsExactly(4f, 5f);
             assertThat(b.toFloatArray()).containsExactly(6f);
         }
@@ -42,7 +44,8 @@ class TorchScriptTest {
     void unsupportedArgumentsAreNamed() {
         try (TorchScript script = TorchScript.compile("Echo", "def f(self, x: Tensor) -> Tensor:\n  return x\n");
                 NDManager m = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> script.call("f", m, "text")).hasMessage("no TorchScript value for java.lang.String");
+            assertThatThrownBy(() -> script.call("f", m, "text"))
+                    .hasMessage("no TorchScript value for java.lang.String");
         }
     }
 }

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.apache.batik.dom.GenericDOMImplementation;
+import org.apache.batik.svggen.SVGGraphics2D;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -27,8 +29,6 @@ import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
-import org.apache.batik.dom.GenericDOMImplementation;
-import org.apache.batik.svggen.SVGGraphics2D;
 
 /**
  * The charts of a report, as PNG at twice the nominal size (for print), with JFreeChart for curves
@@ -56,9 +56,13 @@ public final class Charts {
         YIntervalSeriesCollection series = new YIntervalSeriesCollection();
         for (String variant : table.variants()) {
             for (String split : new String[] {"val", "train"}) {
-                YIntervalSeries s = new YIntervalSeries(variant + (split.equals("val") ? " (validation)" : " (training)"));
+                YIntervalSeries s =
+                        new YIntervalSeries(variant + (split.equals("val") ? " (validation)" : " (training)"));
                 List<RunData> runs = data.runsOf(variant);
-                int epochs = runs.stream().mapToInt(r -> r.epochs().getOrDefault("epoch", new double[0]).length).min().orElse(0);
+                int epochs = runs.stream()
+                        .mapToInt(r -> r.epochs().getOrDefault("epoch", new double[0]).length)
+                        .min()
+                        .orElse(0);
                 for (int e = 0; e < epochs; e++) {
                     double lo = Double.POSITIVE_INFINITY;
                     double hi = Double.NEGATIVE_INFINITY;
@@ -75,17 +79,27 @@ public final class Charts {
             }
         }
         String label = column.equals("accuracy") ? "Accuracy" : "Cross-entropy loss";
-        JFreeChart chart = ChartFactory.createXYLineChart(table.name() + ": " + label.toLowerCase(Locale.ROOT) + " per epoch",
-                "Epoch", label, series, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                table.name() + ": " + label.toLowerCase(Locale.ROOT) + " per epoch",
+                "Epoch",
+                label,
+                series,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
         XYPlot plot = chart.getXYPlot();
         DeviationRenderer r = new DeviationRenderer(true, false);
         for (int i = 0; i < series.getSeriesCount(); i++) {
             Color c = PALETTE[(i / 2) % PALETTE.length];
             r.setSeriesPaint(i, c);
             r.setSeriesFillPaint(i, c);
-            r.setSeriesStroke(i, i % 2 == 0
-                    ? new BasicStroke(2f)
-                    : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
+            r.setSeriesStroke(
+                    i,
+                    i % 2 == 0
+                            ? new BasicStroke(2f)
+                            : new BasicStroke(
+                                    1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
         }
         r.setAlpha(0.15f);
         plot.setRenderer(r);
@@ -102,8 +116,15 @@ public final class Charts {
             double half = Double.isNaN(row.ciLow()) ? 0 : (row.ciHigh() - row.ciLow()) / 2;
             ds.add(100 * row.mean()[0], 100 * half, "accuracy", row.variant());
         }
-        JFreeChart chart = ChartFactory.createLineChart(table.spec().name() + ": accuracy with 95% intervals", null, "Accuracy (%)", ds,
-                PlotOrientation.VERTICAL, false, false, false);
+        JFreeChart chart = ChartFactory.createLineChart(
+                table.spec().name() + ": accuracy with 95% intervals",
+                null,
+                "Accuracy (%)",
+                ds,
+                PlotOrientation.VERTICAL,
+                false,
+                false,
+                false);
         CategoryPlot plot = chart.getCategoryPlot();
         StatisticalBarRenderer r = new StatisticalBarRenderer();
         r.setSeriesPaint(0, PALETTE[0]);
@@ -111,7 +132,8 @@ public final class Charts {
         r.setDrawBarOutline(false);
         plot.setRenderer(r);
         CategoryAxis x = plot.getDomainAxis();
-        x.setCategoryLabelPositions(table.rows().size() > 4 ? CategoryLabelPositions.UP_45 : CategoryLabelPositions.STANDARD);
+        x.setCategoryLabelPositions(
+                table.rows().size() > 4 ? CategoryLabelPositions.UP_45 : CategoryLabelPositions.STANDARD);
         x.setMaximumCategoryLabelLines(2);
         NumberAxis y = (NumberAxis) plot.getRangeAxis();
         y.setAutoRangeIncludesZero(false);
@@ -163,8 +185,14 @@ public final class Charts {
                 g.setColor(share > 0.55 ? Color.WHITE : Color.BLACK);
                 String n = Integer.toString(counts[a][p]);
                 String pct = String.format(Locale.ROOT, "%.0f%%", 100 * share);
-                g.drawString(n, left + p * cell + (cell - g.getFontMetrics().stringWidth(n)) / 2, top + a * cell + cell / 2 - 2);
-                g.drawString(pct, left + p * cell + (cell - g.getFontMetrics().stringWidth(pct)) / 2, top + a * cell + cell / 2 + 13);
+                g.drawString(
+                        n,
+                        left + p * cell + (cell - g.getFontMetrics().stringWidth(n)) / 2,
+                        top + a * cell + cell / 2 - 2);
+                g.drawString(
+                        pct,
+                        left + p * cell + (cell - g.getFontMetrics().stringWidth(pct)) / 2,
+                        top + a * cell + cell / 2 + 13);
             }
             g.setColor(Color.BLACK);
             String name = classes.get(a);
@@ -209,8 +237,10 @@ public final class Charts {
     }
 
     /** Draws into an SVG document with Batik (Apache-2.0, unlike JFreeSVG) and writes it. */
-    private static void writeSvg(Path file, int width, int height, java.util.function.Consumer<Graphics2D> draw) throws IOException {
-        org.w3c.dom.Document document = GenericDOMImplementation.getDOMImplementation().createDocument("http://www.w3.org/2000/svg", "svg", null);
+    private static void writeSvg(Path file, int width, int height, java.util.function.Consumer<Graphics2D> draw)
+            throws IOException {
+        org.w3c.dom.Document document = GenericDOMImplementation.getDOMImplementation()
+                .createDocument("http://www.w3.org/2000/svg", "svg", null);
         SVGGraphics2D svg = new SVGGraphics2D(document);
         svg.setSVGCanvasSize(new java.awt.Dimension(width, height));
         draw.accept(svg);
@@ -226,7 +256,9 @@ public final class Charts {
 
     /** Java2D without fonts fails deep inside: say which package is missing. */
     static IOException fontProblem(Throwable e) {
-        return new IOException("charts need fonts: install fontconfig and a font (Debian: apt-get install fonts-dejavu-core) ("
-                + e.getMessage() + ")", e);
+        return new IOException(
+                "charts need fonts: install fontconfig and a font (Debian: apt-get install fonts-dejavu-core) ("
+                        + e.getMessage() + ")",
+                e);
     }
 }

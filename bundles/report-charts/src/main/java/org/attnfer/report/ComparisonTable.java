@@ -47,8 +47,19 @@ public record ComparisonTable(TableSpec spec, List<Row> rows) {
      * @param p the paired test's p-value against the baseline (NaN for the baseline or without items)
      * @param test {@code McNemar} or {@code paired bootstrap}
      */
-    public record Row(String variant, int seeds, double[] mean, double[] sd, double ciLow, double ciHigh, String ciMethod,
-            long params, long macs, double delta, double p, String test) {}
+    public record Row(
+            String variant,
+            int seeds,
+            double[] mean,
+            double[] sd,
+            double ciLow,
+            double ciHigh,
+            String ciMethod,
+            long params,
+            long macs,
+            double delta,
+            double p,
+            String test) {}
 
     /** Builds the table of a spec from an experiment's runs. */
     public static ComparisonTable of(TableSpec spec, ExperimentData data) {
@@ -62,11 +73,14 @@ public record ComparisonTable(TableSpec spec, List<Row> rows) {
             double[] sd = new double[columns.size()];
             for (int c = 0; c < columns.size(); c++) {
                 String key = columns.get(c)[0];
-                double[] values = runs.stream().mapToDouble(r -> r.metrics().getOrDefault(key, Double.NaN)).toArray();
+                double[] values = runs.stream()
+                        .mapToDouble(r -> r.metrics().getOrDefault(key, Double.NaN))
+                        .toArray();
                 mean[c] = Statistics.mean(values);
                 sd[c] = Statistics.sd(values);
             }
-            double[] acc = runs.stream().mapToDouble(r -> r.metrics().get("accuracy")).toArray();
+            double[] acc =
+                    runs.stream().mapToDouble(r -> r.metrics().get("accuracy")).toArray();
             double[] ci;
             String method;
             if (runs.size() >= 2) {
@@ -79,19 +93,35 @@ public record ComparisonTable(TableSpec spec, List<Row> rows) {
                 ci = Statistics.bootstrapInterval(runs.get(0).correct(), 0.95, 1);
                 method = "bootstrap";
             }
-            double delta = mean[0] - Statistics.mean(base.stream().mapToDouble(r -> r.metrics().get("accuracy")).toArray());
+            double delta = mean[0]
+                    - Statistics.mean(base.stream()
+                            .mapToDouble(r -> r.metrics().get("accuracy"))
+                            .toArray());
             double p = Double.NaN;
             String test = "";
             if (!variant.equals(spec.baseline()) && sameItems(runs, base)) {
                 if (runs.size() == 1 && base.size() == 1) {
-                    p = Statistics.mcnemar(bools(runs.get(0).correct()), bools(base.get(0).correct()));
+                    p = Statistics.mcnemar(
+                            bools(runs.get(0).correct()), bools(base.get(0).correct()));
                     test = "McNemar";
                 } else {
                     p = Statistics.pairedBootstrap(perItem(runs), perItem(base), 1);
                     test = "paired bootstrap";
                 }
             }
-            rows.add(new Row(variant, runs.size(), mean, sd, ci[0], ci[1], method, runs.get(0).params(), runs.get(0).macs(), delta, p, test));
+            rows.add(new Row(
+                    variant,
+                    runs.size(),
+                    mean,
+                    sd,
+                    ci[0],
+                    ci[1],
+                    method,
+                    runs.get(0).params(),
+                    runs.get(0).macs(),
+                    delta,
+                    p,
+                    test));
         }
         return new ComparisonTable(spec, rows);
     }
@@ -120,7 +150,9 @@ public record ComparisonTable(TableSpec spec, List<Row> rows) {
 
     private static boolean sameItems(List<RunData> a, List<RunData> b) {
         List<String> items = a.get(0).items();
-        return !items.isEmpty() && a.stream().allMatch(r -> r.items().equals(items)) && b.stream().allMatch(r -> r.items().equals(items));
+        return !items.isEmpty()
+                && a.stream().allMatch(r -> r.items().equals(items))
+                && b.stream().allMatch(r -> r.items().equals(items));
     }
 
     private static double[] perItem(List<RunData> runs) {

@@ -24,13 +24,22 @@ import java.util.stream.Stream;
  * @param runs every complete run
  */
 public record ExperimentData(
-        String name, Path root, List<String> classes, String evaluatedOn, List<String> variants, List<TableSpec> tables, List<RunData> runs) {
+        String name,
+        Path root,
+        List<String> classes,
+        String evaluatedOn,
+        List<String> variants,
+        List<TableSpec> tables,
+        List<RunData> runs) {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** The runs of one variant, by seed. */
     public List<RunData> runsOf(String variant) {
-        return runs.stream().filter(r -> r.variant().equals(variant)).sorted(java.util.Comparator.comparingLong(RunData::seed)).toList();
+        return runs.stream()
+                .filter(r -> r.variant().equals(variant))
+                .sorted(java.util.Comparator.comparingLong(RunData::seed))
+                .toList();
     }
 
     /**
@@ -46,7 +55,9 @@ public record ExperimentData(
         JsonNode e = Files.isRegularFile(exp) ? JSON.readTree(exp.toFile()) : JSON.createObjectNode();
         List<RunData> runs = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root, 3)) {
-            for (Path metrics : walk.filter(p -> p.getFileName().toString().equals("metrics.json")).sorted().toList()) {
+            for (Path metrics : walk.filter(p -> p.getFileName().toString().equals("metrics.json"))
+                    .sorted()
+                    .toList()) {
                 if (!metrics.getParent().getFileName().toString().startsWith(".")) {
                     runs.add(RunReader.read(metrics.getParent()));
                 }
@@ -79,16 +90,23 @@ public record ExperimentData(
         List<String> classes = new ArrayList<>();
         e.path("classes").forEach(c -> classes.add(c.asText()));
         if (classes.isEmpty()) {
-            JSON.readTree(runs.get(0).dir().resolve("metrics.json").toFile()).path("per_class").fieldNames().forEachRemaining(classes::add);
+            JSON.readTree(runs.get(0).dir().resolve("metrics.json").toFile())
+                    .path("per_class")
+                    .fieldNames()
+                    .forEachRemaining(classes::add);
         }
         String name = e.path("name").asText(root.getFileName().toString());
-        String evaluatedOn = JSON.readTree(runs.get(0).dir().resolve("metrics.json").toFile()).path("evaluated_on").asText("validation");
+        String evaluatedOn = JSON.readTree(
+                        runs.get(0).dir().resolve("metrics.json").toFile())
+                .path("evaluated_on")
+                .asText("validation");
         return new ExperimentData(name, root, classes, evaluatedOn, variants, tables, runs);
     }
 
     /** Columns of a CSV file with a header row, as numbers. */
     static Map<String, double[]> columns(Path csv) throws IOException {
-        List<String> lines = Files.readAllLines(csv).stream().filter(l -> !l.isBlank()).toList();
+        List<String> lines =
+                Files.readAllLines(csv).stream().filter(l -> !l.isBlank()).toList();
         Map<String, double[]> out = new LinkedHashMap<>();
         if (lines.isEmpty()) {
             return out;

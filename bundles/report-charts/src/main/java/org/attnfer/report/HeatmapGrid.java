@@ -33,7 +33,12 @@ final class HeatmapGrid {
         }
         Map<String, String> meta = new LinkedHashMap<>();
         Map<String, Tensor> t = SafeTensors.readWithMetadata(f, meta);
-        return new Stored(t.get("images"), t.get("gradcam"), t.get("module"), meta.getOrDefault("layer", "?"), meta.getOrDefault("module", ""),
+        return new Stored(
+                t.get("images"),
+                t.get("gradcam"),
+                t.get("module"),
+                meta.getOrDefault("layer", "?"),
+                meta.getOrDefault("module", ""),
                 t.get("labels").data());
     }
 
@@ -44,7 +49,8 @@ final class HeatmapGrid {
      * @param module whether to draw the module maps instead of Grad-CAM
      * @return whether anything was drawn
      */
-    static boolean draw(Map<String, Stored> rows, List<String> classes, boolean module, String title, Path png) throws IOException {
+    static boolean draw(Map<String, Stored> rows, List<String> classes, boolean module, String title, Path png)
+            throws IOException {
         Map<String, Stored> usable = new LinkedHashMap<>();
         rows.forEach((k, v) -> {
             if (v != null && (!module || v.module() != null)) {
@@ -76,7 +82,8 @@ final class HeatmapGrid {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int i = 0; i < n; i++) {
             String label = classes.get((int) first.labels()[i]);
-            g.drawString(label, left + i * (cell + 4) + (cell - g.getFontMetrics().stringWidth(label)) / 2, top - 8);
+            g.drawString(
+                    label, left + i * (cell + 4) + (cell - g.getFontMetrics().stringWidth(label)) / 2, top - 8);
         }
         int row = 0;
         for (Map.Entry<String, Stored> e : usable.entrySet()) {

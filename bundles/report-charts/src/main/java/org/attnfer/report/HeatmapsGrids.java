@@ -17,16 +17,38 @@ public final class HeatmapsGrids {
      * @param files {@code gradcam} and {@code module} file names in the report folder
      * @return which grids were drawn
      */
-    public static Map<String, Boolean> draw(ExperimentData data, TableSpec spec, Path dir, Map<String, String> files) throws IOException {
+    public static Map<String, Boolean> draw(ExperimentData data, TableSpec spec, Path dir, Map<String, String> files)
+            throws IOException {
         Map<String, HeatmapGrid.Stored> rows = new LinkedHashMap<>();
         for (String variant : spec.variants()) {
             List<RunData> runs = data.runsOf(variant);
-            rows.put(variant, runs.isEmpty() ? null : HeatmapGrid.read(runs.get(0).dir()));
+            rows.put(
+                    variant,
+                    runs.isEmpty() ? null : HeatmapGrid.read(runs.get(0).dir()));
         }
-        String layer = rows.values().stream().filter(java.util.Objects::nonNull).map(HeatmapGrid.Stored::layer).findFirst().orElse("?");
+        String layer = rows.values().stream()
+                .filter(java.util.Objects::nonNull)
+                .map(HeatmapGrid.Stored::layer)
+                .findFirst()
+                .orElse("?");
         Map<String, Boolean> out = new LinkedHashMap<>();
-        out.put("gradcam", HeatmapGrid.draw(rows, data.classes(), false, spec.name() + ": Grad-CAM at " + layer, dir.resolve(files.get("gradcam"))));
-        out.put("module", HeatmapGrid.draw(rows, data.classes(), true, spec.name() + ": modules' own spatial attention where it first appears, each map from its minimum to its maximum", dir.resolve(files.get("module"))));
+        out.put(
+                "gradcam",
+                HeatmapGrid.draw(
+                        rows,
+                        data.classes(),
+                        false,
+                        spec.name() + ": Grad-CAM at " + layer,
+                        dir.resolve(files.get("gradcam"))));
+        out.put(
+                "module",
+                HeatmapGrid.draw(
+                        rows,
+                        data.classes(),
+                        true,
+                        spec.name()
+                                + ": modules' own spatial attention where it first appears, each map from its minimum to its maximum",
+                        dir.resolve(files.get("module"))));
         return out;
     }
 }

@@ -21,8 +21,13 @@ public final class Overlays {
             for (int x = 0; x < w; x++) {
                 int p = image.getRGB(x, y);
                 double[] heat = heat(map[y][x]);
-                out.setRGB(x, y, rgb(0.5 * (p >> 16 & 0xff) / 255 + 0.5 * heat[0], 0.5 * (p >> 8 & 0xff) / 255 + 0.5 * heat[1],
-                        0.5 * (p & 0xff) / 255 + 0.5 * heat[2]));
+                out.setRGB(
+                        x,
+                        y,
+                        rgb(
+                                0.5 * (p >> 16 & 0xff) / 255 + 0.5 * heat[0],
+                                0.5 * (p >> 8 & 0xff) / 255 + 0.5 * heat[1],
+                                0.5 * (p & 0xff) / 255 + 0.5 * heat[2]));
             }
         }
         return out;
@@ -52,7 +57,9 @@ public final class Overlays {
 
     private static double[] heat(double v) {
         double t = clamp(v);
-        return new double[] {clamp(1.5 - Math.abs(4 * t - 3)), clamp(1.5 - Math.abs(4 * t - 2)), clamp(1.5 - Math.abs(4 * t - 1))};
+        return new double[] {
+            clamp(1.5 - Math.abs(4 * t - 3)), clamp(1.5 - Math.abs(4 * t - 2)), clamp(1.5 - Math.abs(4 * t - 1))
+        };
     }
 
     private static double clamp(double v) {
@@ -60,6 +67,8 @@ public final class Overlays {
     }
 
     private static int rgb(double r, double g, double b) {
-        return (int) Math.round(255 * clamp(r)) << 16 | (int) Math.round(255 * clamp(g)) << 8 | (int) Math.round(255 * clamp(b));
+        return (int) Math.round(255 * clamp(r)) << 16
+                | (int) Math.round(255 * clamp(g)) << 8
+                | (int) Math.round(255 * clamp(b));
     }
 }

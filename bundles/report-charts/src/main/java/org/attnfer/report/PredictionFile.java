@@ -31,10 +31,15 @@ public record PredictionFile(List<String> classes, List<String> items, int[] act
         }
         List<String> lines = Files.readAllLines(file);
         String[] header = lines.isEmpty() ? new String[0] : splitCsv(lines.get(0));
-        if (header.length < 5 || !Arrays.asList(header).subList(0, 4).equals(List.of("index", "item", "true", "predicted"))) {
-            throw new IOException(file + ": not a predictions file (its first line must start with index,item,true,predicted,p_…)");
+        if (header.length < 5
+                || !Arrays.asList(header).subList(0, 4).equals(List.of("index", "item", "true", "predicted"))) {
+            throw new IOException(
+                    file + ": not a predictions file (its first line must start with index,item,true,predicted,p_…)");
         }
-        List<String> classes = Arrays.stream(header).skip(4).map(c -> c.replaceFirst("^p_", "")).toList();
+        List<String> classes = Arrays.stream(header)
+                .skip(4)
+                .map(c -> c.replaceFirst("^p_", ""))
+                .toList();
         List<String> items = new ArrayList<>();
         int[] actual = new int[lines.size() - 1];
         int[] predicted = new int[lines.size() - 1];
@@ -47,7 +52,8 @@ public record PredictionFile(List<String> classes, List<String> items, int[] act
             actual[n] = classes.indexOf(f.length > 3 ? f[2] : "");
             predicted[n] = classes.indexOf(f.length > 3 ? f[3] : "");
             if (actual[n] < 0 || predicted[n] < 0) {
-                throw new IOException(file + ":" + (l + 1) + ": expected a true and a predicted class among " + String.join(", ", classes));
+                throw new IOException(file + ":" + (l + 1) + ": expected a true and a predicted class among "
+                        + String.join(", ", classes));
             }
             items.add(f[1]);
             n++;

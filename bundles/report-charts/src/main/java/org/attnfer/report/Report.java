@@ -32,7 +32,8 @@ public final class Report implements ReportContext {
         if (context instanceof Report r) {
             return r.data;
         }
-        throw new IllegalArgumentException("not a report of AttnFER run folders: " + context.getClass().getName());
+        throw new IllegalArgumentException(
+                "not a report of AttnFER run folders: " + context.getClass().getName());
     }
 
     /**
@@ -56,18 +57,32 @@ public final class Report implements ReportContext {
             try {
                 html = s.render(report);
             } catch (IOException | RuntimeException e) {
-                html = Optional.of("<p class=\"error\">This section failed: " + Html.escape(String.valueOf(e.getMessage())) + "</p>");
+                html = Optional.of("<p class=\"error\">This section failed: "
+                        + Html.escape(String.valueOf(e.getMessage())) + "</p>");
             }
             if (html.isPresent()) {
-                nav.append("<a href=\"#").append(Html.escape(s.id())).append("\">").append(Html.escape(s.title())).append("</a> ");
-                body.append("<section id=\"").append(Html.escape(s.id())).append("\">\n<h2>").append(Html.escape(s.title()))
-                        .append("</h2>\n").append(html.get()).append("\n</section>\n");
+                nav.append("<a href=\"#")
+                        .append(Html.escape(s.id()))
+                        .append("\">")
+                        .append(Html.escape(s.title()))
+                        .append("</a> ");
+                body.append("<section id=\"")
+                        .append(Html.escape(s.id()))
+                        .append("\">\n<h2>")
+                        .append(Html.escape(s.title()))
+                        .append("</h2>\n")
+                        .append(html.get())
+                        .append("\n</section>\n");
             }
         }
-        String page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + Html.escape(data.name())
-                + " – AttnFER report</title>\n<style>\n" + CSS + "</style>\n</head>\n<body>\n<header>\n<h1>" + Html.escape(data.name())
-                + "</h1>\n<p>" + data.runs().size() + " runs of " + data.variants().size() + " variants; metrics on the "
-                + Html.escape(data.evaluatedOn()) + " set; written " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
+        String page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+                + Html.escape(data.name())
+                + " – AttnFER report</title>\n<style>\n" + CSS + "</style>\n</head>\n<body>\n<header>\n<h1>"
+                + Html.escape(data.name())
+                + "</h1>\n<p>" + data.runs().size() + " runs of "
+                + data.variants().size() + " variants; metrics on the "
+                + Html.escape(data.evaluatedOn()) + " set; written "
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
                 + " by AttnFER.</p>\n<nav>" + nav + "</nav>\n</header>\n" + body + "</body>\n</html>\n";
         Path index = dir.resolve("index.html");
         Files.writeString(index, page);
@@ -81,7 +96,9 @@ public final class Report implements ReportContext {
 
     @Override
     public List<RunRecord> runs() {
-        return data.runs().stream().map(r -> new RunRecord(r.variant(), r.model(), r.seed(), r.dir(), r.metrics())).toList();
+        return data.runs().stream()
+                .map(r -> new RunRecord(r.variant(), r.model(), r.seed(), r.dir(), r.metrics()))
+                .toList();
     }
 
     @Override
@@ -91,7 +108,9 @@ public final class Report implements ReportContext {
 
     /** A file name fit for any name: letters, digits and {@code -}. */
     public static String slug(String name) {
-        String s = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        String s = name.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("(^-|-$)", "");
         return s.isEmpty() ? "x" : s;
     }
 

@@ -18,9 +18,11 @@ final class RunReader {
 
     static RunData read(Path dir) throws IOException {
         try {
-            JsonNode metrics = ExperimentData.JSON.readTree(dir.resolve("metrics.json").toFile());
+            JsonNode metrics =
+                    ExperimentData.JSON.readTree(dir.resolve("metrics.json").toFile());
             JsonNode manifest = Files.isRegularFile(dir.resolve("manifest.json"))
-                    ? ExperimentData.JSON.readTree(dir.resolve("manifest.json").toFile()) : ExperimentData.JSON.createObjectNode();
+                    ? ExperimentData.JSON.readTree(dir.resolve("manifest.json").toFile())
+                    : ExperimentData.JSON.createObjectNode();
             Map<String, Double> m = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -28,7 +30,10 @@ final class RunReader {
                     m.put(e.getKey(), e.getValue().asDouble());
                 }
             }
-            metrics.path("focus").fields().forEachRemaining(e -> m.put("focus_" + e.getKey(), e.getValue().asDouble()));
+            metrics.path("focus")
+                    .fields()
+                    .forEachRemaining(
+                            e -> m.put("focus_" + e.getKey(), e.getValue().asDouble()));
             JsonNode cm = metrics.path("confusion");
             int[][] confusion = new int[cm.size()][];
             for (int a = 0; a < cm.size(); a++) {
@@ -47,16 +52,31 @@ final class RunReader {
                 PredictionFile p = PredictionFile.read(predictions);
                 items = p.items();
                 // in the classes of metrics.json
-                actual = Arrays.stream(p.actual()).map(a -> classes.indexOf(p.classes().get(a))).toArray();
-                predicted = Arrays.stream(p.predicted()).map(a -> classes.indexOf(p.classes().get(a))).toArray();
+                actual = Arrays.stream(p.actual())
+                        .map(a -> classes.indexOf(p.classes().get(a)))
+                        .toArray();
+                predicted = Arrays.stream(p.predicted())
+                        .map(a -> classes.indexOf(p.classes().get(a)))
+                        .toArray();
             }
-            String variant = manifest.path("variant").asText(dir.getParent().getFileName().toString());
-            long seed = manifest.path("seed").asLong(Long.parseLong(dir.getFileName().toString().replaceFirst("^seed-", "")));
+            String variant = manifest.path("variant")
+                    .asText(dir.getParent().getFileName().toString());
+            long seed = manifest.path("seed")
+                    .asLong(Long.parseLong(dir.getFileName().toString().replaceFirst("^seed-", "")));
             Path epochs = dir.resolve("epochs.csv");
-            return new RunData(variant, manifest.path("description").asText(manifest.path("model").asText(variant)), seed, dir, m, confusion,
+            return new RunData(
+                    variant,
+                    manifest.path("description").asText(manifest.path("model").asText(variant)),
+                    seed,
+                    dir,
+                    m,
+                    confusion,
                     Files.isRegularFile(epochs) ? ExperimentData.columns(epochs) : Map.of(),
-                    items, actual, predicted,
-                    manifest.path("parameters").asLong(-1), manifest.path("macs").asLong(-1));
+                    items,
+                    actual,
+                    predicted,
+                    manifest.path("parameters").asLong(-1),
+                    manifest.path("macs").asLong(-1));
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot read the run folder " + dir + ": " + e.getMessage(), e);
         }

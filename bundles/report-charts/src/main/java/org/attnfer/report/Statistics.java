@@ -58,7 +58,9 @@ public final class Statistics {
         }
         Arrays.sort(means);
         double alpha = (1 - level) / 2;
-        return new double[] {means[(int) Math.floor(alpha * (RESAMPLES - 1))], means[(int) Math.ceil((1 - alpha) * (RESAMPLES - 1))]};
+        return new double[] {
+            means[(int) Math.floor(alpha * (RESAMPLES - 1))], means[(int) Math.ceil((1 - alpha) * (RESAMPLES - 1))]
+        };
     }
 
     /**

@@ -33,9 +33,23 @@ public final class TableFormats {
             for (int c = 0; c < columns(t).size(); c++) {
                 sb.append(',').append(num(r.mean()[c])).append(',').append(num(r.sd()[c]));
             }
-            sb.append(',').append(num(r.ciLow())).append(',').append(num(r.ciHigh())).append(',').append(r.ciMethod())
-                    .append(',').append(r.params()).append(',').append(r.macs()).append(',').append(num(r.delta()))
-                    .append(',').append(num(r.p())).append(',').append(r.test()).append('\n');
+            sb.append(',')
+                    .append(num(r.ciLow()))
+                    .append(',')
+                    .append(num(r.ciHigh()))
+                    .append(',')
+                    .append(r.ciMethod())
+                    .append(',')
+                    .append(r.params())
+                    .append(',')
+                    .append(r.macs())
+                    .append(',')
+                    .append(num(r.delta()))
+                    .append(',')
+                    .append(num(r.p()))
+                    .append(',')
+                    .append(r.test())
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -43,7 +57,8 @@ public final class TableFormats {
     /** A Markdown table. */
     public static String markdown(ComparisonTable t) {
         List<String> head = header(t);
-        StringBuilder sb = new StringBuilder("| ").append(String.join(" | ", head)).append(" |\n|");
+        StringBuilder sb =
+                new StringBuilder("| ").append(String.join(" | ", head)).append(" |\n|");
         head.forEach(h -> sb.append(h.equals("Variant") ? "---|" : "---:|"));
         sb.append('\n');
         for (List<String> row : cells(t, s -> "**" + s + "**", TableFormats::markdownText)) {
@@ -55,19 +70,26 @@ public final class TableFormats {
     /** A LaTeX table with booktabs rules. */
     public static String latex(ComparisonTable t) {
         List<String> head = header(t);
-        StringBuilder sb = new StringBuilder("\\begin{table}[t]\n\\centering\n\\caption{").append(latexText(t.spec().name())).append("}\n");
+        StringBuilder sb = new StringBuilder("\\begin{table}[t]\n\\centering\n\\caption{")
+                .append(latexText(t.spec().name()))
+                .append("}\n");
         sb.append("\\begin{tabular}{l").append("r".repeat(head.size() - 1)).append("}\n\\toprule\n");
-        sb.append(String.join(" & ", head.stream().map(TableFormats::latexText).toList())).append(" \\\\\n\\midrule\n");
+        sb.append(String.join(" & ", head.stream().map(TableFormats::latexText).toList()))
+                .append(" \\\\\n\\midrule\n");
         for (List<String> row : cells(t, s -> "\\textbf{" + s + "}", TableFormats::latexText)) {
             sb.append(String.join(" & ", row)).append(" \\\\\n");
         }
-        return sb.append("\\bottomrule\n\\end{tabular}\n\\par\\smallskip\\footnotesize ").append(latexText(footnote(t)))
-                .append("\n\\end{table}\n").toString();
+        return sb.append("\\bottomrule\n\\end{tabular}\n\\par\\smallskip\\footnotesize ")
+                .append(latexText(footnote(t)))
+                .append("\n\\end{table}\n")
+                .toString();
     }
 
     /** An HTML table. */
     public static String html(ComparisonTable t) {
-        StringBuilder sb = new StringBuilder("<table class=\"cmp\">\n<caption>").append(Html.escape(t.spec().name())).append("</caption>\n<tr>");
+        StringBuilder sb = new StringBuilder("<table class=\"cmp\">\n<caption>")
+                .append(Html.escape(t.spec().name()))
+                .append("</caption>\n<tr>");
         header(t).forEach(h -> sb.append("<th>").append(Html.escape(h)).append("</th>"));
         sb.append("</tr>\n");
         for (List<String> row : cells(t, s -> "<strong>" + s + "</strong>", Html::escape)) {
@@ -75,7 +97,10 @@ public final class TableFormats {
             row.forEach(c -> sb.append("<td>").append(c).append("</td>"));
             sb.append("</tr>\n");
         }
-        return sb.append("</table>\n<p class=\"note\">").append(Html.escape(footnote(t))).append("</p>\n").toString();
+        return sb.append("</table>\n<p class=\"note\">")
+                .append(Html.escape(footnote(t)))
+                .append("</p>\n")
+                .toString();
     }
 
     private static List<String> header(ComparisonTable t) {
@@ -85,7 +110,9 @@ public final class TableFormats {
         return h;
     }
 
-    private static List<List<String>> cells(ComparisonTable t, java.util.function.UnaryOperator<String> bold,
+    private static List<List<String>> cells(
+            ComparisonTable t,
+            java.util.function.UnaryOperator<String> bold,
             java.util.function.UnaryOperator<String> escape) {
         List<List<String>> out = new ArrayList<>();
         int columns = columns(t).size();
@@ -99,13 +126,20 @@ public final class TableFormats {
             row.add(escape.apply(r.variant()));
             row.add(Integer.toString(r.seeds()));
             for (int c = 0; c < columns; c++) {
-                String v = ComparisonTable.pct(r.mean()[c]) + (Double.isNaN(r.sd()[c]) ? "" : " ± " + ComparisonTable.pct(r.sd()[c]));
+                String v = ComparisonTable.pct(r.mean()[c])
+                        + (Double.isNaN(r.sd()[c]) ? "" : " ± " + ComparisonTable.pct(r.sd()[c]));
                 row.add(best[c] == i && t.rows().size() > 1 ? bold.apply(v) : v);
             }
-            row.add(Double.isNaN(r.ciLow()) ? "–" : "[" + ComparisonTable.pct(r.ciLow()) + ", " + ComparisonTable.pct(r.ciHigh()) + "]");
+            row.add(
+                    Double.isNaN(r.ciLow())
+                            ? "–"
+                            : "[" + ComparisonTable.pct(r.ciLow()) + ", " + ComparisonTable.pct(r.ciHigh()) + "]");
             row.add(r.params() < 0 ? "–" : String.format(Locale.ROOT, "%.2fM", r.params() / 1e6));
             row.add(r.macs() < 0 ? "–" : String.format(Locale.ROOT, "%.1fM", r.macs() / 1e6));
-            row.add(r.variant().equals(t.spec().baseline()) ? "(baseline)" : String.format(Locale.ROOT, "%+.2f", 100 * r.delta()));
+            row.add(
+                    r.variant().equals(t.spec().baseline())
+                            ? "(baseline)"
+                            : String.format(Locale.ROOT, "%+.2f", 100 * r.delta()));
             row.add(Double.isNaN(r.p()) ? "–" : String.format(Locale.ROOT, "%.3g", r.p()));
             out.add(row);
         }
@@ -114,7 +148,8 @@ public final class TableFormats {
 
     private static String footnote(ComparisonTable t) {
         return "Mean ± standard deviation over seeds. Intervals: t over seeds (two or more seeds), else bootstrap over items. "
-                + "p: McNemar's exact test (one seed each) or a paired bootstrap over items, against " + t.spec().baseline() + ".";
+                + "p: McNemar's exact test (one seed each) or a paired bootstrap over items, against "
+                + t.spec().baseline() + ".";
     }
 
     private static String num(double v) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Reading per-image prediction files, by hand. */
 class PredictionFileTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void classesComeFromTheProbabilityColumnsAndQuotedIdsAreRead() throws IOException {
@@ -33,10 +34,16 @@ class PredictionFileTest {
     @Test
     void otherFilesAreRefusedNamingTheFileAndLine() throws IOException {
         Path notOne = Files.writeString(dir.resolve("epochs.csv"), "epoch,train_loss\n1,0.5\n");
-        assertThatThrownBy(() -> PredictionFile.read(notOne)).hasMessage(notOne + ": not a predictions file (its first line must start with "
-                + "index,item,true,predicted,p_…)");
-        Path badRow = Files.writeString(dir.resolve("bad.csv"), "index,item,true,predicted,p_angry,p_sad\n0,x.png,angry,angry,1,0\n1,y.png,calm,sad,0,1\n");
-        assertThatThrownBy(() -> PredictionFile.read(badRow)).hasMessage(badRow + ":3: expected a true and a predicted class among angry, sad");
-        assertThatThrownBy(() -> PredictionFile.read(dir.resolve("none.csv"))).hasMessageContaining("none.csv").hasMessageContaining("no predictions file");
+        assertThatThrownBy(() -> PredictionFile.read(notOne))
+                .hasMessage(notOne + ": not a predictions file (its first line must start with "
+                        + "index,item,true,predicted,p_…)");
+        Path badRow = Files.writeString(
+                dir.resolve("bad.csv"),
+                "index,item,true,predicted,p_angry,p_sad\n0,x.png,angry,angry,1,0\n1,y.png,calm,sad,0,1\n");
+        assertThatThrownBy(() -> PredictionFile.read(badRow))
+                .hasMessage(badRow + ":3: expected a true and a predicted class among angry, sad");
+        assertThatThrownBy(() -> PredictionFile.read(dir.resolve("none.csv")))
+                .hasMessageContaining("none.csv")
+                .hasMessageContaining("no predictions file");
     }
 }

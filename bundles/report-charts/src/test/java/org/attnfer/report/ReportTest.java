@@ -29,11 +29,13 @@ class ReportTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> CLASSES = List.of("a", "b");
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     /** Writes a run folder whose predictions get item i right when correct[i]. */
     private void run(String variant, long seed, boolean[] correct, long params) throws IOException {
-        Path d = Files.createDirectories(dir.resolve(variant.replaceAll("[^A-Za-z0-9+._-]", "_")).resolve("seed-" + seed));
+        Path d = Files.createDirectories(
+                dir.resolve(variant.replaceAll("[^A-Za-z0-9+._-]", "_")).resolve("seed-" + seed));
         int[][] confusion = new int[2][2];
         StringBuilder p = new StringBuilder("index,item,true,predicted,p_a,p_b\n");
         int right = 0;
@@ -42,7 +44,14 @@ class ReportTest {
             int predicted = correct[i] ? actual : 1 - actual;
             confusion[actual][predicted]++;
             right += correct[i] ? 1 : 0;
-            p.append(i).append(",item").append(i).append(',').append(CLASSES.get(actual)).append(',').append(CLASSES.get(predicted)).append(",0.5,0.5\n");
+            p.append(i)
+                    .append(",item")
+                    .append(i)
+                    .append(',')
+                    .append(CLASSES.get(actual))
+                    .append(',')
+                    .append(CLASSES.get(predicted))
+                    .append(",0.5,0.5\n");
         }
         Files.writeString(d.resolve("predictions.csv"), p);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -55,9 +64,13 @@ class ReportTest {
         m.put("confusion", confusion);
         m.put("evaluated_on", "test");
         JSON.writeValue(d.resolve("metrics.json").toFile(), m);
-        JSON.writeValue(d.resolve("manifest.json").toFile(), Map.of("variant", variant, "model", "m", "seed", seed, "parameters", params, "macs", 1000));
-        Files.writeString(d.resolve("epochs.csv"), "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,seconds\n"
-                + "1,1.0,0.5,1.1,0.45,0.4,0.1,1.0\n2,0.8,0.6,0.9," + (0.5 + seed * 0.01) + ",0.5,0.1,1.0\n");
+        JSON.writeValue(
+                d.resolve("manifest.json").toFile(),
+                Map.of("variant", variant, "model", "m", "seed", seed, "parameters", params, "macs", 1000));
+        Files.writeString(
+                d.resolve("epochs.csv"),
+                "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,seconds\n"
+                        + "1,1.0,0.5,1.1,0.45,0.4,0.1,1.0\n2,0.8,0.6,0.9," + (0.5 + seed * 0.01) + ",0.5,0.1,1.0\n");
     }
 
     private static boolean[] pattern(int n, int wrongEvery) {
@@ -69,8 +82,18 @@ class ReportTest {
     }
 
     private void experiment(String... variants) throws IOException {
-        JSON.writeValue(dir.resolve("experiment.json").toFile(), Map.of("name", "fixed", "classes", CLASSES, "variants", List.of(variants),
-                "tables", List.of(Map.of("name", "Table <1> & 50%_", "baseline", variants[0], "variants", List.of(variants)))));
+        JSON.writeValue(
+                dir.resolve("experiment.json").toFile(),
+                Map.of(
+                        "name",
+                        "fixed",
+                        "classes",
+                        CLASSES,
+                        "variants",
+                        List.of(variants),
+                        "tables",
+                        List.of(Map.of(
+                                "name", "Table <1> & 50%_", "baseline", variants[0], "variants", List.of(variants)))));
     }
 
     @Test
@@ -119,7 +142,8 @@ class ReportTest {
         run("variant", 0, variant, 10);
         experiment("base", "variant");
         ExperimentData data = ExperimentData.load(dir);
-        ComparisonTable.Row row = ComparisonTable.of(data.tables().get(0), data).rows().get(1);
+        ComparisonTable.Row row =
+                ComparisonTable.of(data.tables().get(0), data).rows().get(1);
         assertThat(row.test()).isEqualTo("McNemar");
         // discordant pairs 12 vs 2: p = 2 · P(X ≤ 2), X ~ Bin(14, 1/2) = 2 · (1 + 14 + 91) / 16384
         assertThat(row.p()).isCloseTo(2.0 * (1 + 14 + 91) / 16384, within(1e-12));
@@ -133,11 +157,23 @@ class ReportTest {
         run("narrow", 0, pattern(10, 2), 1);
         run("older", 0, pattern(10, 2), 1);
         Path manifest = dir.resolve("narrow/seed-0/manifest.json");
-        JSON.writeValue(manifest.toFile(), Map.of("variant", "narrow", "model", "resnet18+simam", "description", "resnet18+simam, half stem, width 0.5", "seed", 0));
+        JSON.writeValue(
+                manifest.toFile(),
+                Map.of(
+                        "variant",
+                        "narrow",
+                        "model",
+                        "resnet18+simam",
+                        "description",
+                        "resnet18+simam, half stem, width 0.5",
+                        "seed",
+                        0));
         experiment("narrow", "older");
         Map<String, String> models = new LinkedHashMap<>();
         ExperimentData.load(dir).runs().forEach(r -> models.put(r.variant(), r.model()));
-        assertThat(models).containsExactlyInAnyOrderEntriesOf(Map.of("narrow", "resnet18+simam, half stem, width 0.5", "older", "m"));
+        assertThat(models)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("narrow", "resnet18+simam, half stem, width 0.5", "older", "m"));
     }
 
     @Test
@@ -148,10 +184,15 @@ class ReportTest {
         ExperimentData data = ExperimentData.load(dir);
         ComparisonTable t = ComparisonTable.of(data.tables().get(0), data);
         assertThat(TableFormats.html(t)).contains("&lt;b&gt;&amp;_%").doesNotContain("<b>&");
-        assertThat(TableFormats.latex(t)).contains("\\textless{}b\\textgreater{}\\&\\_\\%").contains("\\caption{Table \\textless{}1\\textgreater{} \\& 50\\%\\_}")
-                .contains("\\toprule").contains("\\bottomrule");
+        assertThat(TableFormats.latex(t))
+                .contains("\\textless{}b\\textgreater{}\\&\\_\\%")
+                .contains("\\caption{Table \\textless{}1\\textgreater{} \\& 50\\%\\_}")
+                .contains("\\toprule")
+                .contains("\\bottomrule");
         assertThat(TableFormats.markdown(t)).contains("\\<b\\>\\&\\_%");
-        assertThat(TableFormats.csv(t)).startsWith("variant,seeds,accuracy_mean,accuracy_sd").contains("<b>&_%,1,");
+        assertThat(TableFormats.csv(t))
+                .startsWith("variant,seeds,accuracy_mean,accuracy_sd")
+                .contains("<b>&_%,1,");
     }
 
     @Test
@@ -161,10 +202,22 @@ class ReportTest {
         run("other", 0, pattern(20, 3), 11);
         run("other", 1, pattern(20, 6), 11);
         experiment("base", "other");
-        Path index = Report.write(dir, dir.resolve("report"),
-                List.of(new TablesSection(), new CurvesSection(), new BarsSection(), new ConfusionSection(), new SetupSection()));
+        Path index = Report.write(
+                dir,
+                dir.resolve("report"),
+                List.of(
+                        new TablesSection(),
+                        new CurvesSection(),
+                        new BarsSection(),
+                        new ConfusionSection(),
+                        new SetupSection()));
         String html = Files.readString(index);
-        assertThat(html).contains("<h2>Tables</h2>", "<h2>Training curves</h2>", "<h2>Confusion matrices</h2>", "Table &lt;1&gt; &amp; 50%_");
+        assertThat(html)
+                .contains(
+                        "<h2>Tables</h2>",
+                        "<h2>Training curves</h2>",
+                        "<h2>Confusion matrices</h2>",
+                        "Table &lt;1&gt; &amp; 50%_");
         Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
         List<String> images = new ArrayList<>();
         while (m.find()) {
@@ -180,10 +233,14 @@ class ReportTest {
             assertThat(html).contains("href=\"" + svg.getFileName() + "\"");
             org.w3c.dom.Document doc = parseXml(svg);
             assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
-            assertThat(doc.getElementsByTagName("text").getLength()).as("%s has text", svg).isGreaterThan(3);
+            assertThat(doc.getElementsByTagName("text").getLength())
+                    .as("%s has text", svg)
+                    .isGreaterThan(3);
         }
         assertThat(dir.resolve("report").resolve("table-table-1-50.csv")).exists();
-        assertThat(dir.resolve("report").resolve("table-table-1-50.tex")).content().contains("\\begin{tabular}");
+        assertThat(dir.resolve("report").resolve("table-table-1-50.tex"))
+                .content()
+                .contains("\\begin{tabular}");
     }
 
     private static org.w3c.dom.Document parseXml(Path file) throws IOException {

@@ -23,7 +23,11 @@ import org.attnfer.nn.io.Tensor;
  * @param targets self-distillation's memory of predictions, empty without it
  * @param meta the trainer's state
  */
-record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, Tensor> average, Map<String, Tensor> targets,
+record Checkpoint(
+        Map<String, Tensor> model,
+        Map<String, Tensor> optimizer,
+        Map<String, Tensor> average,
+        Map<String, Tensor> targets,
         Map<String, String> meta) {
 
     private static final List<String> GROUPS = List.of("model/", "optimizer/", "average/", "targets/");
@@ -41,7 +45,9 @@ record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<
     static Checkpoint read(Path file) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         Map<String, Tensor> all = SafeTensors.readWithMetadata(file, meta);
-        List<Map<String, Tensor>> groups = GROUPS.stream().<Map<String, Tensor>>map(g -> new LinkedHashMap<>()).toList();
+        List<Map<String, Tensor>> groups = GROUPS.stream()
+                .<Map<String, Tensor>>map(g -> new LinkedHashMap<>())
+                .toList();
         all.forEach((k, v) -> {
             for (int g = 0; g < GROUPS.size(); g++) {
                 if (k.startsWith(GROUPS.get(g))) {

@@ -48,7 +48,9 @@ final class CrossEntropy {
      * @param alpha α, the weight of {@code soft}
      */
     NDArray distilled(NDArray logits, NDArray labels, NDArray soft, double alpha, NDManager step) {
-        NDArray target = target(logits, labels, step).mul(step.create((float) (1 - alpha))).add(soft.mul(step.create((float) alpha)));
+        NDArray target = target(logits, labels, step)
+                .mul(step.create((float) (1 - alpha)))
+                .add(soft.mul(step.create((float) alpha)));
         return mean(logits.logSoftmax(1), labels, target, step);
     }
 
@@ -73,7 +75,8 @@ final class CrossEntropy {
 
     /** The loss of a mixed batch, {@code λ·CE(labels) + (1−λ)·CE(partnerLabels)}. */
     NDArray evaluate(NDArray logits, NDArray labels, NDArray partnerLabels, double lambda, NDManager step) {
-        return evaluate(logits, labels, step).mul(step.create((float) lambda))
+        return evaluate(logits, labels, step)
+                .mul(step.create((float) lambda))
                 .add(evaluate(logits, partnerLabels, step).mul(step.create((float) (1 - lambda))));
     }
 }

@@ -13,10 +13,18 @@ package org.attnfer.train;
  * @param seconds wall time of the epoch, validation included
  */
 public record EpochResult(
-        int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double valMacroF1, double lr, double seconds) {
+        int epoch,
+        double trainLoss,
+        double trainAccuracy,
+        double valLoss,
+        double valAccuracy,
+        double valMacroF1,
+        double lr,
+        double seconds) {
 
     /** The CSV header of {@link #csv()}. */
-    public static final String CSV_HEADER = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,seconds";
+    public static final String CSV_HEADER =
+            "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,seconds";
 
     /** Reads a line written by {@link #csv()}. */
     public static EpochResult parse(String line) {
@@ -24,18 +32,35 @@ public record EpochResult(
         if (f.length != 8) {
             throw new IllegalArgumentException("not an epoch line: " + line);
         }
-        return new EpochResult(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
-                Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]));
+        return new EpochResult(
+                Integer.parseInt(f[0]),
+                Double.parseDouble(f[1]),
+                Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]),
+                Double.parseDouble(f[4]),
+                Double.parseDouble(f[5]),
+                Double.parseDouble(f[6]),
+                Double.parseDouble(f[7]));
     }
 
     /** One line with every digit, for checkpoints (read by {@link #parse}). */
     public String exact() {
-        return epoch + "," + trainLoss + "," + trainAccuracy + "," + valLoss + "," + valAccuracy + "," + valMacroF1 + "," + lr + "," + seconds;
+        return epoch + "," + trainLoss + "," + trainAccuracy + "," + valLoss + "," + valAccuracy + "," + valMacroF1
+                + "," + lr + "," + seconds;
     }
 
     /** One CSV line. */
     public String csv() {
-        return String.format(java.util.Locale.ROOT, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f",
-                epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, valMacroF1, lr, seconds);
+        return String.format(
+                java.util.Locale.ROOT,
+                "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f",
+                epoch,
+                trainLoss,
+                trainAccuracy,
+                valLoss,
+                valAccuracy,
+                valMacroF1,
+                lr,
+                seconds);
     }
 }

@@ -208,9 +208,19 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
 
         @Override
         void update(TorchScript kernels, Group group, double lr, double decay, NDManager step) {
-            kernels.call("adamw", step, group.weights(), group.grads(), buffers(group, "m", NDArray::zerosLike),
-                    buffers(group, "v", NDArray::zerosLike), buffers(group, "step", w -> w.getManager().zeros(new Shape(1))),
-                    lr, beta1, beta2, decay, eps);
+            kernels.call(
+                    "adamw",
+                    step,
+                    group.weights(),
+                    group.grads(),
+                    buffers(group, "m", NDArray::zerosLike),
+                    buffers(group, "v", NDArray::zerosLike),
+                    buffers(group, "step", w -> w.getManager().zeros(new Shape(1))),
+                    lr,
+                    beta1,
+                    beta2,
+                    decay,
+                    eps);
         }
     }
 }

@@ -47,9 +47,11 @@ public record Predictions(int[] indices, int[] actual, int[] predicted, float[][
         int classes = n == 0 ? 0 : first.probabilities()[0].length;
         float[][] mean = new float[n][classes];
         for (Predictions p : members) {
-            if (!Arrays.equals(p.indices(), first.indices()) || !Arrays.equals(p.actual(), first.actual())
+            if (!Arrays.equals(p.indices(), first.indices())
+                    || !Arrays.equals(p.actual(), first.actual())
                     || (n > 0 && p.probabilities()[0].length != classes)) {
-                throw new IllegalArgumentException("an ensemble needs predictions on the same items with the same classes");
+                throw new IllegalArgumentException(
+                        "an ensemble needs predictions on the same items with the same classes");
             }
             for (int i = 0; i < n; i++) {
                 for (int c = 0; c < classes; c++) {
@@ -83,7 +85,8 @@ public record Predictions(int[] indices, int[] actual, int[] predicted, float[][
                 }
                 w.newLine();
                 for (int i = 0; i < indices.length; i++) {
-                    w.write(indices[i] + "," + csv(dataset.get(indices[i]).id()) + "," + classes.get(actual[i]) + "," + classes.get(predicted[i]));
+                    w.write(indices[i] + "," + csv(dataset.get(indices[i]).id()) + "," + classes.get(actual[i]) + ","
+                            + classes.get(predicted[i]));
                     for (float prob : probabilities[i]) {
                         w.write(String.format(Locale.ROOT, ",%.6f", prob));
                     }

@@ -27,8 +27,16 @@ final class Progress {
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = done / Math.max(seconds, 1e-9);
         long eta = Math.round((total - done) / Math.max(rate, 1e-9));
-        String text = String.format(Locale.ROOT, "%s %3d%% %s %5.0f img/s loss %.4f ETA %d:%02d",
-                label, 100 * done / total, bar(done), rate, loss, eta / 60, eta % 60);
+        String text = String.format(
+                Locale.ROOT,
+                "%s %3d%% %s %5.0f img/s loss %.4f ETA %d:%02d",
+                label,
+                100 * done / total,
+                bar(done),
+                rate,
+                loss,
+                eta / 60,
+                eta % 60);
         if (terminal) {
             out.print("\r" + text);
             out.flush();

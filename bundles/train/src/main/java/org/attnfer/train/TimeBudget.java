@@ -28,7 +28,10 @@ final class TimeBudget {
      * @param seconds the seconds of every epoch run so far, in order (at least {@code decisionEpoch})
      */
     static double pace(List<Double> seconds, int decisionEpoch) {
-        double[] since = seconds.subList(decisionEpoch - 1, seconds.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] since = seconds.subList(decisionEpoch - 1, seconds.size()).stream()
+                .mapToDouble(Double::doubleValue)
+                .sorted()
+                .toArray();
         int n = since.length;
         return n % 2 == 1 ? since[n / 2] : (since[n / 2 - 1] + since[n / 2]) / 2;
     }

@@ -96,13 +96,17 @@ public final class TrainStep {
             float[] probabilities = null;
             Optimizer.Group gradients;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.getBlock().forward(store, new NDList(x), true, forwardParams).singletonOrThrow();
+                NDArray logits = model.getBlock()
+                        .forward(store, new NDList(x), true, forwardParams)
+                        .singletonOrThrow();
                 NDArray l;
                 if (soft != null) {
                     NDArray p = step.create(soft.probabilities(), logits.getShape());
                     l = loss.distilled(logits, target, p, soft.weight(), step);
                 } else {
-                    l = mixed == null ? loss.evaluate(logits, target, step) : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), step);
+                    l = mixed == null
+                            ? loss.evaluate(logits, target, step)
+                            : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), step);
                 }
                 value = l.getFloat();
                 if (!Float.isFinite(value)) {

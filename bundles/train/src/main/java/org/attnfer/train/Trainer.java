@@ -102,7 +102,11 @@ public class Trainer {
      */
     public void initialize(Model model, InputSpec input, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
-        model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, input.channels(), input.size(), input.size()));
+        model.getBlock()
+                .initialize(
+                        model.getNDManager(),
+                        DataType.FLOAT32,
+                        new Shape(1, input.channels(), input.size(), input.size()));
     }
 
     /**
@@ -118,17 +122,28 @@ public class Trainer {
      * @param listener receives every epoch's results
      * @throws TrainingException when the loss stops being finite
      */
-    public Outcome train(Model model, Dataset data, Split split, InputSpec input, TrainingConfig config, long seed, Path checkpoints,
-            EpochListener listener) throws IOException {
+    public Outcome train(
+            Model model,
+            Dataset data,
+            Split split,
+            InputSpec input,
+            TrainingConfig config,
+            long seed,
+            Path checkpoints,
+            EpochListener listener)
+            throws IOException {
         if (split.train().length == 0 || split.validation().length == 0) {
             throw new IllegalArgumentException("training needs items in both the training and the validation split ("
                     + split.train().length + " and " + split.validation().length + ")");
         }
         Block block = model.getBlock();
-        TrainStep trainStep = new TrainStep(model, config,
+        TrainStep trainStep = new TrainStep(
+                model,
+                config,
                 config.classWeights().equals("balanced") ? CrossEntropy.balanced(counts(data, split.train())) : null);
         WeightAverage average = config.ema() > 0 ? new WeightAverage(config.ema(), StateDict.parameters(block)) : null;
-        SelfDistillation distill = config.selfDistill() > 0 ? new SelfDistillation(config.selfDistill(), data, split.train()) : null;
+        SelfDistillation distill =
+                config.selfDistill() > 0 ? new SelfDistillation(config.selfDistill(), data, split.train()) : null;
         State state = new State();
         Path last = checkpoints == null ? null : checkpoints.resolve(LAST);
         if (last != null && Files.isRegularFile(last)) {
@@ -143,21 +158,38 @@ public class Trainer {
         for (int epoch = state.epoch + 1; epoch <= state.epochs(config) && !stoppedEarly; epoch++) {
             long start = clock.getAsLong();
             int[] order = Batches.shuffled(split.train(), seed * 1_000_003L + epoch);
-            Progress bar = new Progress(progress, terminal, String.format(Locale.ROOT, "epoch %d/%d", epoch, state.epochs(config)), order.length);
+            Progress bar = new Progress(
+                    progress,
+                    terminal,
+                    String.format(Locale.ROOT, "epoch %d/%d", epoch, state.epochs(config)),
+                    order.length);
             double lossSum = 0;
             double lr = 0;
             int correct = 0;
             int seen = 0;
-            try (Batches batches = new Batches(data, order, input, config.batchSize(), config.workers(), config.augmentation(), seed, epoch, TestViews.NONE)) {
+            try (Batches batches = new Batches(
+                    data,
+                    order,
+                    input,
+                    config.batchSize(),
+                    config.workers(),
+                    config.augmentation(),
+                    seed,
+                    epoch,
+                    TestViews.NONE)) {
                 for (int i = 0; batches.hasNext(); i++) {
                     Batch batch = batches.next();
                     lr = schedule.lr(epoch - 1 + (double) i / steps, state.plateauFactor);
-                    TrainStep.Result r = trainStep.run(batch.data(), batch.labels(),
-                            distill == null ? null : distill.targets(batch.indices(), epoch, state.epochs(config)), input, lr,
+                    TrainStep.Result r = trainStep.run(
+                            batch.data(),
+                            batch.labels(),
+                            distill == null ? null : distill.targets(batch.indices(), epoch, state.epochs(config)),
+                            input,
+                            lr,
                             Augmentation.random(seed ^ MIX_STREAM, epoch, i));
                     if (!Double.isFinite(r.loss())) {
-                        throw new TrainingException("the training loss became " + (float) r.loss() + " in epoch " + epoch
-                                + " after " + seen + " items; lower the learning rate (or set clip_norm)");
+                        throw new TrainingException("the training loss became " + (float) r.loss() + " in epoch "
+                                + epoch + " after " + seen + " items; lower the learning rate (or set clip_norm)");
                     }
                     if (average != null) {
                         average.update();
@@ -176,18 +208,27 @@ public class Trainer {
                 average.swap();
             }
             // per-epoch validation without test-time augmentation: it only ranks epochs, and ten views cost ten passes
-            Predictions val = predict(model, data, split.validation(), input, config.batchSize(), config.workers(), TestViews.NONE);
+            Predictions val = predict(
+                    model, data, split.validation(), input, config.batchSize(), config.workers(), TestViews.NONE);
             Metrics m = val.metrics(data.classes());
             double monitored = config.monitor().equals("accuracy") ? m.accuracy() : m.macroF1();
             boolean better = monitored > state.best;
             if (better && checkpoints != null) {
-                Checkpoint.atomically(checkpoints.resolve(BEST), tmp -> TensorFiles.write(tmp, StateDict.export(block)));
+                Checkpoint.atomically(
+                        checkpoints.resolve(BEST), tmp -> TensorFiles.write(tmp, StateDict.export(block)));
             }
             if (average != null) {
                 average.swap();
             }
-            EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), m.accuracy(), m.macroF1(),
-                    lr, (clock.getAsLong() - start) / 1e9);
+            EpochResult result = new EpochResult(
+                    epoch,
+                    lossSum / seen,
+                    (double) correct / seen,
+                    val.loss(),
+                    m.accuracy(),
+                    m.macroF1(),
+                    lr,
+                    (clock.getAsLong() - start) / 1e9);
             if (better) {
                 state.best = monitored;
                 state.bestEpoch = epoch;
@@ -198,21 +239,43 @@ public class Trainer {
                     state.plateauFactor *= config.gamma();
                 }
             }
-            bar.finish(String.format(Locale.ROOT, "train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | lr %.3g | %.1f s%s",
-                    result.trainLoss(), result.trainAccuracy(), result.valLoss(), result.valAccuracy(), result.valMacroF1(), lr,
-                    result.seconds(), state.bestEpoch == epoch ? " *" : ""));
+            bar.finish(String.format(
+                    Locale.ROOT,
+                    "train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | lr %.3g | %.1f s%s",
+                    result.trainLoss(),
+                    result.trainAccuracy(),
+                    result.valLoss(),
+                    result.valAccuracy(),
+                    result.valMacroF1(),
+                    lr,
+                    result.seconds(),
+                    state.bestEpoch == epoch ? " *" : ""));
             state.epoch = epoch;
             state.history.add(result);
             if (config.minutes() > 0 && epoch >= TimeBudget.decisionEpoch(config)) {
-                List<Double> seconds = state.history.stream().map(EpochResult::seconds).toList();
+                List<Double> seconds =
+                        state.history.stream().map(EpochResult::seconds).toList();
                 double pace = TimeBudget.pace(seconds, TimeBudget.decisionEpoch(config));
                 int count = TimeBudget.epochs(config.minutes() * 60, seconds, pace, config.epochs());
                 if (count != state.budgeted) {
-                    String minutes = BigDecimal.valueOf(config.minutes()).stripTrailingZeros().toPlainString();
-                    progress.println(state.budgeted == 0
-                            ? String.format(Locale.ROOT, "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
-                                    minutes, count, config.epochs(), pace)
-                            : String.format(Locale.ROOT, "time budget %s minutes: %d epochs now, at a median %.1f s per epoch", minutes, count, pace));
+                    String minutes = BigDecimal.valueOf(config.minutes())
+                            .stripTrailingZeros()
+                            .toPlainString();
+                    progress.println(
+                            state.budgeted == 0
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
+                                            minutes,
+                                            count,
+                                            config.epochs(),
+                                            pace)
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "time budget %s minutes: %d epochs now, at a median %.1f s per epoch",
+                                            minutes,
+                                            count,
+                                            pace));
                     state.budgeted = count;
                     schedule = new Schedule(config, count);
                 }
@@ -223,7 +286,8 @@ public class Trainer {
             }
             stoppedEarly = config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
             if (stoppedEarly) {
-                progress.println("early stopping: no better validation " + config.monitor() + " for " + state.badEpochs + " epochs");
+                progress.println("early stopping: no better validation " + config.monitor() + " for " + state.badEpochs
+                        + " epochs");
             }
         }
         if (average != null) {
@@ -244,7 +308,8 @@ public class Trainer {
      * @param tta the test-time views whose probabilities are averaged ({@link TestViews#NONE}: the centre window alone)
      * @return the predictions, in the order of {@code indices}
      */
-    public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers, TestViews tta) {
+    public Predictions predict(
+            Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers, TestViews tta) {
         return predict(model, data, indices, input, batchSize, workers, tta, Precision.FLOAT32);
     }
 
@@ -256,7 +321,14 @@ public class Trainer {
      *     bfloat16 instructions, a little less exact)
      * @return the predictions, in the order of {@code indices}
      */
-    public Predictions predict(Model model, Dataset data, int[] indices, InputSpec input, int batchSize, int workers, TestViews tta,
+    public Predictions predict(
+            Model model,
+            Dataset data,
+            int[] indices,
+            InputSpec input,
+            int batchSize,
+            int workers,
+            TestViews tta,
             Precision precision) {
         int n = indices.length;
         int[] actual = new int[n];
@@ -268,7 +340,8 @@ public class Trainer {
             ParameterStore store = new ParameterStore(scratch, false);
             while (batches.hasNext()) {
                 Batch batch = batches.next();
-                float[] all = softmax(model, store, scratch, batch.data(), batch.rows(input), input, batchSize, precision);
+                float[] all =
+                        softmax(model, store, scratch, batch.data(), batch.rows(input), input, batchSize, precision);
                 int classes = all.length / batch.rows(input);
                 for (int i = 0; i < batch.size(); i++, k++) {
                     // the mean over the image's views (rows i·views … i·views + views − 1)
@@ -291,17 +364,28 @@ public class Trainer {
      * keeps every intermediate array until its manager closes, so the ten views of a batch in one
      * pass would hold ten batches' activations at once (7.8 GB at 128 × 10 faces of 48 pixels).
      */
-    private static float[] softmax(Model model, ParameterStore store, NDManager scratch, float[] data, int rows, InputSpec input, int chunk,
+    private static float[] softmax(
+            Model model,
+            ParameterStore store,
+            NDManager scratch,
+            float[] data,
+            int rows,
+            InputSpec input,
+            int chunk,
             Precision precision) {
         int length = input.length();
         float[] out = null;
         for (int from = 0; from < rows; from += chunk) {
             int count = Math.min(chunk, rows - from);
             try (NDManager step = scratch.newSubManager()) {
-                NDArray x = step.create(java.util.Arrays.copyOfRange(data, from * length, (from + count) * length),
+                NDArray x = step.create(
+                        java.util.Arrays.copyOfRange(data, from * length, (from + count) * length),
                         new Shape(count, input.channels(), input.size(), input.size()));
-                float[] p = model.getBlock().forward(store, new NDList(x), false, precision.params())
-                        .singletonOrThrow().softmax(1).toFloatArray();
+                float[] p = model.getBlock()
+                        .forward(store, new NDList(x), false, precision.params())
+                        .singletonOrThrow()
+                        .softmax(1)
+                        .toFloatArray();
                 int classes = p.length / count;
                 out = out == null ? new float[rows * classes] : out;
                 System.arraycopy(p, 0, out, from * classes, p.length);
@@ -355,11 +439,21 @@ public class Trainer {
             if (average != null) {
                 meta.put("average_steps", Long.toString(average.steps()));
             }
-            return new Checkpoint(StateDict.export(block), optimizer.export(), average == null ? Map.of() : average.export(),
-                    distill == null ? Map.of() : distill.export(), meta);
+            return new Checkpoint(
+                    StateDict.export(block),
+                    optimizer.export(),
+                    average == null ? Map.of() : average.export(),
+                    distill == null ? Map.of() : distill.export(),
+                    meta);
         }
 
-        void restore(Checkpoint c, Block block, Optimizer optimizer, WeightAverage average, SelfDistillation distill, NDManager manager) {
+        void restore(
+                Checkpoint c,
+                Block block,
+                Optimizer optimizer,
+                WeightAverage average,
+                SelfDistillation distill,
+                NDManager manager) {
             StateDict.load(block, c.model(), true);
             optimizer.restore(c.optimizer(), manager);
             if (average != null) {

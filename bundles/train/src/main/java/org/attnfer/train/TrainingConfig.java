@@ -73,40 +73,100 @@ public record TrainingConfig(
 
     /** The accepted keys of the {@code training} section, with their defaults. */
     public static final List<ParamSpec> OPTIONS = List.of(
-            ParamSpec.ofInt("epochs", 10, "passes over the training data (with minutes: at most this many)").atLeast(1).atMost(100_000),
-            ParamSpec.ofDouble("minutes", 0.0, "time budget of the epochs: when the warm-up ends (at least one epoch) the run sets its epoch count to what fits at the last epoch's pace, re-judges it after every later epoch at their median pace, and the schedule anneals over that count; 0 is off").atLeast(0).atMost(1_000_000),
+            ParamSpec.ofInt("epochs", 10, "passes over the training data (with minutes: at most this many)")
+                    .atLeast(1)
+                    .atMost(100_000),
+            ParamSpec.ofDouble(
+                            "minutes",
+                            0.0,
+                            "time budget of the epochs: when the warm-up ends (at least one epoch) the run sets its epoch count to what fits at the last epoch's pace, re-judges it after every later epoch at their median pace, and the schedule anneals over that count; 0 is off")
+                    .atLeast(0)
+                    .atMost(1_000_000),
             ParamSpec.ofInt("batch_size", 32, "items per step").atLeast(1).atMost(65_536),
             ParamSpec.ofInt("workers", 1, "data-loading threads").atLeast(1).atMost(64),
             ParamSpec.ofChoice("optimizer", List.of("sgd", "adamw"), "the optimiser"),
             ParamSpec.ofDouble("lr", 0.01, "peak learning rate").greaterThan(0).atMost(1000),
-            ParamSpec.ofDouble("momentum", 0.9, "SGD momentum, or AdamW's beta1").atLeast(0).atMost(0.999),
+            ParamSpec.ofDouble("momentum", 0.9, "SGD momentum, or AdamW's beta1")
+                    .atLeast(0)
+                    .atMost(0.999),
             ParamSpec.ofBoolean("nesterov", false, "Nesterov momentum (SGD)"),
-            ParamSpec.ofDouble("weight_decay", 5e-4, "weight decay (L2 for SGD, decoupled for AdamW)").atLeast(0).atMost(1),
+            ParamSpec.ofDouble("weight_decay", 5e-4, "weight decay (L2 for SGD, decoupled for AdamW)")
+                    .atLeast(0)
+                    .atMost(1),
             ParamSpec.ofBoolean("decay_norm_and_bias", false, "also decay BatchNorm weights and biases"),
             ParamSpec.ofChoice("schedule", List.of("constant", "cosine", "step", "plateau"), "learning-rate schedule"),
-            ParamSpec.ofDouble("warmup_epochs", 0.0, "linear warm-up from 0, in epochs").atLeast(0),
+            ParamSpec.ofDouble("warmup_epochs", 0.0, "linear warm-up from 0, in epochs")
+                    .atLeast(0),
             ParamSpec.ofDouble("min_lr", 0.0, "floor of the cosine schedule").atLeast(0),
-            ParamSpec.ofInt("step_epochs", 10, "epochs between decays of the step schedule").atLeast(1),
-            ParamSpec.ofDouble("gamma", 0.1, "decay factor of the step and plateau schedules").greaterThan(0).atMost(1),
-            ParamSpec.ofInt("patience", 3, "epochs without improvement before a plateau decay").atLeast(1),
-            ParamSpec.ofDouble("label_smoothing", 0.0, "label smoothing epsilon").atLeast(0).atMost(0.5),
-            ParamSpec.ofDouble("self_distill", 0.0, "progressive self-knowledge distillation (Kim et al., ICCV 2021): an item's target blends its label with the model's prediction of it in the epoch before, by a weight rising linearly to this value at the last epoch (0.8 in the paper); 0 is off").atLeast(0).atMost(1),
-            ParamSpec.ofChoice("class_weights", List.of("none", "balanced"), "loss weights per class (balanced: inverse frequency)"),
-            ParamSpec.ofDouble("clip_norm", 0.0, "largest global gradient norm; 0 is off").atLeast(0),
-            ParamSpec.ofInt("early_stopping", 0, "stop after this many epochs without improvement; 0 is off").atLeast(0),
-            ParamSpec.ofChoice("monitor", List.of("macro_f1", "accuracy"), "validation metric for the best checkpoint and stopping"),
-            ParamSpec.ofDouble("mixup", 0.0, "mixup's alpha: blend pairs of images and labels, weight ~ Beta(alpha, alpha); 0 is off").atLeast(0).atMost(100),
-            ParamSpec.ofDouble("cutmix", 0.0, "CutMix's alpha: paste a box of another image, label weight by area; 0 is off").atLeast(0).atMost(100),
-            ParamSpec.ofDouble("mix_prob", 1.0, "share of batches mixed when mixup or cutmix is on (both on: either, equal odds)").atLeast(0).atMost(1),
-            ParamSpec.ofDouble("ema", 0.0, "decay of an exponential moving average of the weights, which validation, the saved model and the end of training use (e.g. 0.999); 0 is off").atLeast(0).atMost(0.99999),
+            ParamSpec.ofInt("step_epochs", 10, "epochs between decays of the step schedule")
+                    .atLeast(1),
+            ParamSpec.ofDouble("gamma", 0.1, "decay factor of the step and plateau schedules")
+                    .greaterThan(0)
+                    .atMost(1),
+            ParamSpec.ofInt("patience", 3, "epochs without improvement before a plateau decay")
+                    .atLeast(1),
+            ParamSpec.ofDouble("label_smoothing", 0.0, "label smoothing epsilon")
+                    .atLeast(0)
+                    .atMost(0.5),
+            ParamSpec.ofDouble(
+                            "self_distill",
+                            0.0,
+                            "progressive self-knowledge distillation (Kim et al., ICCV 2021): an item's target blends its label with the model's prediction of it in the epoch before, by a weight rising linearly to this value at the last epoch (0.8 in the paper); 0 is off")
+                    .atLeast(0)
+                    .atMost(1),
+            ParamSpec.ofChoice(
+                    "class_weights",
+                    List.of("none", "balanced"),
+                    "loss weights per class (balanced: inverse frequency)"),
+            ParamSpec.ofDouble("clip_norm", 0.0, "largest global gradient norm; 0 is off")
+                    .atLeast(0),
+            ParamSpec.ofInt("early_stopping", 0, "stop after this many epochs without improvement; 0 is off")
+                    .atLeast(0),
+            ParamSpec.ofChoice(
+                    "monitor",
+                    List.of("macro_f1", "accuracy"),
+                    "validation metric for the best checkpoint and stopping"),
+            ParamSpec.ofDouble(
+                            "mixup",
+                            0.0,
+                            "mixup's alpha: blend pairs of images and labels, weight ~ Beta(alpha, alpha); 0 is off")
+                    .atLeast(0)
+                    .atMost(100),
+            ParamSpec.ofDouble(
+                            "cutmix",
+                            0.0,
+                            "CutMix's alpha: paste a box of another image, label weight by area; 0 is off")
+                    .atLeast(0)
+                    .atMost(100),
+            ParamSpec.ofDouble(
+                            "mix_prob",
+                            1.0,
+                            "share of batches mixed when mixup or cutmix is on (both on: either, equal odds)")
+                    .atLeast(0)
+                    .atMost(1),
+            ParamSpec.ofDouble(
+                            "ema",
+                            0.0,
+                            "decay of an exponential moving average of the weights, which validation, the saved model and the end of training use (e.g. 0.999); 0 is off")
+                    .atLeast(0)
+                    .atMost(0.99999),
             ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"),
-            ParamSpec.ofDouble("tta_zoom", 0.0, "with tta: ten-crop also of the image this share smaller and larger (30 views at 3 scales); 0 is one scale").atLeast(0).atMost(0.4),
-            ParamSpec.ofChoice("precision", List.of("float32", "bfloat16"), "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on CPUs with AVX512_BF16 or AMX)"));
+            ParamSpec.ofDouble(
+                            "tta_zoom",
+                            0.0,
+                            "with tta: ten-crop also of the image this share smaller and larger (30 views at 3 scales); 0 is one scale")
+                    .atLeast(0)
+                    .atMost(0.4),
+            ParamSpec.ofChoice(
+                    "precision",
+                    List.of("float32", "bfloat16"),
+                    "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on CPUs with AVX512_BF16 or AMX)"));
 
     /** Checks the combination. */
     public TrainingConfig {
         if (warmupEpochs >= epochs && warmupEpochs > 0) {
-            throw new IllegalArgumentException("warmup_epochs (" + warmupEpochs + ") must be shorter than epochs (" + epochs + ")");
+            throw new IllegalArgumentException(
+                    "warmup_epochs (" + warmupEpochs + ") must be shorter than epochs (" + epochs + ")");
         }
         if (minLr > lr) {
             throw new IllegalArgumentException("min_lr (" + minLr + ") must not exceed lr (" + lr + ")");
@@ -120,12 +180,32 @@ public record TrainingConfig(
     /** The settings of validated options. */
     public static TrainingConfig of(Params p, Augmentation augmentation) {
         return new TrainingConfig(
-                p.getInt("epochs"), p.getDouble("minutes"), p.getInt("batch_size"), p.getInt("workers"), p.getString("optimizer"), p.getDouble("lr"),
-                p.getDouble("momentum"), p.getBoolean("nesterov"), p.getDouble("weight_decay"), p.getBoolean("decay_norm_and_bias"),
-                p.getString("schedule"), p.getDouble("warmup_epochs"), p.getDouble("min_lr"), p.getInt("step_epochs"),
-                p.getDouble("gamma"), p.getInt("patience"), p.getDouble("label_smoothing"), p.getDouble("self_distill"), p.getString("class_weights"),
-                p.getDouble("clip_norm"), p.getInt("early_stopping"), p.getString("monitor"), augmentation,
-                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")), p.getDouble("ema"), new TestViews(p.getBoolean("tta"), p.getDouble("tta_zoom")),
+                p.getInt("epochs"),
+                p.getDouble("minutes"),
+                p.getInt("batch_size"),
+                p.getInt("workers"),
+                p.getString("optimizer"),
+                p.getDouble("lr"),
+                p.getDouble("momentum"),
+                p.getBoolean("nesterov"),
+                p.getDouble("weight_decay"),
+                p.getBoolean("decay_norm_and_bias"),
+                p.getString("schedule"),
+                p.getDouble("warmup_epochs"),
+                p.getDouble("min_lr"),
+                p.getInt("step_epochs"),
+                p.getDouble("gamma"),
+                p.getInt("patience"),
+                p.getDouble("label_smoothing"),
+                p.getDouble("self_distill"),
+                p.getString("class_weights"),
+                p.getDouble("clip_norm"),
+                p.getInt("early_stopping"),
+                p.getString("monitor"),
+                augmentation,
+                new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")),
+                p.getDouble("ema"),
+                new TestViews(p.getBoolean("tta"), p.getDouble("tta_zoom")),
                 p.getString("precision"));
     }
 

@@ -69,7 +69,9 @@ class BatchMixTest {
                                 right = Math.max(right, p % 8);
                             }
                         }
-                        assertThat(taken).as("seed %d: the same box in every item and channel", seed).isEqualTo(box[p]);
+                        assertThat(taken)
+                                .as("seed %d: the same box in every item and channel", seed)
+                                .isEqualTo(box[p]);
                     }
                 }
             }
@@ -98,7 +100,8 @@ class BatchMixTest {
         assertThat(ma == null).isEqualTo(mb == null);
         float[] c = batch(6);
         for (long seed = 0; seed < 50; seed++) {
-            assertThat(new BatchMix(0.2, 1.0, 0).apply(c, 6, INPUT, new Random(seed))).isNull();
+            assertThat(new BatchMix(0.2, 1.0, 0).apply(c, 6, INPUT, new Random(seed)))
+                    .isNull();
         }
         assertThat(c).containsExactly(batch(6));
         assertThat(BatchMix.NONE.active()).isFalse();

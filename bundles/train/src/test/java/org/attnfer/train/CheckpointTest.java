@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aFailedWriteNamesTheFileAndLeavesTheOldVersionAlone() throws IOException {
@@ -19,9 +20,11 @@ class CheckpointTest {
         Files.writeString(file, "epoch 1");
         // a disk that fills up half way through the new version
         assertThatThrownBy(() -> Checkpoint.atomically(file, tmp -> {
-            Files.writeString(tmp, "half of epoch 2");
-            throw new IOException("No space left on device");
-        })).isInstanceOf(IOException.class).hasMessage(file + ": No space left on device");
+                    Files.writeString(tmp, "half of epoch 2");
+                    throw new IOException("No space left on device");
+                }))
+                .isInstanceOf(IOException.class)
+                .hasMessage(file + ": No space left on device");
         assertThat(file).content().isEqualTo("epoch 1");
         try (var files = Files.list(dir)) {
             assertThat(files).containsExactly(file);
@@ -33,8 +36,9 @@ class CheckpointTest {
         Path file = dir.resolve("best.safetensors");
         // as an unwritable folder reports it
         assertThatThrownBy(() -> Checkpoint.atomically(file, tmp -> {
-            throw new java.nio.file.AccessDeniedException(tmp.toString());
-        })).hasMessage(dir.resolve(".tmp.best.safetensors").toString());
+                    throw new java.nio.file.AccessDeniedException(tmp.toString());
+                }))
+                .hasMessage(dir.resolve(".tmp.best.safetensors").toString());
     }
 
     @Test

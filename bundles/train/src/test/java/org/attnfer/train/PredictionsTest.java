@@ -76,11 +76,13 @@ class PredictionsTest {
             }
         };
         Path file = dir.resolve("p.csv");
-        Predictions.of(ITEMS, TRUE, new float[][] {{0.5f, 0.3f, 0.2f}, {0.1f, 0.6f, 0.3f}}).write(file, data);
-        assertThat(Files.readAllLines(file)).containsExactly(
-                "index,item,true,predicted,p_angry,p_happy,p_sad",
-                "4,\"a,b \"\"c\"\".png\",angry,angry,0.500000,0.300000,0.200000",
-                "7,plain.png,sad,happy,0.100000,0.600000,0.300000");
+        Predictions.of(ITEMS, TRUE, new float[][] {{0.5f, 0.3f, 0.2f}, {0.1f, 0.6f, 0.3f}})
+                .write(file, data);
+        assertThat(Files.readAllLines(file))
+                .containsExactly(
+                        "index,item,true,predicted,p_angry,p_happy,p_sad",
+                        "4,\"a,b \"\"c\"\".png\",angry,angry,0.500000,0.300000,0.200000",
+                        "7,plain.png,sad,happy,0.100000,0.600000,0.300000");
         assertThat(dir.toFile().list()).containsExactly("p.csv");
     }
 }

@@ -51,11 +51,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
 
-    @TempDir static Path dir;
-    @TempDir Path runDir;
+    @TempDir
+    static Path dir;
+
+    @TempDir
+    Path runDir;
+
     static Dataset data;
     static final InputSpec INPUT = new InputSpec(1, 16);
-    static final Composer COMPOSER = new Composer(ModuleRegistry.of(List.of(new SimAmModule()), List.of(), List.of(new ResNetBackbone())));
+    static final Composer COMPOSER =
+            new Composer(ModuleRegistry.of(List.of(new SimAmModule()), List.of(), List.of(new ResNetBackbone())));
 
     @BeforeAll
     static void fixture() throws IOException {
@@ -64,38 +69,54 @@ class TrainerTest {
         data = p.open(Params.validate(p.options(), Map.of("path", "data")), dir);
     }
 
-    private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints) throws IOException {
+    private static List<EpochResult> train(
+            long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints) throws IOException {
         return train(seed, config, log, checkpoints, Integer.MAX_VALUE);
     }
 
-    private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints, int crashAt)
+    private static List<EpochResult> train(
+            long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints, int crashAt)
             throws IOException {
         return train(seed, config, log, checkpoints, crashAt, System::nanoTime);
     }
 
     /** Trains; the run dies (an exception) when epoch {@code crashAt} ends, before its checkpoint is written. */
-    private static List<EpochResult> train(long seed, TrainingConfig config, ByteArrayOutputStream log, Path checkpoints, int crashAt,
-            LongSupplier clock) throws IOException {
+    private static List<EpochResult> train(
+            long seed,
+            TrainingConfig config,
+            ByteArrayOutputStream log,
+            Path checkpoints,
+            int crashAt,
+            LongSupplier clock)
+            throws IOException {
         List<EpochResult> results = new ArrayList<>();
         Trainer trainer = new Trainer(new PrintStream(log, true, StandardCharsets.UTF_8), false, clock);
         ModelSpec spec = new ModelSpec("resnet18", "small", List.of(ModuleUse.of("simam")));
         try (Model model = Model.newInstance("t")) {
             model.setBlock(COMPOSER.compose(spec, 1, 3).block());
             trainer.initialize(model, INPUT, seed);
-            Trainer.Outcome o = trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, seed, checkpoints, new EpochListener() {
-                @Override
-                public void epoch(EpochResult r, Predictions p) {
-                    if (r.epoch() == crashAt) {
-                        throw new IllegalStateException("killed");
-                    }
-                    results.add(r);
-                }
+            Trainer.Outcome o = trainer.train(
+                    model,
+                    data,
+                    Split.stratified(data, 0.25, 0),
+                    INPUT,
+                    config,
+                    seed,
+                    checkpoints,
+                    new EpochListener() {
+                        @Override
+                        public void epoch(EpochResult r, Predictions p) {
+                            if (r.epoch() == crashAt) {
+                                throw new IllegalStateException("killed");
+                            }
+                            results.add(r);
+                        }
 
-                @Override
-                public void resumed(List<EpochResult> history) {
-                    results.addAll(history);
-                }
-            });
+                        @Override
+                        public void resumed(List<EpochResult> history) {
+                            results.addAll(history);
+                        }
+                    });
             assertThat(o.history()).isEqualTo(results);
         }
         return results;
@@ -120,15 +141,33 @@ class TrainerTest {
             assertThat(b.get(i).valLoss()).isEqualTo(a.get(i).valLoss());
         }
         assertThat(a.get(5).trainLoss()).isLessThan(a.get(0).trainLoss() / 4);
-        assertThat(a.stream().mapToDouble(EpochResult::valAccuracy).max().orElse(0)).as("learns the fixture").isGreaterThanOrEqualTo(0.9);
+        assertThat(a.stream().mapToDouble(EpochResult::valAccuracy).max().orElse(0))
+                .as("learns the fixture")
+                .isGreaterThanOrEqualTo(0.9);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("epoch 1/6", "epoch 6/6", "img/s", "val loss");
-        assertThat(train(12, config, new ByteArrayOutputStream(), null).get(0).trainLoss()).isNotEqualTo(a.get(0).trainLoss());
+        assertThat(train(12, config, new ByteArrayOutputStream(), null).get(0).trainLoss())
+                .isNotEqualTo(a.get(0).trainLoss());
     }
 
     @Test
     void aResumedRunEndsExactlyAsAnUninterruptedOne() throws IOException {
-        Map<String, Object> settings = new HashMap<>(Map.of("epochs", 4, "optimizer", "adamw", "lr", 0.002, "schedule", "cosine",
-                "warmup_epochs", 1.0, "label_smoothing", 0.1, "class_weights", "balanced", "clip_norm", 5.0));
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "epochs",
+                4,
+                "optimizer",
+                "adamw",
+                "lr",
+                0.002,
+                "schedule",
+                "cosine",
+                "warmup_epochs",
+                1.0,
+                "label_smoothing",
+                0.1,
+                "class_weights",
+                "balanced",
+                "clip_norm",
+                5.0));
         // mixing draws per step from the seed, the epoch and the step: a resumed run mixes as the straight one did
         settings.putAll(Map.of("mixup", 0.4, "cutmix", 1.0, "mix_prob", 0.8));
         // validation runs on the weights' moving average, which the checkpoint keeps
@@ -152,7 +191,8 @@ class TrainerTest {
     private List<EpochResult> assertResumesExactly(TrainingConfig full, String name) throws IOException {
         List<EpochResult> straight = train(5, full, new ByteArrayOutputStream(), null);
         Path ckpt = Files.createDirectories(runDir.resolve(name));
-        assertThatThrownBy(() -> train(5, full, new ByteArrayOutputStream(), ckpt, 3)).hasMessage("killed");
+        assertThatThrownBy(() -> train(5, full, new ByteArrayOutputStream(), ckpt, 3))
+                .hasMessage("killed");
         assertThat(ckpt.resolve(Trainer.LAST)).exists();
         assertThat(ckpt.resolve(Trainer.BEST)).exists();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -160,9 +200,17 @@ class TrainerTest {
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("resumed after epoch 2");
         assertThat(resumed).hasSize(4);
         for (int i = 0; i < 4; i++) {
-            assertThat(resumed.get(i).trainLoss()).as("epoch %d", i + 1).isCloseTo(straight.get(i).trainLoss(), within(1e-9 * straight.get(i).trainLoss() + 1e-12));
+            assertThat(resumed.get(i).trainLoss())
+                    .as("epoch %d", i + 1)
+                    .isCloseTo(
+                            straight.get(i).trainLoss(),
+                            within(1e-9 * straight.get(i).trainLoss() + 1e-12));
             assertThat(resumed.get(i).valAccuracy()).isEqualTo(straight.get(i).valAccuracy());
-            assertThat(resumed.get(i).valLoss()).as("epoch %d", i + 1).isCloseTo(straight.get(i).valLoss(), within(1e-9 * straight.get(i).valLoss() + 1e-12));
+            assertThat(resumed.get(i).valLoss())
+                    .as("epoch %d", i + 1)
+                    .isCloseTo(
+                            straight.get(i).valLoss(),
+                            within(1e-9 * straight.get(i).valLoss() + 1e-12));
         }
         return straight;
     }
@@ -180,7 +228,9 @@ class TrainerTest {
         for (int i = 0; i < 2; i++) {
             float[] oneHot = new float[k];
             oneHot[data.label(batch[i])] = 1;
-            assertThat(Arrays.copyOfRange(first.probabilities(), i * k, (i + 1) * k)).as("item %d before any prediction", i).containsExactly(oneHot);
+            assertThat(Arrays.copyOfRange(first.probabilities(), i * k, (i + 1) * k))
+                    .as("item %d before any prediction", i)
+                    .containsExactly(oneHot);
         }
         float[] predicted = new float[2 * k];
         for (int j = 0; j < predicted.length; j++) {
@@ -210,72 +260,133 @@ class TrainerTest {
 
     @Test
     void aTimeBudgetFixesTheEpochsAfterTheWarmUpAndTheScheduleAnnealsOverThem() throws IOException {
-        TrainingConfig config = config(Map.of("epochs", 10, "minutes", 2.0, "lr", 0.05, "schedule", "cosine", "warmup_epochs", 1.0));
+        TrainingConfig config =
+                config(Map.of("epochs", 10, "minutes", 2.0, "lr", 0.05, "schedule", "cosine", "warmup_epochs", 1.0));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         List<EpochResult> straight = train(4, config, log, null, Integer.MAX_VALUE, thirtySecondEpochs());
         // after the first 30-second epoch, 90 of the 120 seconds are left: three more epochs
         assertThat(straight).hasSize(4).allSatisfy(r -> assertThat(r.seconds()).isEqualTo(30.0));
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("epoch 1/10", "time budget 2 minutes: 4 epochs (of at most 10) at 30.0 s per epoch",
-                "epoch 2/4", "epoch 4/4").doesNotContain("epoch 5/");
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "epoch 1/10",
+                        "time budget 2 minutes: 4 epochs (of at most 10) at 30.0 s per epoch",
+                        "epoch 2/4",
+                        "epoch 4/4")
+                .doesNotContain("epoch 5/");
         int steps = (Split.stratified(data, 0.25, 0).train().length + 7) / 8;
         // the last step of epoch 4 is at the end of a cosine over 4 epochs, not over 10
-        assertThat(straight.get(3).lr()).isCloseTo(new Schedule(config, 4).lr(3 + (steps - 1.0) / steps, 1), within(1e-12))
+        assertThat(straight.get(3).lr())
+                .isCloseTo(new Schedule(config, 4).lr(3 + (steps - 1.0) / steps, 1), within(1e-12))
                 .isLessThan(new Schedule(config, config.epochs()).lr(3 + (steps - 1.0) / steps, 1) / 10);
 
         // the count is part of the checkpoint: a resumed run anneals its first epoch over 4, not 10
         Path ckpt = Files.createDirectories(runDir.resolve("budget"));
-        assertThatThrownBy(() -> train(4, config, new ByteArrayOutputStream(), ckpt, 3, thirtySecondEpochs())).hasMessage("killed");
-        List<EpochResult> resumed = train(4, config, new ByteArrayOutputStream(), ckpt, Integer.MAX_VALUE, thirtySecondEpochs());
+        assertThatThrownBy(() -> train(4, config, new ByteArrayOutputStream(), ckpt, 3, thirtySecondEpochs()))
+                .hasMessage("killed");
+        List<EpochResult> resumed =
+                train(4, config, new ByteArrayOutputStream(), ckpt, Integer.MAX_VALUE, thirtySecondEpochs());
         assertThat(resumed).hasSize(4);
         assertThat(resumed.get(3).lr()).isEqualTo(straight.get(3).lr());
-        assertThat(resumed.get(3).trainLoss()).isCloseTo(straight.get(3).trainLoss(), within(1e-9 * straight.get(3).trainLoss() + 1e-12));
+        assertThat(resumed.get(3).trainLoss())
+                .isCloseTo(
+                        straight.get(3).trainLoss(),
+                        within(1e-9 * straight.get(3).trainLoss() + 1e-12));
     }
 
     @Test
     void epochsSlowerThanJudgedShrinkTheBudgetedCountAndTheRunEndsWithinTheBudget() throws IOException {
-        TrainingConfig config = config(Map.of("epochs", 10, "minutes", 2.0, "lr", 0.05, "schedule", "cosine", "warmup_epochs", 1.0));
+        TrainingConfig config =
+                config(Map.of("epochs", 10, "minutes", 2.0, "lr", 0.05, "schedule", "cosine", "warmup_epochs", 1.0));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         AtomicLong now = new AtomicLong();
         AtomicInteger reads = new AtomicInteger();
         // the first epoch takes 30 s, every later one 60 s
         LongSupplier slowing = () -> now.getAndAdd(reads.getAndIncrement() < 2 ? 30_000_000_000L : 60_000_000_000L);
         List<EpochResult> results = train(4, config, log, null, Integer.MAX_VALUE, slowing);
-        // after the first epoch 4 fit; after the second 30 of the 120 seconds are left at a median pace of 45 s: none more
+        // after the first epoch 4 fit; after the second 30 of the 120 seconds are left at a median pace of 45 s: none
+        // more
         assertThat(results).extracting(EpochResult::seconds).containsExactly(30.0, 60.0);
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("time budget 2 minutes: 4 epochs (of at most 10) at 30.0 s per epoch",
-                "epoch 2/4", "time budget 2 minutes: 2 epochs now, at a median 45.0 s per epoch").doesNotContain("epoch 3/");
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "time budget 2 minutes: 4 epochs (of at most 10) at 30.0 s per epoch",
+                        "epoch 2/4",
+                        "time budget 2 minutes: 2 epochs now, at a median 45.0 s per epoch")
+                .doesNotContain("epoch 3/");
     }
 
     @Test
     void theBudgetCountsTheEpochsRunAndTheRemainderAtTheMedianPaceSinceTheDecision() {
-        assertThat(TimeBudget.pace(List.of(70.0, 60.0), 2)).as("at the decision: the last epoch").isEqualTo(60.0);
+        assertThat(TimeBudget.pace(List.of(70.0, 60.0), 2))
+                .as("at the decision: the last epoch")
+                .isEqualTo(60.0);
         assertThat(TimeBudget.pace(List.of(70.0, 60.0, 80.0, 80.0), 2)).isEqualTo(80.0);
-        assertThat(TimeBudget.pace(List.of(70.0, 60.0, 80.0), 2)).as("an even count: the mean of the middle two").isEqualTo(70.0);
-        assertThat(TimeBudget.pace(List.of(70.0, 60.0, 60.0, 200.0, 60.0), 2)).as("one slow epoch").isEqualTo(60.0);
+        assertThat(TimeBudget.pace(List.of(70.0, 60.0, 80.0), 2))
+                .as("an even count: the mean of the middle two")
+                .isEqualTo(70.0);
+        assertThat(TimeBudget.pace(List.of(70.0, 60.0, 60.0, 200.0, 60.0), 2))
+                .as("one slow epoch")
+                .isEqualTo(60.0);
         assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0), 60, 100)).isEqualTo(2 + 7);
-        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0, 80.0, 80.0), 80, 100)).as("slower: fewer").isEqualTo(4 + 3);
-        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0, 50.0, 50.0), 50, 100)).as("faster: more").isEqualTo(4 + 7);
-        assertThat(TimeBudget.epochs(1e6, List.of(1.0), 1, 5)).as("never more than epochs").isEqualTo(5);
-        assertThat(TimeBudget.epochs(100, List.of(70.0, 60.0), 60, 100)).as("spent: no more").isEqualTo(2);
-        assertThat(TimeBudget.epochs(100, List.of(0.0), 0, 100)).as("no pace measured").isEqualTo(100);
+        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0, 80.0, 80.0), 80, 100))
+                .as("slower: fewer")
+                .isEqualTo(4 + 3);
+        assertThat(TimeBudget.epochs(600, List.of(70.0, 60.0, 50.0, 50.0), 50, 100))
+                .as("faster: more")
+                .isEqualTo(4 + 7);
+        assertThat(TimeBudget.epochs(1e6, List.of(1.0), 1, 5))
+                .as("never more than epochs")
+                .isEqualTo(5);
+        assertThat(TimeBudget.epochs(100, List.of(70.0, 60.0), 60, 100))
+                .as("spent: no more")
+                .isEqualTo(2);
+        assertThat(TimeBudget.epochs(100, List.of(0.0), 0, 100))
+                .as("no pace measured")
+                .isEqualTo(100);
         assertThat(TimeBudget.decisionEpoch(config(Map.of()))).isEqualTo(1);
-        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 0.5)))).isEqualTo(1);
-        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 2.0)))).isEqualTo(2);
-        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 2.5)))).isEqualTo(3);
+        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 0.5))))
+                .isEqualTo(1);
+        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 2.0))))
+                .isEqualTo(2);
+        assertThat(TimeBudget.decisionEpoch(config(Map.of("warmup_epochs", 2.5))))
+                .isEqualTo(3);
     }
 
     @Test
     void theModelsArraysStayTheSameAcrossEpochs() throws IOException {
         for (String optimizer : new String[] {"sgd", "adamw"}) {
-            TrainingConfig config = config(Map.of("epochs", 3, "optimizer", optimizer, "nesterov", true, "clip_norm", 1.0,
-                    "label_smoothing", 0.1, "class_weights", "balanced", "ema", 0.99));
+            TrainingConfig config = config(Map.of(
+                    "epochs",
+                    3,
+                    "optimizer",
+                    optimizer,
+                    "nesterov",
+                    true,
+                    "clip_norm",
+                    1.0,
+                    "label_smoothing",
+                    0.1,
+                    "class_weights",
+                    "balanced",
+                    "ema",
+                    0.99));
             List<Integer> counts = new ArrayList<>();
-            Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+            Trainer trainer =
+                    new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
             try (Model model = Model.newInstance("flat")) {
-                model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of(ModuleUse.of("simam"))), 1, 3).block());
+                model.setBlock(
+                        COMPOSER.compose(new ModelSpec("resnet18", "small", List.of(ModuleUse.of("simam"))), 1, 3)
+                                .block());
                 trainer.initialize(model, INPUT, 1);
-                trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, 1, Files.createDirectories(runDir.resolve(optimizer)),
-                        (r, p) -> counts.add(model.getNDManager().getManagedArrays().size()));
+                trainer.train(
+                        model,
+                        data,
+                        Split.stratified(data, 0.25, 0),
+                        INPUT,
+                        config,
+                        1,
+                        Files.createDirectories(runDir.resolve(optimizer)),
+                        (r, p) -> counts.add(
+                                model.getNDManager().getManagedArrays().size()));
             }
             // the optimiser's buffers appear in epoch 1; after that nothing may accumulate
             assertThat(counts).as(optimizer).hasSize(3).containsOnly(counts.get(0));
@@ -284,19 +395,23 @@ class TrainerTest {
 
     @Test
     void testTimeViewPredictionsDoNotDependOnHowTheViewsAreBatched() {
-        Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        Trainer trainer =
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
         try (Model model = Model.newInstance("tta")) {
-            model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of()), 1, 3).block());
+            model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of()), 1, 3)
+                    .block());
             trainer.initialize(model, INPUT, 2);
             int[] items = java.util.stream.IntStream.range(0, 7).toArray();
-            // 7 images × 30 views (ten-crop at 3 scales): 3-row passes split every image's views; 64 rows cut across images
+            // 7 images × 30 views (ten-crop at 3 scales): 3-row passes split every image's views; 64 rows cut across
+            // images
             TestViews views = new TestViews(true, 0.1);
             Predictions small = trainer.predict(model, data, items, INPUT, 3, 1, views);
             Predictions large = trainer.predict(model, data, items, INPUT, 64, 1, views);
             Predictions tenCrop = trainer.predict(model, data, items, INPUT, 3, 1, TestViews.TEN_CROP);
             Predictions plain = trainer.predict(model, data, items, INPUT, 3, 1, TestViews.NONE);
             for (int i = 0; i < items.length; i++) {
-                assertThat(small.probabilities()[i]).containsExactly(large.probabilities()[i], org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(small.probabilities()[i])
+                        .containsExactly(large.probabilities()[i], org.assertj.core.data.Offset.offset(1e-5f));
                 float sum = 0;
                 for (float p : small.probabilities()[i]) {
                     sum += p;
@@ -304,20 +419,25 @@ class TrainerTest {
                 assertThat(sum).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
             }
             // the views differ from the plain image and from each other, so the means differ
-            assertThat(small.probabilities()[0]).isNotEqualTo(plain.probabilities()[0]).isNotEqualTo(tenCrop.probabilities()[0]);
+            assertThat(small.probabilities()[0])
+                    .isNotEqualTo(plain.probabilities()[0])
+                    .isNotEqualTo(tenCrop.probabilities()[0]);
             assertThat(tenCrop.probabilities()[0]).isNotEqualTo(plain.probabilities()[0]);
         }
     }
 
     @Test
     void earlyStoppingAndAugmentation() throws IOException {
-        TrainingConfig config = TrainingConfig.of(Params.validate(TrainingConfig.OPTIONS,
+        TrainingConfig config = TrainingConfig.of(
+                Params.validate(
+                        TrainingConfig.OPTIONS,
                         Map.of("epochs", 30, "batch_size", 8, "lr", 0.01, "early_stopping", 2, "monitor", "accuracy")),
                 Augmentation.of(Params.defaults(Augmentation.OPTIONS)));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         List<EpochResult> r = train(3, config, log, null);
         assertThat(r.size()).isLessThan(30);
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("early stopping: no better validation accuracy for 2 epochs");
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains("early stopping: no better validation accuracy for 2 epochs");
     }
 
     /** A module that turns its input into NaN while {@link #ON} is set: a diverging network on demand. */
@@ -325,7 +445,10 @@ class TrainerTest {
 
     static final class Poison extends org.attnfer.nn.Module {
         @Override
-        protected ai.djl.ndarray.NDList forwardInternal(ai.djl.training.ParameterStore ps, ai.djl.ndarray.NDList in, boolean training,
+        protected ai.djl.ndarray.NDList forwardInternal(
+                ai.djl.training.ParameterStore ps,
+                ai.djl.ndarray.NDList in,
+                boolean training,
                 ai.djl.util.PairList<String, Object> params) {
             NDArray x = in.singletonOrThrow();
             return new ai.djl.ndarray.NDList(ON.get() ? x.mul(x.getManager().create(Float.NaN)) : x);
@@ -347,15 +470,25 @@ class TrainerTest {
         };
         Composer composer = new Composer(ModuleRegistry.of(List.of(poison), List.of(), List.of(new ResNetBackbone())));
         Path ckpt = Files.createDirectories(runDir.resolve("nan"));
-        Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        Trainer trainer =
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
         ON.set(false);
         try (Model model = Model.newInstance("nan")) {
-            model.setBlock(composer.compose(new ModelSpec("resnet18", "small", List.of(ModuleUse.of("poison"))), 1, 3).block());
+            model.setBlock(composer.compose(new ModelSpec("resnet18", "small", List.of(ModuleUse.of("poison"))), 1, 3)
+                    .block());
             trainer.initialize(model, INPUT, 1);
-            assertThatThrownBy(() -> trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config(Map.of("epochs", 3)), 1, ckpt,
-                    (r, p) -> ON.set(true)))
+            assertThatThrownBy(() -> trainer.train(
+                            model,
+                            data,
+                            Split.stratified(data, 0.25, 0),
+                            INPUT,
+                            config(Map.of("epochs", 3)),
+                            1,
+                            ckpt,
+                            (r, p) -> ON.set(true)))
                     .isInstanceOf(TrainingException.class)
-                    .hasMessage("the training loss became NaN in epoch 2 after 0 items; lower the learning rate (or set clip_norm)");
+                    .hasMessage(
+                            "the training loss became NaN in epoch 2 after 0 items; lower the learning rate (or set clip_norm)");
         } finally {
             ON.set(false);
         }
@@ -365,24 +498,30 @@ class TrainerTest {
     @Test
     void settingsAreChecked() {
         assertThatThrownBy(() -> config(Map.of("epochs", 0))).hasMessage("epochs must be ≥ 1 and ≤ 100000, got 0");
-        assertThatThrownBy(() -> config(Map.of("optimizer", "adam"))).hasMessage("optimizer must be one of sgd, adamw, got adam");
-        assertThatThrownBy(() -> config(Map.of("warmup_epochs", 7.0))).hasMessageContaining("warmup_epochs (7.0) must be shorter");
+        assertThatThrownBy(() -> config(Map.of("optimizer", "adam")))
+                .hasMessage("optimizer must be one of sgd, adamw, got adam");
+        assertThatThrownBy(() -> config(Map.of("warmup_epochs", 7.0)))
+                .hasMessageContaining("warmup_epochs (7.0) must be shorter");
         assertThatThrownBy(() -> config(Map.of("mix_prob", 1.5))).hasMessage("mix_prob must be ≥ 0 and ≤ 1, got 1.5");
         assertThatThrownBy(() -> config(Map.of("mixup", -0.2))).hasMessage("mixup must be ≥ 0 and ≤ 100, got -0.2");
-        assertThatThrownBy(() -> config(Map.of("self_distill", 0.5, "cutmix", 1.0))).hasMessage("self_distill does not combine with mixup or cutmix");
-        assertThatThrownBy(() -> config(Map.of("self_distill", 1.5))).hasMessage("self_distill must be ≥ 0 and ≤ 1, got 1.5");
+        assertThatThrownBy(() -> config(Map.of("self_distill", 0.5, "cutmix", 1.0)))
+                .hasMessage("self_distill does not combine with mixup or cutmix");
+        assertThatThrownBy(() -> config(Map.of("self_distill", 1.5)))
+                .hasMessage("self_distill must be ≥ 0 and ≤ 1, got 1.5");
     }
 
     @Test
     void scheduleShapes() {
-        Schedule cosine = new Schedule(config(Map.of("lr", 0.1, "schedule", "cosine", "warmup_epochs", 1.0, "min_lr", 0.001)), 10);
+        Schedule cosine = new Schedule(
+                config(Map.of("lr", 0.1, "schedule", "cosine", "warmup_epochs", 1.0, "min_lr", 0.001)), 10);
         assertThat(cosine.lr(0.5, 1)).isCloseTo(0.05, within(1e-3));
         assertThat(cosine.lr(1, 1)).isCloseTo(0.1, within(1e-9));
         assertThat(cosine.lr(5.5, 1)).isCloseTo(0.001 + 0.099 * 0.5, within(1e-9));
         assertThat(cosine.lr(10, 1)).isCloseTo(0.001, within(1e-9));
         Schedule step = new Schedule(config(Map.of("lr", 0.1, "schedule", "step", "step_epochs", 2, "gamma", 0.5)), 10);
         assertThat(step.lr(4.5, 1)).isCloseTo(0.025, within(1e-12));
-        assertThat(new Schedule(config(Map.of("lr", 0.1, "schedule", "plateau")), 10).lr(3, 0.01)).isCloseTo(0.001, within(1e-12));
+        assertThat(new Schedule(config(Map.of("lr", 0.1, "schedule", "plateau")), 10).lr(3, 0.01))
+                .isCloseTo(0.001, within(1e-12));
     }
 
     @Test
@@ -396,25 +535,37 @@ class TrainerTest {
             double eps = 0.1;
             double l0 = -((1 - eps + eps / 3) * logp[0][0] + eps / 3 * (logp[0][1] + logp[0][2]));
             double l1 = -((1 - eps + eps / 3) * logp[1][2] + eps / 3 * (logp[1][0] + logp[1][1]));
-            assertThat((double) new CrossEntropy(eps, null).evaluate(logits, labels, m).getFloat()).isCloseTo((l0 + l1) / 2, within(1e-6));
+            assertThat((double) new CrossEntropy(eps, null)
+                            .evaluate(logits, labels, m)
+                            .getFloat())
+                    .isCloseTo((l0 + l1) / 2, within(1e-6));
             float[] w = {1f, 1f, 3f};
-            assertThat((double) new CrossEntropy(eps, w).evaluate(logits, labels, m).getFloat()).isCloseTo((l0 + 3 * l1) / 4, within(1e-6));
+            assertThat((double)
+                            new CrossEntropy(eps, w).evaluate(logits, labels, m).getFloat())
+                    .isCloseTo((l0 + 3 * l1) / 4, within(1e-6));
             assertThat(CrossEntropy.balanced(new int[] {10, 30, 0})).containsExactly(40f / 30, 40f / 90, 0f);
             // mixed: λ·CE(own labels) + (1−λ)·CE(partner labels); here the partners are swapped
             double l0b = -((1 - eps + eps / 3) * logp[0][2] + eps / 3 * (logp[0][0] + logp[0][1]));
             double l1b = -((1 - eps + eps / 3) * logp[1][0] + eps / 3 * (logp[1][1] + logp[1][2]));
             NDArray partners = m.create(new long[] {2, 0});
-            assertThat((double) new CrossEntropy(eps, null).evaluate(logits, labels, partners, 0.7, m).getFloat())
+            assertThat((double) new CrossEntropy(eps, null)
+                            .evaluate(logits, labels, partners, 0.7, m)
+                            .getFloat())
                     .isCloseTo(0.7 * (l0 + l1) / 2 + 0.3 * (l0b + l1b) / 2, within(1e-6));
             // distilled: the target is 0.75·smoothed label + 0.25·p, so the loss is 0.75·CE(label) + 0.25·CE(p)
             float[][] p = {{0.2f, 0.5f, 0.3f}, {0.6f, 0.1f, 0.3f}};
             double s0 = -(p[0][0] * logp[0][0] + p[0][1] * logp[0][1] + p[0][2] * logp[0][2]);
             double s1 = -(p[1][0] * logp[1][0] + p[1][1] * logp[1][1] + p[1][2] * logp[1][2]);
             NDArray soft = m.create(new float[] {0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f}, new Shape(2, 3));
-            assertThat((double) new CrossEntropy(eps, null).distilled(logits, labels, soft, 0.25, m).getFloat())
+            assertThat((double) new CrossEntropy(eps, null)
+                            .distilled(logits, labels, soft, 0.25, m)
+                            .getFloat())
                     .isCloseTo(0.75 * (l0 + l1) / 2 + 0.25 * (s0 + s1) / 2, within(1e-6));
-            assertThat((double) new CrossEntropy(eps, w).distilled(logits, labels, soft, 0.25, m).getFloat())
-                    .as("class weights follow the labels").isCloseTo((0.75 * l0 + 0.25 * s0 + 3 * (0.75 * l1 + 0.25 * s1)) / 4, within(1e-6));
+            assertThat((double) new CrossEntropy(eps, w)
+                            .distilled(logits, labels, soft, 0.25, m)
+                            .getFloat())
+                    .as("class weights follow the labels")
+                    .isCloseTo((0.75 * l0 + 0.25 * s0 + 3 * (0.75 * l1 + 0.25 * s1)) / 4, within(1e-6));
         }
     }
 
@@ -428,21 +579,35 @@ class TrainerTest {
             for (int step = 0; step < 2; step++) {
                 try (NDManager s = m.newSubManager()) {
                     Optimizer.Group gradients;
-                    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                        gradients = Optimizer.gradients(params, params.get("w").getArray().square().sum()
-                                .add(params.get("b").getArray().square().sum()), s);
+                    try (ai.djl.training.GradientCollector gc =
+                            ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                        gradients = Optimizer.gradients(
+                                params,
+                                params.get("w")
+                                        .getArray()
+                                        .square()
+                                        .sum()
+                                        .add(params.get("b").getArray().square().sum()),
+                                s);
                     }
                     optimizer.step(gradients, 0.1, s);
                 }
             }
-            return new float[] {params.get("w").getArray().getFloat(0, 0), params.get("w").getArray().getFloat(0, 1),
-                params.get("b").getArray().getFloat(0)};
+            return new float[] {
+                params.get("w").getArray().getFloat(0, 0),
+                params.get("w").getArray().getFloat(0, 1),
+                params.get("b").getArray().getFloat(0)
+            };
         }
     }
 
     private static ai.djl.nn.Parameter parameter(NDManager m, String name, Shape shape, float... values) {
-        ai.djl.nn.Parameter p = ai.djl.nn.Parameter.builder().setName(name).setType(ai.djl.nn.Parameter.Type.WEIGHT)
-                .optShape(shape).optInitializer((mgr, s, t) -> mgr.create(values, s)).build();
+        ai.djl.nn.Parameter p = ai.djl.nn.Parameter.builder()
+                .setName(name)
+                .setType(ai.djl.nn.Parameter.Type.WEIGHT)
+                .optShape(shape)
+                .optInitializer((mgr, s, t) -> mgr.create(values, s))
+                .build();
         p.initialize(m, DataType.FLOAT32);
         return p;
     }
@@ -482,11 +647,13 @@ class TrainerTest {
         }
         int[] labels = {0, 1, 2, 0, 1, 2};
         double lr = 0.5;
-        TrainingConfig config = config(Map.of("optimizer", "sgd", "momentum", 0.0, "weight_decay", 0.0, "lr", lr,
-                "precision", precision.id()));
+        TrainingConfig config = config(Map.of(
+                "optimizer", "sgd", "momentum", 0.0, "weight_decay", 0.0, "lr", lr, "precision", precision.id()));
         ModelSpec spec = new ModelSpec("resnet18", "half", List.of(ModuleUse.of("simam")), 0.25);
-        Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
-        try (Model reference = Model.newInstance("backward"); Model stepped = Model.newInstance("step")) {
+        Trainer trainer =
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        try (Model reference = Model.newInstance("backward");
+                Model stepped = Model.newInstance("step")) {
             reference.setBlock(COMPOSER.compose(spec, 1, 3).block());
             stepped.setBlock(COMPOSER.compose(spec, 1, 3).block());
             trainer.initialize(reference, INPUT, 9);
@@ -497,13 +664,16 @@ class TrainerTest {
                 NDArray x = s.create(data, new Shape(n, 1, INPUT.size(), INPUT.size()));
                 NDArray y = s.create(Arrays.stream(labels).asLongStream().toArray());
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = reference.getBlock().forward(new ParameterStore(s, false),
-                            new NDList(x), true, precision.params()).singletonOrThrow();
+                    NDArray logits = reference
+                            .getBlock()
+                            .forward(new ParameterStore(s, false), new NDList(x), true, precision.params())
+                            .singletonOrThrow();
                     gc.backward(new CrossEntropy(0, null).evaluate(logits, y, s));
                 }
                 for (Map.Entry<String, Parameter> e : expected.entrySet()) {
                     NDArray w = e.getValue().getArray();
-                    NDArray update = e.getValue().requiresGradient() ? w.getGradient().mul(lr) : w.zerosLike();
+                    NDArray update =
+                            e.getValue().requiresGradient() ? w.getGradient().mul(lr) : w.zerosLike();
                     updates.put(e.getKey(), (double) update.norm().getFloat());
                     w.subi(update);
                 }
@@ -516,8 +686,10 @@ class TrainerTest {
                 NDArray want = e.getValue().getArray();
                 double miss = actual.get(e.getKey()).getArray().sub(want).norm().getFloat();
                 // a gradient applied in another element order misses by about the update itself
-                assertThat(miss).as("%s, %s path: distance from w - lr * g", e.getKey(), conv)
-                        .isLessThanOrEqualTo(1e-3 * updates.get(e.getKey()) + 1e-6 * want.norm().getFloat());
+                assertThat(miss)
+                        .as("%s, %s path: distance from w - lr * g", e.getKey(), conv)
+                        .isLessThanOrEqualTo(1e-3 * updates.get(e.getKey())
+                                + 1e-6 * want.norm().getFloat());
                 moved += updates.get(e.getKey()) > 0 ? 1 : 0;
             }
             assertThat(moved).as("weights the step moved").isGreaterThan(50);
@@ -532,13 +704,15 @@ class TrainerTest {
                 Map<String, ai.djl.nn.Parameter> params = Map.of("w", parameter(m, "w", new Shape(2), 3, 4));
                 Optimizer.Group gradients;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gradients = Optimizer.gradients(params, params.get("w").getArray().square().sum(), m);
+                    gradients = Optimizer.gradients(
+                            params, params.get("w").getArray().square().sum(), m);
                 }
                 assertThat(gradients.names()).containsExactly("w");
                 assertThat(gradients.grads().get(0).toFloatArray()).containsExactly(6f, 8f);
                 Optimizer.clip(gradients, limit);
                 float scale = limit < 10 ? (float) (5 / (10 + 1e-6)) : 1f;
-                assertThat(gradients.grads().get(0).toFloatArray()).as("clipped to %s", limit)
+                assertThat(gradients.grads().get(0).toFloatArray())
+                        .as("clipped to %s", limit)
                         .containsExactly(new float[] {6 * scale, 8 * scale}, within(1e-6f));
             }
         }

@@ -17,8 +17,12 @@ import org.junit.jupiter.api.Test;
 class WeightAverageTest {
 
     private static Parameter parameter(NDManager m, float... values) {
-        Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optShape(new Shape(values.length))
-                .optInitializer((mgr, s, t) -> mgr.create(values, s)).build();
+        Parameter p = Parameter.builder()
+                .setName("w")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(values.length))
+                .optInitializer((mgr, s, t) -> mgr.create(values, s))
+                .build();
         p.initialize(m, DataType.FLOAT32);
         return p;
     }

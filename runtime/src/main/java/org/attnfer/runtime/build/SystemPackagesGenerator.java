@@ -41,7 +41,9 @@ public final class SystemPackagesGenerator {
             collect(jar, packages);
         }
         StringBuilder sb = new StringBuilder();
-        packages.forEach((pkg, version) -> sb.append(pkg).append(version.isEmpty() ? "" : ";version=" + version).append('\n'));
+        packages.forEach((pkg, version) -> sb.append(pkg)
+                .append(version.isEmpty() ? "" : ";version=" + version)
+                .append('\n'));
         Files.createDirectories(out.getParent());
         Files.writeString(out, sb.toString(), StandardCharsets.UTF_8);
         System.out.println("system packages: " + packages.size() + " → " + out);
@@ -59,8 +61,10 @@ public final class SystemPackagesGenerator {
     private static void collect(Path jar, Map<String, String> packages) throws IOException {
         try (JarFile file = new JarFile(jar.toFile())) {
             Manifest manifest = file.getManifest();
-            String exports = manifest == null ? null : manifest.getMainAttributes().getValue("Export-Package");
-            if (exports != null && manifest.getMainAttributes().getValue(new Attributes.Name("Bundle-SymbolicName")) != null) {
+            String exports =
+                    manifest == null ? null : manifest.getMainAttributes().getValue("Export-Package");
+            if (exports != null
+                    && manifest.getMainAttributes().getValue(new Attributes.Name("Bundle-SymbolicName")) != null) {
                 Headers.parse(exports).forEach((pkg, attrs) -> packages.put(pkg, attrs.getOrDefault("version", "")));
                 return;
             }

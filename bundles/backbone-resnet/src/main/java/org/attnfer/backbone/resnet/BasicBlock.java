@@ -35,7 +35,14 @@ public final class BasicBlock extends ResidualBlock {
      */
     public BasicBlock(int in, int planes, int stride, int stage, int index, Insertions insertions) {
         super(in, planes, stride, stage, index);
-        conv1 = child("conv1", Conv2d.builder(in, planes).kernel(3).stride(stride).padding(1).bias(false).build());
+        conv1 = child(
+                "conv1",
+                Conv2d.builder(in, planes)
+                        .kernel(3)
+                        .stride(stride)
+                        .padding(1)
+                        .bias(false)
+                        .build());
         bn1 = child("bn1", new BatchNorm(planes));
         conv2 = child("conv2", conv2(insertions, planes, 1));
         afterConv2 = inserted(insertions, Hooks.AFTER_CONV2, planes);

@@ -29,8 +29,13 @@ public final class Hooks {
             new HookPoint(STEM_CONV1, HookKind.REPLACE, List.of(0), "replaces the stem convolution conv1 (stride 2)"),
             new HookPoint(STEM, HookKind.INSERT, List.of(0), "after the stem's max-pool, 64 channels"),
             new HookPoint(AFTER_CONV2, HookKind.INSERT, List.of(1, 2, 3, 4), "in every block, after conv2, before bn2"),
-            new HookPoint(CONV2, HookKind.REPLACE, List.of(1, 2, 3, 4), "replaces every block's 3×3 conv2 with its stride"),
-            new HookPoint(AFTER_BN3, HookKind.INSERT, List.of(1, 2, 3, 4), "in every block, after the last BatchNorm, before the residual addition"),
+            new HookPoint(
+                    CONV2, HookKind.REPLACE, List.of(1, 2, 3, 4), "replaces every block's 3×3 conv2 with its stride"),
+            new HookPoint(
+                    AFTER_BN3,
+                    HookKind.INSERT,
+                    List.of(1, 2, 3, 4),
+                    "in every block, after the last BatchNorm, before the residual addition"),
             new HookPoint(STAGE_END, HookKind.INSERT, List.of(1, 2, 3, 4), "after a stage's output"));
 
     private Hooks() {}

@@ -45,12 +45,23 @@ final class Inserted {
      * between and a plain convolution, {@link Conv2d#thenBatchNorm} may fold them into one
      * prepacked convolution for inference.
      */
-    NDArray between(Block conv, BatchNorm bn, boolean relu, ParameterStore store, NDArray x, boolean training,
+    NDArray between(
+            Block conv,
+            BatchNorm bn,
+            boolean relu,
+            ParameterStore store,
+            NDArray x,
+            boolean training,
             PairList<String, Object> params) {
         if (blocks.isEmpty() && conv instanceof Conv2d plain) {
             return plain.thenBatchNorm(bn, relu, store, x, training, params);
         }
-        NDArray y = Module.run(bn, store, apply(store, Module.run(conv, store, x, training, params), training, params), training, params);
+        NDArray y = Module.run(
+                bn,
+                store,
+                apply(store, Module.run(conv, store, x, training, params), training, params),
+                training,
+                params);
         return relu ? Ops.relu(y) : y;
     }
 

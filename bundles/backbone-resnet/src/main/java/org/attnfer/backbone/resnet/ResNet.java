@@ -50,29 +50,46 @@ public final class ResNet extends Module {
     public ResNet(BackboneSpec spec, Insertions insertions) {
         Variant variant = Variant.of(spec.variant());
         if (spec.inChannels() < 1 || spec.numClasses() < 1) {
-            throw new IllegalArgumentException(
-                    "ResNet needs ≥ 1 input channel and ≥ 1 class, got " + spec.inChannels() + " and " + spec.numClasses());
+            throw new IllegalArgumentException("ResNet needs ≥ 1 input channel and ≥ 1 class, got " + spec.inChannels()
+                    + " and " + spec.numClasses());
         }
         int stride = switch (spec.stem()) {
             case STEM_STANDARD, STEM_HALF -> 2;
             case STEM_SMALL -> 1;
-            default -> throw new IllegalArgumentException("unknown stem '" + spec.stem() + "' (known: "
-                    + STEM_STANDARD + ", " + STEM_SMALL + ", " + STEM_HALF + ")");
+            default ->
+                throw new IllegalArgumentException("unknown stem '" + spec.stem() + "' (known: " + STEM_STANDARD + ", "
+                        + STEM_SMALL + ", " + STEM_HALF + ")");
         };
         boolean standard = STEM_STANDARD.equals(spec.stem());
         // stage s has base·2^(s-1) channels: rounding once keeps the doubling exact at any width
         int base = (int) Math.round(64 * spec.width());
         if (base < 1) {
-            throw new IllegalArgumentException("width " + spec.width() + " leaves the stem no channel (64 × width must be ≥ 0.5)");
+            throw new IllegalArgumentException(
+                    "width " + spec.width() + " leaves the stem no channel (64 × width must be ≥ 0.5)");
         }
         maxPool = standard;
         int in = spec.inChannels();
         Site stemSite = new Site(Hooks.STEM_CONV1, 0, -1, in, base, stride, "");
-        conv1 = child("conv1", insertions.replace(stemSite).orElseGet(() -> standard
-                ? Conv2d.builder(in, base).kernel(7).stride(2).padding(3).bias(false).build()
-                : Conv2d.builder(in, base).kernel(3).stride(stride).padding(1).bias(false).build()));
+        conv1 = child(
+                "conv1",
+                insertions
+                        .replace(stemSite)
+                        .orElseGet(() -> standard
+                                ? Conv2d.builder(in, base)
+                                        .kernel(7)
+                                        .stride(2)
+                                        .padding(3)
+                                        .bias(false)
+                                        .build()
+                                : Conv2d.builder(in, base)
+                                        .kernel(3)
+                                        .stride(stride)
+                                        .padding(1)
+                                        .bias(false)
+                                        .build()));
         bn1 = child("bn1", new BatchNorm(base));
-        stemModules = new Inserted(insertions.insert(Site.insert(Hooks.STEM, 0, -1, base, "")), namedChildren(), this::child);
+        stemModules =
+                new Inserted(insertions.insert(Site.insert(Hooks.STEM, 0, -1, base, "")), namedChildren(), this::child);
         int channels = base;
         for (int s = 1; s <= 4; s++) {
             stages[s - 1] = child("layer" + s, new Stage(variant, s, channels, base, insertions));

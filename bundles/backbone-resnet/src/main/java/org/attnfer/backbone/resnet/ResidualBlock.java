@@ -21,6 +21,7 @@ public abstract class ResidualBlock extends Module {
     protected final Downsample downsample;
     /** The block's parameter-key path ({@code layer2.0}). */
     protected final String path;
+
     private final int stage;
     private final int index;
 
@@ -48,17 +49,25 @@ public abstract class ResidualBlock extends Module {
     /** The 3×3 {@code conv2}, or the module that replaces it at {@link Hooks#CONV2}. */
     protected final Block conv2(Insertions insertions, int width, int stride) {
         Site site = new Site(Hooks.CONV2, stage, index, width, width, stride, path);
-        return insertions.replace(site).orElseGet(
-                () -> Conv2d.builder(width, width).kernel(3).stride(stride).padding(1).bias(false).build());
+        return insertions
+                .replace(site)
+                .orElseGet(() -> Conv2d.builder(width, width)
+                        .kernel(3)
+                        .stride(stride)
+                        .padding(1)
+                        .bias(false)
+                        .build());
     }
 
     /** The modules inserted at a hook of this block, registered as children. */
     protected final Inserted inserted(Insertions insertions, String hook, int channels) {
-        return new Inserted(insertions.insert(Site.insert(hook, stage, index, channels, path)), namedChildren(), this::child);
+        return new Inserted(
+                insertions.insert(Site.insert(hook, stage, index, channels, path)), namedChildren(), this::child);
     }
 
     /** {@code ReLU(branch + shortcut(x))}. */
-    protected final NDList merge(NDArray branch, NDArray x, ParameterStore ps, boolean training, PairList<String, Object> params) {
+    protected final NDList merge(
+            NDArray branch, NDArray x, ParameterStore ps, boolean training, PairList<String, Object> params) {
         NDArray shortcut = downsample == null ? x : run(downsample, ps, x, training, params);
         return new NDList(Ops.reluInPlace(branch.add(shortcut)));
     }

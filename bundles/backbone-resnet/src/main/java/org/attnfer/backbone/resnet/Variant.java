@@ -60,6 +60,7 @@ public enum Variant {
                 return v;
             }
         }
-        throw new IllegalArgumentException("unknown ResNet variant '" + id + "' (known: " + String.join(", ", ids()) + ")");
+        throw new IllegalArgumentException(
+                "unknown ResNet variant '" + id + "' (known: " + String.join(", ", ids()) + ")");
     }
 }

@@ -48,9 +48,16 @@ class ResNetTest {
         Map<String, ?> keys = StateDict.parameters(resnet("resnet50", 7));
         // 53 convolutions, 53 BatchNorms with 4 tensors each, fc weight and bias
         assertThat(keys).hasSize(53 + 53 * 4 + 2);
-        assertThat(keys).containsKeys(
-                "conv1.weight", "bn1.running_var", "layer1.0.downsample.0.weight", "layer1.0.downsample.1.bias",
-                "layer4.2.bn3.weight", "layer3.5.conv2.weight", "fc.weight", "fc.bias");
+        assertThat(keys)
+                .containsKeys(
+                        "conv1.weight",
+                        "bn1.running_var",
+                        "layer1.0.downsample.0.weight",
+                        "layer1.0.downsample.1.bias",
+                        "layer4.2.bn3.weight",
+                        "layer3.5.conv2.weight",
+                        "fc.weight",
+                        "fc.bias");
         assertThat(keys.keySet()).noneMatch(k -> k.startsWith("layer2.1.downsample"));
     }
 
@@ -63,21 +70,25 @@ class ResNetTest {
             List<ModelStats.Layer> layers = ModelStats.trace(net, new Shape(3, size, size));
             assertThat(layers.get(0).macs()).isEqualTo(expected);
             assertThat(layers.get(0).params()).isEqualTo(23522375);
-            assertThat(layers).filteredOn(l -> l.path().equals("layer4")).singleElement()
-                    .extracting(ModelStats.Layer::outputShape).isEqualTo(new Shape(1, 2048, (size + 31) / 32, (size + 31) / 32));
+            assertThat(layers)
+                    .filteredOn(l -> l.path().equals("layer4"))
+                    .singleElement()
+                    .extracting(ModelStats.Layer::outputShape)
+                    .isEqualTo(new Shape(1, 2048, (size + 31) / 32, (size + 31) / 32));
         }
     }
 
     @Test
     void namedPointsGiveTheFeatureShapes() {
-        assertThat(points(resnet("resnet50", 7), new Shape(2, 3, 64, 64))).containsExactly(
-                Map.entry("stem", new Shape(2, 64, 16, 16)),
-                Map.entry("layer1", new Shape(2, 256, 16, 16)),
-                Map.entry("layer2", new Shape(2, 512, 8, 8)),
-                Map.entry("layer3", new Shape(2, 1024, 4, 4)),
-                Map.entry("layer4", new Shape(2, 2048, 2, 2)),
-                Map.entry("pool", new Shape(2, 2048)),
-                Map.entry("logits", new Shape(2, 7)));
+        assertThat(points(resnet("resnet50", 7), new Shape(2, 3, 64, 64)))
+                .containsExactly(
+                        Map.entry("stem", new Shape(2, 64, 16, 16)),
+                        Map.entry("layer1", new Shape(2, 256, 16, 16)),
+                        Map.entry("layer2", new Shape(2, 512, 8, 8)),
+                        Map.entry("layer3", new Shape(2, 1024, 4, 4)),
+                        Map.entry("layer4", new Shape(2, 2048, 2, 2)),
+                        Map.entry("pool", new Shape(2, 2048)),
+                        Map.entry("logits", new Shape(2, 7)));
     }
 
     @Test
@@ -97,10 +108,13 @@ class ResNetTest {
         Map<String, Shape> points = points(net, new Shape(2, 1, 48, 48));
         assertThat(points.get("stem")).isEqualTo(new Shape(2, 32, 24, 24));
         assertThat(points.get("layer4")).isEqualTo(new Shape(2, 256, 3, 3));
-        assertThat(StateDict.parameters(net).get("layer2.0.downsample.0.weight").getShape()).isEqualTo(new Shape(64, 32, 1, 1));
-        assertThatThrownBy(() -> new ResNet(new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0.005), Insertions.none()))
+        assertThat(StateDict.parameters(net).get("layer2.0.downsample.0.weight").getShape())
+                .isEqualTo(new Shape(64, 32, 1, 1));
+        assertThatThrownBy(() ->
+                        new ResNet(new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0.005), Insertions.none()))
                 .hasMessageContaining("width 0.005 leaves the stem no channel");
-        assertThatThrownBy(() -> new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0)).hasMessageContaining("width must be a positive number");
+        assertThatThrownBy(() -> new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0))
+                .hasMessageContaining("width must be a positive number");
     }
 
     /** Runs one forward pass and records the shape at every named point. */
@@ -108,14 +122,18 @@ class ResNetTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, input);
             Map<String, Shape> points = new LinkedHashMap<>();
-            NDArray y = net.forward(new ParameterStore(manager, false), new NDList(manager.randomNormal(input)), false,
-                    Taps.with(new Taps.Listener() {
-                        @Override
-                        public NDArray atPoint(String name, NDArray value) {
-                            points.put(name, value.getShape());
-                            return value;
-                        }
-                    })).singletonOrThrow();
+            NDArray y = net.forward(
+                            new ParameterStore(manager, false),
+                            new NDList(manager.randomNormal(input)),
+                            false,
+                            Taps.with(new Taps.Listener() {
+                                @Override
+                                public NDArray atPoint(String name, NDArray value) {
+                                    points.put(name, value.getShape());
+                                    return value;
+                                }
+                            }))
+                    .singletonOrThrow();
             assertThat(y.getShape().get(0)).isEqualTo(input.get(0));
             return points;
         }
@@ -148,7 +166,8 @@ class ResNetTest {
         // products. Four images: with two, BatchNorm over layer4's 1×1 maps curves the loss so much
         // that differences of 1e-5 are off by 0.5 %.
         for (String stem : new String[] {ResNet.STEM_STANDARD, ResNet.STEM_HALF}) {
-            ModuleChecks.inputGradient(new ResNet(new BackboneSpec("resnet18", 3, 7, stem), Insertions.none()), new Shape(4, 3, 16, 16));
+            ModuleChecks.inputGradient(
+                    new ResNet(new BackboneSpec("resnet18", 3, 7, stem), Insertions.none()), new Shape(4, 3, 16, 16));
         }
     }
 

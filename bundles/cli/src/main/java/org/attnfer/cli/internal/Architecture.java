@@ -10,8 +10,12 @@ final class Architecture {
     @Option(names = "--stem", description = "Stem variant (see `fer modules`; default: the backbone's first).")
     String stem;
 
-    @Option(names = "--width", converter = Bounds.Positive.class, defaultValue = "1",
-            description = "Channel multiplier of every layer, for backbones that have one (default: ${DEFAULT-VALUE}, the published network).")
+    @Option(
+            names = "--width",
+            converter = Bounds.Positive.class,
+            defaultValue = "1",
+            description =
+                    "Channel multiplier of every layer, for backbones that have one (default: ${DEFAULT-VALUE}, the published network).")
     double width;
 
     /** The model a shorthand names, with this stem and width. */

@@ -40,10 +40,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer bench}: speed and memory, measured and printed (never asserted by tests). */
-@Command(name = "bench", description = {
-    "Measure speed: training steps and inference of a model, and the data pipeline.",
-    "Each figure is the median of repeated measurements after a warm-up, with its spread."},
-        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Data.class, BenchCommand.Sgemm.class})
+@Command(
+        name = "bench",
+        description = {
+            "Measure speed: training steps and inference of a model, and the data pipeline.",
+            "Each figure is the median of repeated measurements after a warm-up, with its spread."
+        },
+        subcommands = {
+            BenchCommand.Train.class,
+            BenchCommand.Infer.class,
+            BenchCommand.Data.class,
+            BenchCommand.Sgemm.class
+        })
 final class BenchCommand implements Runnable {
 
     /** The square matrices the bound is measured on: large enough for MKL to reach its peak. */
@@ -62,36 +70,65 @@ final class BenchCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "MODEL", description = "Model shorthand, e.g. resnet50+ca.")
         String model;
 
-        @Option(names = "--input", paramLabel = "CxHxW", converter = InputShape.class, defaultValue = "3x48x48",
+        @Option(
+                names = "--input",
+                paramLabel = "CxHxW",
+                converter = InputShape.class,
+                defaultValue = "3x48x48",
                 description = "Input shape of one image (default: ${DEFAULT-VALUE}).")
         Shape input;
 
-        @Option(names = "--classes", converter = Bounds.AtLeastOne.class, defaultValue = "7", description = "Number of classes (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--classes",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "7",
+                description = "Number of classes (default: ${DEFAULT-VALUE}).")
         int classes;
 
         @Mixin
         Architecture architecture;
 
-        @Option(names = "--warmup", converter = Bounds.AtLeastZero.class, defaultValue = "3", description = "Unmeasured steps first, at least (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--warmup",
+                converter = Bounds.AtLeastZero.class,
+                defaultValue = "3",
+                description = "Unmeasured steps first, at least (default: ${DEFAULT-VALUE}).")
         int warmup;
 
-        @Option(names = "--warmup-seconds", converter = Bounds.NonNegative.class, defaultValue = "5",
-                description = "Unmeasured steps go on for at least this long, until the JVM has compiled the hot code (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--warmup-seconds",
+                converter = Bounds.NonNegative.class,
+                defaultValue = "5",
+                description =
+                        "Unmeasured steps go on for at least this long, until the JVM has compiled the hot code (default: ${DEFAULT-VALUE}).")
         double warmupSeconds;
 
-        @Option(names = "--steps", converter = Bounds.AtLeastOne.class, defaultValue = "11", description = "Measured steps (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--steps",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "11",
+                description = "Measured steps (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--peak-gflops", converter = Bounds.Positive.class,
-                description = "The machine's SGEMM GFLOP/s, for the share of the bound (default: measured after the model, as `fer bench sgemm` does).")
+        @Option(
+                names = "--peak-gflops",
+                converter = Bounds.Positive.class,
+                description =
+                        "The machine's SGEMM GFLOP/s, for the share of the bound (default: measured after the model, as `fer bench sgemm` does).")
         Double peak;
 
-        @Option(names = "--layout", paramLabel = "nhwc|nchw",
-                description = "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; inference always runs nchw).")
+        @Option(
+                names = "--layout",
+                paramLabel = "nhwc|nchw",
+                description =
+                        "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; inference always runs nchw).")
         String layout;
 
-        @Option(names = "--conv", paramLabel = "gemm|onednn",
-                description = "Convolution path while training: small convolutions as matrix products, or all but 1×1 ones (products either way) through libtorch's oneDNN convolution (default: FER_CONV, else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
+        @Option(
+                names = "--conv",
+                paramLabel = "gemm|onednn",
+                description =
+                        "Convolution path while training: small convolutions as matrix products, or all but 1×1 ones (products either way) through libtorch's oneDNN convolution (default: FER_CONV, else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
         String conv;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -109,17 +146,28 @@ final class BenchCommand implements Runnable {
     }
 
     /** {@code fer bench train}. */
-    @Command(name = "train", description = "Training throughput: forward, backward and update of one batch, as the trainer runs them.")
+    @Command(
+            name = "train",
+            description = "Training throughput: forward, backward and update of one batch, as the trainer runs them.")
     static final class Train implements Callable<Integer> {
 
         @Mixin
         ModelOptions o = new ModelOptions();
 
-        @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--batch",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "32",
+                description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--precision", paramLabel = "float32|bfloat16", defaultValue = "float32", converter = PrecisionName.class,
-                description = "Arithmetic of the training forward, as an experiment's training.precision (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--precision",
+                paramLabel = "float32|bfloat16",
+                defaultValue = "float32",
+                converter = PrecisionName.class,
+                description =
+                        "Arithmetic of the training forward, as an experiment's training.precision (default: ${DEFAULT-VALUE}).")
         Precision precision;
 
         @Spec
@@ -163,11 +211,20 @@ final class BenchCommand implements Runnable {
         @Mixin
         ModelOptions o = new ModelOptions();
 
-        @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--batch",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "1",
+                description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--precision", paramLabel = "float32|bfloat16", defaultValue = "float32", converter = PrecisionName.class,
-                description = "Arithmetic of the convolutions, as fer evaluate --precision (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--precision",
+                paramLabel = "float32|bfloat16",
+                defaultValue = "float32",
+                converter = PrecisionName.class,
+                description =
+                        "Arithmetic of the convolutions, as fer evaluate --precision (default: ${DEFAULT-VALUE}).")
         Precision precision;
 
         @Spec
@@ -192,8 +249,10 @@ final class BenchCommand implements Runnable {
                 Shape shape = new Shape(batch).addAll(o.input);
                 double[] seconds = measure(o, () -> {
                     try (NDManager step = model.getNDManager().newSubManager()) {
-                        model.getBlock().forward(store, new NDList(step.randomNormal(shape)), false, precision.params())
-                                .singletonOrThrow().toFloatArray();
+                        model.getBlock()
+                                .forward(store, new NDList(step.randomNormal(shape)), false, precision.params())
+                                .singletonOrThrow()
+                                .toFloatArray();
                     }
                 });
                 report(spec, o, c, "infer", batch, seconds, macs, 1, precision);
@@ -203,26 +262,44 @@ final class BenchCommand implements Runnable {
     }
 
     /** {@code fer bench data}. */
-    @Command(name = "data", description = "Data-pipeline throughput: reading, decoding (or drawing), augmenting and batching.")
+    @Command(
+            name = "data",
+            description = "Data-pipeline throughput: reading, decoding (or drawing), augmenting and batching.")
     static final class Data implements Callable<Integer> {
 
         @Mixin
         DataCommand.Source source = new DataCommand.Source();
 
-        @Option(names = "--input", paramLabel = "CxHxW", converter = InputShape.class, defaultValue = "1x48x48",
+        @Option(
+                names = "--input",
+                paramLabel = "CxHxW",
+                converter = InputShape.class,
+                defaultValue = "1x48x48",
                 description = "Network input (default: ${DEFAULT-VALUE}).")
         Shape input;
 
         @Option(names = "--augment", description = "With the default training augmentation.")
         boolean augment;
 
-        @Option(names = "--workers", converter = Bounds.AtLeastZero.class, defaultValue = "1", description = "Loader threads (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--workers",
+                converter = Bounds.AtLeastZero.class,
+                defaultValue = "1",
+                description = "Loader threads (default: ${DEFAULT-VALUE}).")
         int workers;
 
-        @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--batch",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "64",
+                description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--batches", converter = Bounds.AtLeastOne.class, defaultValue = "60", description = "Measured batches (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--batches",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "60",
+                description = "Measured batches (default: ${DEFAULT-VALUE}).")
         int batches;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -240,11 +317,15 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Dataset d = DatasetArgument.open(catalog, source.name, source.options).values().iterator().next();
+            Dataset d = DatasetArgument.open(catalog, source.name, source.options)
+                    .values()
+                    .iterator()
+                    .next();
             InputSpec in = input(input);
             Augmentation aug = augment ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
             int n = Math.min(d.size(), batch * (batches + 2));
-            int[] order = Batches.shuffled(java.util.stream.IntStream.range(0, d.size()).toArray(), 1);
+            int[] order = Batches.shuffled(
+                    java.util.stream.IntStream.range(0, d.size()).toArray(), 1);
             order = Arrays.copyOf(order, n);
             List<Double> seconds = new ArrayList<>();
             try (Batches b = new Batches(d, order, in, batch, workers, aug, 0, 1, TestViews.NONE)) {
@@ -273,25 +354,42 @@ final class BenchCommand implements Runnable {
             if (json) {
                 Json.print(out, doc);
             } else {
-                out.printf(Locale.ROOT, "data %s: %.0f images/s (%d workers, batch %d%s), median of %d batches%n", d.describe(),
-                        batch / median(s), workers, batch, augment ? ", augmented" : "", s.length);
+                out.printf(
+                        Locale.ROOT,
+                        "data %s: %.0f images/s (%d workers, batch %d%s), median of %d batches%n",
+                        d.describe(),
+                        batch / median(s),
+                        workers,
+                        batch,
+                        augment ? ", augmented" : "",
+                        s.length);
             }
             return 0;
         }
     }
 
     /** {@code fer bench sgemm}. */
-    @Command(name = "sgemm", description = {
-        "The machine's bound: float32 matrix products through libtorch (the MKL that convolutions use), in GFLOP/s.",
-        "Model benchmarks measure it themselves to give their share of it."})
+    @Command(
+            name = "sgemm",
+            description = {
+                "The machine's bound: float32 matrix products through libtorch (the MKL that convolutions use), in GFLOP/s.",
+                "Model benchmarks measure it themselves to give their share of it."
+            })
     static final class Sgemm implements Callable<Integer> {
 
-        @Option(names = "--size", converter = Bounds.AtLeastOne.class, defaultValue = "" + SGEMM_SIZE,
+        @Option(
+                names = "--size",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "" + SGEMM_SIZE,
                 description = "Rows and columns of the square matrices (default: ${DEFAULT-VALUE}).")
         int size;
 
-        @Option(names = "--seconds", converter = Bounds.NonNegative.class, defaultValue = "3",
-                description = "Measure for at least this long, after a warm-up of a third of it (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--seconds",
+                converter = Bounds.NonNegative.class,
+                defaultValue = "3",
+                description =
+                        "Measure for at least this long, after a warm-up of a third of it (default: ${DEFAULT-VALUE}).")
         double seconds;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -307,7 +405,10 @@ final class BenchCommand implements Runnable {
             doc.put("benchmark", "sgemm");
             doc.put("size", size);
             doc.putAll(ComputeSettings.describe());
-            doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+            doc.put(
+                    "engine",
+                    Engine.getInstance().getEngineName() + " "
+                            + Engine.getInstance().getVersion());
             doc.put("products", t.seconds().length);
             doc.put("seconds_per_product", spread(t.seconds()));
             doc.put("gflops", t.median());
@@ -315,9 +416,18 @@ final class BenchCommand implements Runnable {
             if (json) {
                 Json.print(out, doc);
             } else {
-                out.printf(Locale.ROOT, "sgemm %d×%d float32 on %s, %s threads, MKL %s: %.0f GFLOP/s (median of %d products, %.0f–%.0f)%n", size, size,
-                        doc.get("cpu"), doc.get("threads"), ComputeSettings.mklVendorShim() ? "vendor shim" : "as shipped", t.median(), t.seconds().length,
-                        t.gflops(max(t.seconds())), t.gflops(min(t.seconds())));
+                out.printf(
+                        Locale.ROOT,
+                        "sgemm %d×%d float32 on %s, %s threads, MKL %s: %.0f GFLOP/s (median of %d products, %.0f–%.0f)%n",
+                        size,
+                        size,
+                        doc.get("cpu"),
+                        doc.get("threads"),
+                        ComputeSettings.mklVendorShim() ? "vendor shim" : "as shipped",
+                        t.median(),
+                        t.seconds().length,
+                        t.gflops(max(t.seconds())),
+                        t.gflops(min(t.seconds())));
             }
             return 0;
         }
@@ -354,7 +464,9 @@ final class BenchCommand implements Runnable {
                 a.matMul(b).close();
                 times.add((System.nanoTime() - t) / 1e9);
             }
-            return new Throughput(2L * n * n * n, times.stream().mapToDouble(Double::doubleValue).toArray());
+            return new Throughput(
+                    2L * n * n * n,
+                    times.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 
@@ -379,8 +491,17 @@ final class BenchCommand implements Runnable {
         return seconds;
     }
 
-    private static void report(CommandSpec spec, ModelOptions o, Composition c, String kind, int batch, double[] seconds, long macs, int passes,
-            Precision precision) throws Exception {
+    private static void report(
+            CommandSpec spec,
+            ModelOptions o,
+            Composition c,
+            String kind,
+            int batch,
+            double[] seconds,
+            long macs,
+            int passes,
+            Precision precision)
+            throws Exception {
         double median = median(seconds);
         double imagesPerSecond = batch / median;
         double gflops = 2.0 * passes * macs * imagesPerSecond / 1e9;
@@ -400,7 +521,10 @@ final class BenchCommand implements Runnable {
             doc.put("conv", ComputeSettings.inferenceConv());
         }
         doc.put("precision", precision.id());
-        doc.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        doc.put(
+                "engine",
+                Engine.getInstance().getEngineName() + " "
+                        + Engine.getInstance().getVersion());
         doc.put("steps", seconds.length);
         doc.put("seconds_per_step", spread(seconds));
         doc.put("images_per_second", imagesPerSecond);
@@ -415,13 +539,31 @@ final class BenchCommand implements Runnable {
             Json.print(out, doc);
             return;
         }
-        String shape = c.backbone().stem() + " stem" + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width());
-        out.printf(Locale.ROOT, "%s %s (%s), input %s, batch %d, %s, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
-                kind, o.model, shape, InputShape.format(o.input), batch, precision.id(), doc.get("layout"), doc.get("conv"),
-                Boolean.TRUE.equals(doc.get("mkl_vendor_shim")) ? "vendor shim" : "as shipped", imagesPerSecond, 1000 * median, 1000 * min(seconds), 1000 * max(seconds),
-                gflops, 100 * gflops / bound, bound,
+        String shape = c.backbone().stem() + " stem"
+                + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width());
+        out.printf(
+                Locale.ROOT,
+                "%s %s (%s), input %s, batch %d, %s, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
+                kind,
+                o.model,
+                shape,
+                InputShape.format(o.input),
+                batch,
+                precision.id(),
+                doc.get("layout"),
+                doc.get("conv"),
+                Boolean.TRUE.equals(doc.get("mkl_vendor_shim")) ? "vendor shim" : "as shipped",
+                imagesPerSecond,
+                1000 * median,
+                1000 * min(seconds),
+                1000 * max(seconds),
+                gflops,
+                100 * gflops / bound,
+                bound,
                 // bfloat16 convolutions may pass the float32 bound
-                (precision == Precision.FLOAT32 ? "" : "float32 ") + (o.peak == null ? "SGEMM measured" : "SGEMM given"), ProcessMemory.peakResidentMb());
+                (precision == Precision.FLOAT32 ? "" : "float32 ")
+                        + (o.peak == null ? "SGEMM measured" : "SGEMM given"),
+                ProcessMemory.peakResidentMb());
     }
 
     private static Map<String, Double> spread(double[] s) {

@@ -66,7 +66,8 @@ final class Bounds {
         }
         // written so that NaN fails too
         if (!(zeroExcluded ? d > 0 : d >= 0) || Double.isInfinite(d)) {
-            throw new TypeConversionException("must be a number " + (zeroExcluded ? ">" : "≥") + " 0, got '" + value + "'");
+            throw new TypeConversionException(
+                    "must be a number " + (zeroExcluded ? ">" : "≥") + " 0, got '" + value + "'");
         }
         return d;
     }

@@ -32,15 +32,20 @@ final class CellProcesses implements ExperimentRunner.CellProcess {
     public Process start(Variant v, long seed) throws IOException {
         String home = System.getProperty("attnfer.home");
         if (home == null) {
-            throw new IllegalStateException("cells in processes of their own need the distribution's bin/fer (attnfer.home is not set)");
+            throw new IllegalStateException(
+                    "cells in processes of their own need the distribution's bin/fer (attnfer.home is not set)");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(home, "bin", "fer").toString(), "run", file.toString()));
+        List<String> command =
+                new ArrayList<>(List.of(Path.of(home, "bin", "fer").toString(), "run", file.toString()));
         for (String s : settings) {
             command.addAll(List.of("--set", s));
         }
         command.addAll(List.of("--cell", v.name(), "--cell-seed", Long.toString(seed)));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("FER_THREADS", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / parallel)));
+        pb.environment()
+                .put(
+                        "FER_THREADS",
+                        Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / parallel)));
         return pb.start();
     }
 }

@@ -81,7 +81,10 @@ final class Cli {
 
     @CommandLine.Command
     private static final class HelpOption {
-        @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        @CommandLine.Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show this help and exit.")
         boolean help;
     }
 

@@ -19,13 +19,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer compare}: two models' per-image predictions on the same images, with McNemar's test. */
-@Command(name = "compare", description = {
-    "Compare two models on the same images from their per-image predictions (a run's predictions.csv,",
-    "or the file 'fer evaluate --predictions' writes, e.g. on a held-out test folder): accuracy and",
-    "macro-F1 of each, the images only one of them gets right, and McNemar's exact test of the difference."})
+@Command(
+        name = "compare",
+        description = {
+            "Compare two models on the same images from their per-image predictions (a run's predictions.csv,",
+            "or the file 'fer evaluate --predictions' writes, e.g. on a held-out test folder): accuracy and",
+            "macro-F1 of each, the images only one of them gets right, and McNemar's exact test of the difference."
+        })
 final class CompareCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "A", description = "A predictions CSV, or a run folder (its predictions.csv).")
+    @Parameters(
+            index = "0",
+            paramLabel = "A",
+            description = "A predictions CSV, or a run folder (its predictions.csv).")
     Path a;
 
     @Parameters(index = "1", paramLabel = "B", description = "The other, on the same images with the same classes.")
@@ -61,8 +67,14 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "A  accuracy %.4f   macro-F1 %.4f   %s%n", ma.accuracy(), ma.macroF1(), a);
         out.printf(Locale.ROOT, "B  accuracy %.4f   macro-F1 %.4f   %s%n", mb.accuracy(), mb.macroF1(), b);
-        out.printf(Locale.ROOT, "%d images: %d only A gets right, %d only B; A − B accuracy %+.4f, McNemar exact p = %.3g%n",
-                first.items().size(), onlyA, onlyB, ma.accuracy() - mb.accuracy(), p);
+        out.printf(
+                Locale.ROOT,
+                "%d images: %d only A gets right, %d only B; A − B accuracy %+.4f, McNemar exact p = %.3g%n",
+                first.items().size(),
+                onlyA,
+                onlyB,
+                ma.accuracy() - mb.accuracy(),
+                p);
         return 0;
     }
 
@@ -74,18 +86,22 @@ final class CompareCommand implements Callable<Integer> {
     /** {@code other}'s rows in {@code reference}'s image order, or a one-line reason they cannot be paired. */
     private PredictionFile aligned(PredictionFile other, PredictionFile reference) {
         if (!other.classes().equals(reference.classes())) {
-            throw new IllegalArgumentException(b + " has the classes " + String.join(", ", other.classes()) + ", " + a + " has "
-                    + String.join(", ", reference.classes()));
+            throw new IllegalArgumentException(b + " has the classes " + String.join(", ", other.classes()) + ", " + a
+                    + " has " + String.join(", ", reference.classes()));
         }
         Map<String, Integer> row = new HashMap<>();
         for (int i = 0; i < other.items().size(); i++) {
             row.put(other.items().get(i), i);
         }
         List<String> items = reference.items();
-        if (row.size() != other.items().size() || items.size() != other.items().size() || !row.keySet().containsAll(items)) {
-            String missing = items.stream().filter(i -> !row.containsKey(i)).findFirst().orElse(null);
-            throw new IllegalArgumentException(a + " and " + b + " are not on the same images (" + items.size() + " and " + other.items().size()
-                    + (missing != null ? "; " + missing + " is only in " + a : "") + ")");
+        if (row.size() != other.items().size()
+                || items.size() != other.items().size()
+                || !row.keySet().containsAll(items)) {
+            String missing =
+                    items.stream().filter(i -> !row.containsKey(i)).findFirst().orElse(null);
+            throw new IllegalArgumentException(a + " and " + b + " are not on the same images (" + items.size()
+                    + " and " + other.items().size() + (missing != null ? "; " + missing + " is only in " + a : "")
+                    + ")");
         }
         int[] actual = new int[items.size()];
         int[] predicted = new int[items.size()];

@@ -1,5 +1,6 @@
 package org.attnfer.cli.internal;
 
+import jakarta.inject.Inject;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
-import jakarta.inject.Inject;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.api.data.Sample;
@@ -35,7 +35,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer data}: look at datasets before training on them. */
-@Command(name = "data", description = "Look at datasets: a labelled preview grid, counts, sizes and duplicates.",
+@Command(
+        name = "data",
+        description = "Look at datasets: a labelled preview grid, counts, sizes and duplicates.",
         subcommands = {DataCommand.Kinds.class, DataCommand.Preview.class, DataCommand.Stats.class})
 final class DataCommand implements Runnable {
 
@@ -49,11 +51,19 @@ final class DataCommand implements Runnable {
 
     /** Options shared by the data commands. */
     static final class Source {
-        @Parameters(index = "0", paramLabel = "DATASET", description = "A dataset kind (synthetic-faces), a folder of class folders (or of split folders), or a FER2013 CSV.")
+        @Parameters(
+                index = "0",
+                paramLabel = "DATASET",
+                description =
+                        "A dataset kind (synthetic-faces), a folder of class folders (or of split folders), or a FER2013 CSV.")
         String name;
 
-        @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "An option of the dataset kind, e.g. -o count=700 -o small_faces=0.5, or for folders and CSVs"
-            + " -o on_error=skip, -o contempt=true; `fer data kinds` lists every kind's options.")
+        @Option(
+                names = {"-o", "--option"},
+                paramLabel = "KEY=VALUE",
+                description =
+                        "An option of the dataset kind, e.g. -o count=700 -o small_faces=0.5, or for folders and CSVs"
+                                + " -o on_error=skip, -o contempt=true; `fer data kinds` lists every kind's options.")
         List<String> options = new ArrayList<>();
     }
 
@@ -74,10 +84,12 @@ final class DataCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            catalog.providers().stream().sorted(java.util.Comparator.comparing(DatasetProvider::id)).forEach(p -> {
-                out.println(p.id() + ": " + p.doc());
-                p.options().forEach(o -> out.println("  " + o.describe()));
-            });
+            catalog.providers().stream()
+                    .sorted(java.util.Comparator.comparing(DatasetProvider::id))
+                    .forEach(p -> {
+                        out.println(p.id() + ": " + p.doc());
+                        p.options().forEach(o -> out.println("  " + o.describe()));
+                    });
             return 0;
         }
     }
@@ -92,13 +104,25 @@ final class DataCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The grid image to write.")
         Path out;
 
-        @Option(names = "--rows", converter = Bounds.AtLeastOne.class, paramLabel = "N", description = "Samples per class (default: ${DEFAULT-VALUE}).", defaultValue = "6")
+        @Option(
+                names = "--rows",
+                converter = Bounds.AtLeastOne.class,
+                paramLabel = "N",
+                description = "Samples per class (default: ${DEFAULT-VALUE}).",
+                defaultValue = "6")
         int rows;
 
-        @Option(names = "--cell", converter = Bounds.AtLeastOne.class, paramLabel = "PX", description = "Side of one cell in pixels (default: ${DEFAULT-VALUE}).", defaultValue = "96")
+        @Option(
+                names = "--cell",
+                converter = Bounds.AtLeastOne.class,
+                paramLabel = "PX",
+                description = "Side of one cell in pixels (default: ${DEFAULT-VALUE}).",
+                defaultValue = "96")
         int cell;
 
-        @Option(names = "--regions", description = "Outline the known face regions (face, brows, eyes, mouth) where the dataset knows them.")
+        @Option(
+                names = "--regions",
+                description = "Outline the known face regions (face, brows, eyes, mouth) where the dataset knows them.")
         boolean regions;
 
         @Spec
@@ -117,7 +141,8 @@ final class DataCommand implements Runnable {
             Dataset d = splits.values().iterator().next();
             List<String> classes = d.classes();
             int header = 22;
-            BufferedImage grid = new BufferedImage(classes.size() * cell, header + rows * cell, BufferedImage.TYPE_INT_RGB);
+            BufferedImage grid =
+                    new BufferedImage(classes.size() * cell, header + rows * cell, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = grid.createGraphics();
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
@@ -141,8 +166,11 @@ final class DataCommand implements Runnable {
                 if (regions) {
                     AffineTransform t = new AffineTransform();
                     t.translate(x, y);
-                    t.scale((double) cell / s.image().getWidth(), (double) cell / s.image().getHeight());
-                    Map<String, Color> colors = Map.of("face", Color.GREEN, "brows", Color.ORANGE, "eyes", Color.CYAN, "mouth", Color.MAGENTA);
+                    t.scale(
+                            (double) cell / s.image().getWidth(),
+                            (double) cell / s.image().getHeight());
+                    Map<String, Color> colors = Map.of(
+                            "face", Color.GREEN, "brows", Color.ORANGE, "eyes", Color.CYAN, "mouth", Color.MAGENTA);
                     g.setStroke(new BasicStroke(1.2f));
                     for (Map.Entry<String, Shape> r : s.regions().entrySet()) {
                         g.setColor(colors.getOrDefault(r.getKey(), Color.YELLOW));
@@ -153,15 +181,21 @@ final class DataCommand implements Runnable {
             }
             g.dispose();
             ImageIO.write(grid, "png", out.toFile());
-            spec.commandLine().getOut().println("Wrote " + out + ": " + classes.size() + " classes × " + rows + " samples of " + d.describe());
+            spec.commandLine()
+                    .getOut()
+                    .println("Wrote " + out + ": " + classes.size() + " classes × " + rows + " samples of "
+                            + d.describe());
             return 0;
         }
     }
 
     /** {@code fer data stats}. */
-    @Command(name = "stats", description = {
-        "Count a dataset: items per class and split, image sizes and channels, and duplicates",
-        "(identical decoded pixels) within and across splits."})
+    @Command(
+            name = "stats",
+            description = {
+                "Count a dataset: items per class and split, image sizes and channels, and duplicates",
+                "(identical decoded pixels) within and across splits."
+            })
     static final class Stats implements java.util.concurrent.Callable<Integer> {
 
         @picocli.CommandLine.Mixin
@@ -170,7 +204,11 @@ final class DataCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
-        @Option(names = "--threads", converter = Bounds.AtLeastOne.class, paramLabel = "N", description = "Decoding threads (default: the number of cores).")
+        @Option(
+                names = "--threads",
+                converter = Bounds.AtLeastOne.class,
+                paramLabel = "N",
+                description = "Decoding threads (default: the number of cores).")
         Integer threads;
 
         @Spec
@@ -218,11 +256,16 @@ final class DataCommand implements Runnable {
                 }
                 perSplit.put(e.getKey(), Map.of("count", d.size(), "per_class", perClass));
                 long groups = hashes.values().stream().filter(n -> n > 1).count();
-                int extra = hashes.values().stream().filter(n -> n > 1).mapToInt(n -> n - 1).sum();
+                int extra = hashes.values().stream()
+                        .filter(n -> n > 1)
+                        .mapToInt(n -> n - 1)
+                        .sum();
                 within.put(e.getKey(), Map.of("groups", groups, "redundant_images", extra));
                 total += d.size();
             }
-            long crossGroups = seen.values().stream().filter(l -> l.stream().distinct().count() > 1).count();
+            long crossGroups = seen.values().stream()
+                    .filter(l -> l.stream().distinct().count() > 1)
+                    .count();
             doc.put("total", total);
             doc.put("splits", perSplit);
             doc.put("sizes", sizes);
@@ -245,7 +288,8 @@ final class DataCommand implements Runnable {
                 Object[] row = new Object[classes.size() + 2];
                 row[0] = e.getKey();
                 @SuppressWarnings("unchecked")
-                Map<String, Integer> pc = (Map<String, Integer>) ((Map<String, Object>) perSplit.get(e.getKey())).get("per_class");
+                Map<String, Integer> pc =
+                        (Map<String, Integer>) ((Map<String, Object>) perSplit.get(e.getKey())).get("per_class");
                 for (int c = 0; c < classes.size(); c++) {
                     row[c + 1] = Table.count(pc.getOrDefault(classes.get(c), 0));
                 }

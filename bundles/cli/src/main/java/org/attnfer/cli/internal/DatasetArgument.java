@@ -35,28 +35,46 @@ final class DatasetArgument {
         Map<String, Dataset> out = new LinkedHashMap<>();
         if (catalog.find(name).isPresent()) {
             DatasetProvider p = catalog.find(name).get();
-            out.put(name, p.open(Params.validate(p.options(), parse(options)), Path.of("").toAbsolutePath()));
+            out.put(
+                    name,
+                    p.open(
+                            Params.validate(p.options(), parse(options)),
+                            Path.of("").toAbsolutePath()));
             return out;
         }
         Path path = Path.of(name);
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("no dataset kind or folder '" + name + "' (kinds: "
-                    + String.join(", ", catalog.providers().stream().map(DatasetProvider::id).sorted().toList()) + ")");
+                    + String.join(
+                            ", ",
+                            catalog.providers().stream()
+                                    .map(DatasetProvider::id)
+                                    .sorted()
+                                    .toList()) + ")");
         }
-        if (Files.isRegularFile(path) && path.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
-            DatasetProvider csv = catalog.find("fer2013-csv").orElseThrow(() -> new IllegalStateException("the fer2013-csv kind is not installed"));
+        if (Files.isRegularFile(path)
+                && path.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            DatasetProvider csv = catalog.find("fer2013-csv")
+                    .orElseThrow(() -> new IllegalStateException("the fer2013-csv kind is not installed"));
             Map<String, Object> raw = parse(options);
             raw.put("path", path.toAbsolutePath().toString());
             // one dataset per Usage (or the one asked for), each read from the one parse Fer2013Csv keeps
-            List<String> usages = raw.containsKey("usage") ? List.of(raw.get("usage").toString())
-                    : List.copyOf(Fer2013Csv.read(path, BadInput.of(Params.validate(csv.options(), raw))).usages().keySet());
+            List<String> usages = raw.containsKey("usage")
+                    ? List.of(raw.get("usage").toString())
+                    : List.copyOf(Fer2013Csv.read(path, BadInput.of(Params.validate(csv.options(), raw)))
+                            .usages()
+                            .keySet());
             for (String usage : usages) {
                 raw.put("usage", usage);
-                out.put(usage, csv.open(Params.validate(csv.options(), raw), Path.of("").toAbsolutePath()));
+                out.put(
+                        usage,
+                        csv.open(
+                                Params.validate(csv.options(), raw), Path.of("").toAbsolutePath()));
             }
             return out;
         }
-        DatasetProvider folders = catalog.find("image-folder").orElseThrow(() -> new IllegalStateException("the image-folder kind is not installed"));
+        DatasetProvider folders = catalog.find("image-folder")
+                .orElseThrow(() -> new IllegalStateException("the image-folder kind is not installed"));
         List<Path> splits = splitFolders(path);
         if (splits.isEmpty()) {
             out.put(path.getFileName().toString(), folder(folders, path, options));
@@ -85,7 +103,8 @@ final class DatasetArgument {
 
     private static boolean holdsOnlyFolders(Path dir) {
         try (Stream<Path> children = Files.list(dir)) {
-            List<Path> all = children.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+            List<Path> all = children.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .toList();
             return !all.isEmpty() && all.stream().allMatch(Files::isDirectory);
         } catch (IOException e) {
             return false;

@@ -19,25 +19,39 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fer demo}: the study's comparisons on the embedded benchmark, then the report. */
-@Command(name = "demo", description = {
-    "Train and compare the study's variants (its Tables 1-3 and the module comparison) on the embedded",
-    "synthetic-face benchmark, then write the report and print where it is. Needs no data and no network.",
-    "The quick demo uses ResNet18 at small budgets (about 9 minutes on 2 cores); --full uses ResNet50 and",
-    "the budget of a real comparison (hours). Runs that finished before are not trained again."})
+@Command(
+        name = "demo",
+        description = {
+            "Train and compare the study's variants (its Tables 1-3 and the module comparison) on the embedded",
+            "synthetic-face benchmark, then write the report and print where it is. Needs no data and no network.",
+            "The quick demo uses ResNet18 at small budgets (about 9 minutes on 2 cores); --full uses ResNet50 and",
+            "the budget of a real comparison (hours). Runs that finished before are not trained again."
+        })
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--full", description = "ResNet50, more data, more epochs and three seeds.")
     boolean full;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Where the runs and the report go (default: runs/demo or runs/demo-full).")
+    @Option(
+            names = "--output",
+            paramLabel = "DIR",
+            description = "Where the runs and the report go (default: runs/demo or runs/demo-full).")
     Path output;
 
-    @Option(names = "--parallel", converter = Bounds.AtLeastOne.class, paramLabel = "N", defaultValue = "2", description =
-        "Train N variants at once, each in a JVM of its own with cores/N threads (default: ${DEFAULT-VALUE};"
-        + " small networks use two single-threaded processes better than one with two threads).")
+    @Option(
+            names = "--parallel",
+            converter = Bounds.AtLeastOne.class,
+            paramLabel = "N",
+            defaultValue = "2",
+            description =
+                    "Train N variants at once, each in a JVM of its own with cores/N threads (default: ${DEFAULT-VALUE};"
+                            + " small networks use two single-threaded processes better than one with two threads).")
     int parallel;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the demo experiment, e.g. --set training.epochs=2.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Override a setting of the demo experiment, e.g. --set training.epochs=2.")
     List<String> overrides = new java.util.ArrayList<>();
 
     @Spec
@@ -65,13 +79,18 @@ final class DemoCommand implements Callable<Integer> {
         List<String> settings = new java.util.ArrayList<>(overrides);
         settings.add("output=" + dir);
         Experiment experiment = ExperimentReader.read(file, settings, dir);
-        ExperimentRunner runner = injector.createChildInjector(b -> b.bind(Experiment.class).toInstance(experiment))
+        ExperimentRunner runner = injector.createChildInjector(
+                        b -> b.bind(Experiment.class).toInstance(experiment))
                 .getInstance(ExperimentRunner.class);
         PrintStream out = System.out;
         long start = System.nanoTime();
         runner.run(runner.plan(), out, parallel > 1 ? new CellProcesses(file, settings, parallel) : null, parallel);
         Path index = Report.write(dir, dir.resolve("report"), sections.all());
-        out.printf(java.util.Locale.ROOT, "%nDemo finished in %.1f minutes.%nReport: %s%n", (System.nanoTime() - start) / 6e10, index);
+        out.printf(
+                java.util.Locale.ROOT,
+                "%nDemo finished in %.1f minutes.%nReport: %s%n",
+                (System.nanoTime() - start) / 6e10,
+                index);
         return 0;
     }
 }

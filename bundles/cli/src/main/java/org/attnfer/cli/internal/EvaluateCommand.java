@@ -32,43 +32,79 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code fer evaluate}: a trained run on any dataset of its classes, such as a held-out test folder. */
-@Command(name = "evaluate", description = {
-    "Evaluate a trained run (its best epoch's weights) on a dataset whose classes it knows, for example",
-    "a held-out test folder: accuracy, macro and per-class precision, recall and F1, confusion matrix.",
-    "With --ensemble, several runs together: their class probabilities averaged."})
+@Command(
+        name = "evaluate",
+        description = {
+            "Evaluate a trained run (its best epoch's weights) on a dataset whose classes it knows, for example",
+            "a held-out test folder: accuracy, macro and per-class precision, recall and F1, confusion matrix.",
+            "With --ensemble, several runs together: their class probabilities averaged."
+        })
 final class EvaluateCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
+    @Parameters(
+            index = "0",
+            paramLabel = "RUN",
+            description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
     Path run;
 
-    @Parameters(index = "1", paramLabel = "DATASET", description = "A dataset kind, a folder of class folders, or a FER2013 CSV (one Usage: -o usage=PrivateTest).")
+    @Parameters(
+            index = "1",
+            paramLabel = "DATASET",
+            description =
+                    "A dataset kind, a folder of class folders, or a FER2013 CSV (one Usage: -o usage=PrivateTest).")
     String dataset;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "An option of the dataset kind, e.g. -o usage=PrivateTest.")
+    @Option(
+            names = {"-o", "--option"},
+            paramLabel = "KEY=VALUE",
+            description = "An option of the dataset kind, e.g. -o usage=PrivateTest.")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "--tta", description = "Average the ten-crop views (test-time augmentation), at the scales the run's "
-            + "training.tta_zoom gave its own final evaluation.")
+    @Option(
+            names = "--tta",
+            description = "Average the ten-crop views (test-time augmentation), at the scales the run's "
+                    + "training.tta_zoom gave its own final evaluation.")
     boolean tta;
 
-    @Option(names = "--tta-zoom", paramLabel = "SHARE", converter = Zoom.class, description = "Ten-crop also of the images this share smaller and larger "
-            + "(30 views at 3 scales; 0: one scale) instead of the run's training.tta_zoom; implies --tta.")
+    @Option(
+            names = "--tta-zoom",
+            paramLabel = "SHARE",
+            converter = Zoom.class,
+            description = "Ten-crop also of the images this share smaller and larger "
+                    + "(30 views at 3 scales; 0: one scale) instead of the run's training.tta_zoom; implies --tta.")
     Double ttaZoom;
 
-    @Option(names = "--ensemble", paramLabel = "RUN", description = "Another run of the same classes whose class probabilities are averaged "
-            + "with RUN's (repeatable): the metrics are then the ensemble's. Each run reads the images at its own input size.")
+    @Option(
+            names = "--ensemble",
+            paramLabel = "RUN",
+            description =
+                    "Another run of the same classes whose class probabilities are averaged "
+                            + "with RUN's (repeatable): the metrics are then the ensemble's. Each run reads the images at its own input size.")
     List<Path> ensemble = new ArrayList<>();
 
-    @Option(names = "--batch", converter = Bounds.AtLeastOne.class, defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            converter = Bounds.AtLeastOne.class,
+            defaultValue = "64",
+            description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--predictions", paramLabel = "FILE", description = "Also write every image's true class, prediction and class "
-            + "probabilities to FILE (CSV, the columns of a run's predictions.csv), e.g. to compare two models on the same test images.")
+    @Option(
+            names = "--predictions",
+            paramLabel = "FILE",
+            description =
+                    "Also write every image's true class, prediction and class "
+                            + "probabilities to FILE (CSV, the columns of a run's predictions.csv), e.g. to compare two models on the same test images.")
     Path predictionsFile;
 
-    @Option(names = "--precision", paramLabel = "float32|bfloat16", defaultValue = "float32", converter = PrecisionName.class,
-            description = "What the convolutions multiply in: bfloat16 is faster on processors with bfloat16 instructions "
-            + "(avx512_bf16, amx_bf16) and a little less exact (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--precision",
+            paramLabel = "float32|bfloat16",
+            defaultValue = "float32",
+            converter = PrecisionName.class,
+            description =
+                    "What the convolutions multiply in: bfloat16 is faster on processors with bfloat16 instructions "
+                            + "(avx512_bf16, amx_bf16) and a little less exact (default: ${DEFAULT-VALUE}).")
     Precision precision;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -96,21 +132,35 @@ final class EvaluateCommand implements Callable<Integer> {
         for (Path other : ensemble) {
             TrainedRun m = TrainedRun.read(other);
             if (!m.classes().equals(trained.classes())) {
-                throw new IllegalArgumentException("--ensemble " + other + ": its classes (" + String.join(", ", m.classes())
-                        + ") are not those of " + run + " (" + String.join(", ", trained.classes()) + ")");
+                throw new IllegalArgumentException(
+                        "--ensemble " + other + ": its classes (" + String.join(", ", m.classes())
+                                + ") are not those of " + run + " (" + String.join(", ", trained.classes()) + ")");
             }
             members.add(m);
         }
-        Dataset data = DatasetArgument.open(catalog, dataset, options).values().iterator().next();
+        Dataset data = DatasetArgument.open(catalog, dataset, options)
+                .values()
+                .iterator()
+                .next();
         Dataset mapped = inModelClasses(data, trained.classes());
         int[] all = IntStream.range(0, mapped.size()).toArray();
         List<Predictions> each = new ArrayList<>();
         List<TestViews> views = new ArrayList<>();
         for (TrainedRun member : members) {
-            TestViews v = ttaZoom != null ? new TestViews(true, ttaZoom) : tta ? new TestViews(true, member.tta().zoom()) : TestViews.NONE;
+            TestViews v = ttaZoom != null
+                    ? new TestViews(true, ttaZoom)
+                    : tta ? new TestViews(true, member.tta().zoom()) : TestViews.NONE;
             views.add(v);
             try (Model model = member.load(composer)) {
-                each.add(trainer.predict(model, mapped, all, member.input(), batch, Runtime.getRuntime().availableProcessors(), v, precision));
+                each.add(trainer.predict(
+                        model,
+                        mapped,
+                        all,
+                        member.input(),
+                        batch,
+                        Runtime.getRuntime().availableProcessors(),
+                        v,
+                        precision));
             }
         }
         Predictions predictions = Predictions.mean(each);
@@ -135,12 +185,31 @@ final class EvaluateCommand implements Callable<Integer> {
             Json.print(out, doc);
             return 0;
         }
-        String with = ensemble.isEmpty() ? "" : " averaged with " + ensemble.stream().map(Path::toString).collect(Collectors.joining(", "));
-        String tested = views.stream().map(TestViews::describe).distinct().filter(d -> !d.isEmpty()).collect(Collectors.joining("; "));
+        String with = ensemble.isEmpty()
+                ? ""
+                : " averaged with " + ensemble.stream().map(Path::toString).collect(Collectors.joining(", "));
+        String tested = views.stream()
+                .map(TestViews::describe)
+                .distinct()
+                .filter(d -> !d.isEmpty())
+                .collect(Collectors.joining("; "));
         String arithmetic = precision == Precision.FLOAT32 ? "" : ", " + precision.id() + " convolutions";
-        out.printf(Locale.ROOT, "%s%s on %s%s%s%n", run, with, data.describe(), tested.isEmpty() ? "" : " (" + tested + ")", arithmetic);
-        out.printf(Locale.ROOT, "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
-                m.accuracy(), m.macroPrecision(), m.macroRecall(), m.macroF1(), m.count());
+        out.printf(
+                Locale.ROOT,
+                "%s%s on %s%s%s%n",
+                run,
+                with,
+                data.describe(),
+                tested.isEmpty() ? "" : " (" + tested + ")",
+                arithmetic);
+        out.printf(
+                Locale.ROOT,
+                "accuracy %.4f   macro precision %.4f   macro recall %.4f   macro F1 %.4f   (%d images)%n",
+                m.accuracy(),
+                m.macroPrecision(),
+                m.macroRecall(),
+                m.macroF1(),
+                m.count());
         out.printf(Locale.ROOT, "top-2 accuracy %.4f   expected calibration error %.4f%n", m.top2(), m.ece());
         Table t = new Table("CLASS", ">PRECISION", ">RECALL", ">F1", ">SUPPORT");
         for (ClassMetrics c : m.perClass()) {
@@ -160,7 +229,8 @@ final class EvaluateCommand implements Callable<Integer> {
             try {
                 return new TestViews(true, Double.parseDouble(value.strip())).zoom();
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e instanceof NumberFormatException ? "expected a number, got '" + value + "'" : e.getMessage());
+                throw new TypeConversionException(
+                        e instanceof NumberFormatException ? "expected a number, got '" + value + "'" : e.getMessage());
             }
         }
     }
@@ -175,8 +245,9 @@ final class EvaluateCommand implements Callable<Integer> {
         for (int c = 0; c < map.length; c++) {
             map[c] = classes.indexOf(data.classes().get(c));
             if (map[c] < 0) {
-                throw new IllegalArgumentException("the dataset has a class '" + data.classes().get(c) + "' the model does not know (its classes: "
-                        + String.join(", ", classes) + ")");
+                throw new IllegalArgumentException(
+                        "the dataset has a class '" + data.classes().get(c) + "' the model does not know (its classes: "
+                                + String.join(", ", classes) + ")");
             }
         }
         return new Dataset() {

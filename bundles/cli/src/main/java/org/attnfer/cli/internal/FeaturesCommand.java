@@ -8,9 +8,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code fer features}: the named bundle sets of the distribution and the state of their bundles. */
-@Command(name = "features", description = {
-    "List the features (named sets of bundles in features/) with their bundles and states.",
-    "conf/fer.properties says which features a command installs; plug-ins in plugins/ are always installed."})
+@Command(
+        name = "features",
+        description = {
+            "List the features (named sets of bundles in features/) with their bundles and states.",
+            "conf/fer.properties says which features a command installs; plug-ins in plugins/ are always installed."
+        })
 final class FeaturesCommand implements Callable<Integer> {
 
     @Spec

@@ -14,9 +14,25 @@ import picocli.CommandLine.Command;
             "Models are named by a shorthand: backbone then modules in order, each at its default hook,",
             "e.g. resnet50+simam+ca, resnet18+ca(reduction=8)[3,4], resnet50+simam@bottleneck.after_conv2."
         },
-        subcommands = {DemoCommand.class, RunCommand.class, ReportCommand.class, EvaluateCommand.class, CompareCommand.class, PredictCommand.class, DataCommand.class, ModulesCommand.class, InspectCommand.class,
-            ForwardCommand.class, BenchCommand.class, PluginsCommand.class, WatchCommand.class, FeaturesCommand.class},
-        footer = {"", "Run 'fer <command> --help' for a command's options. Set FER_DEBUG=1 for stack traces.",
+        subcommands = {
+            DemoCommand.class,
+            RunCommand.class,
+            ReportCommand.class,
+            EvaluateCommand.class,
+            CompareCommand.class,
+            PredictCommand.class,
+            DataCommand.class,
+            ModulesCommand.class,
+            InspectCommand.class,
+            ForwardCommand.class,
+            BenchCommand.class,
+            PluginsCommand.class,
+            WatchCommand.class,
+            FeaturesCommand.class
+        },
+        footer = {
+            "",
+            "Run 'fer <command> --help' for a command's options. Set FER_DEBUG=1 for stack traces.",
             "",
             "Environment:",
             "  FER_THREADS    compute threads (default: all cores)",
@@ -27,7 +43,8 @@ import picocli.CommandLine.Command;
             "                 default with MKL's AVX-512 path) or onednn (1x1 ones are",
             "                 products either way)",
             "  FER_JAVA_OPTS  more JVM options",
-            "  DJL_CACHE_DIR  where libtorch is unpacked (default: ~/.cache/attnfer/djl)"})
+            "  DJL_CACHE_DIR  where libtorch is unpacked (default: ~/.cache/attnfer/djl)"
+        })
 final class FerCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -20,17 +20,20 @@ import org.attnfer.nn.Taps;
 import org.attnfer.nn.io.Tensor;
 import org.attnfer.nn.io.TensorFiles;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer forward}: runs a composed model on a tensor file, for comparisons with PyTorch. */
-@Command(name = "forward", description = {
-    "Run a composed model in eval mode on a tensor file and write its output and named features.",
-    "With a PyTorch state dict and the same input, the output can be compared with PyTorch's.",
-    "Features: stem, layer1 … layer4 (after stage-end modules), pool, logits."})
+@Command(
+        name = "forward",
+        description = {
+            "Run a composed model in eval mode on a tensor file and write its output and named features.",
+            "With a PyTorch state dict and the same input, the output can be compared with PyTorch's.",
+            "Features: stem, layer1 … layer4 (after stage-end modules), pool, logits."
+        })
 final class ForwardCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model shorthand, e.g. resnet50+ca.")
@@ -39,25 +42,48 @@ final class ForwardCommand implements Callable<Integer> {
     @Mixin
     Architecture architecture;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "State dict to load (.npz or .safetensors, PyTorch names); without it the weights are freshly initialised from --seed.")
+    @Option(
+            names = "--weights",
+            paramLabel = "FILE",
+            description =
+                    "State dict to load (.npz or .safetensors, PyTorch names); without it the weights are freshly initialised from --seed.")
     Path weights;
 
     @Option(names = "--non-strict", description = "Load the keys that fit and report the rest instead of stopping.")
     boolean nonStrict;
 
-    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input tensor [N, C, H, W] (.npy, float32).")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "X.npy",
+            description = "Input tensor [N, C, H, W] (.npy, float32).")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Where the logits [N, classes] go (.npy).")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "Y.npy",
+            description = "Where the logits [N, classes] go (.npy).")
     Path output;
 
-    @Option(names = "--features", paramLabel = "F.npz", description = "Also write the named intermediate features (.npz or .safetensors).")
+    @Option(
+            names = "--features",
+            paramLabel = "F.npz",
+            description = "Also write the named intermediate features (.npz or .safetensors).")
     Path features;
 
-    @Option(names = "--classes", converter = Bounds.AtLeastOne.class, paramLabel = "N", description = "Number of classes (default: from the weights' fc.weight, else 7).")
+    @Option(
+            names = "--classes",
+            converter = Bounds.AtLeastOne.class,
+            paramLabel = "N",
+            description = "Number of classes (default: from the weights' fc.weight, else 7).")
     Integer classes;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            description = "Seed of the initial weights (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0")
     int seed;
 
     @Spec
@@ -87,14 +113,19 @@ final class ForwardCommand implements Callable<Integer> {
             if (weights != null) {
                 Weights.load(c.block(), weights, state, !nonStrict, out);
             }
-            NDArray y = c.block().forward(new ParameterStore(manager, false), new NDList(x.toArray(manager)), false,
-                    Taps.with(new Taps.Listener() {
-                        @Override
-                        public NDArray atPoint(String name, NDArray value) {
-                            captured.put(name, Tensor.of(value));
-                            return value;
-                        }
-                    })).singletonOrThrow();
+            NDArray y = c.block()
+                    .forward(
+                            new ParameterStore(manager, false),
+                            new NDList(x.toArray(manager)),
+                            false,
+                            Taps.with(new Taps.Listener() {
+                                @Override
+                                public NDArray atPoint(String name, NDArray value) {
+                                    captured.put(name, Tensor.of(value));
+                                    return value;
+                                }
+                            }))
+                    .singletonOrThrow();
             TensorFiles.writeNpy(output, Tensor.of(y));
         }
         out.println("Output " + Arrays.toString(captured.get("logits").shape()) + " → " + output);

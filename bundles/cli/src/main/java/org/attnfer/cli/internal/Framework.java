@@ -70,14 +70,20 @@ interface Framework {
                             .map(b -> bsn + " " + b.getVersion() + " [" + state(b) + "]")
                             .orElse(bsn + " [not installed]"));
                 }
-                out.add(new FeatureState(name, context.getProperty("attnfer.feature." + name + ".description"), installed.contains(name), bundles));
+                out.add(new FeatureState(
+                        name,
+                        context.getProperty("attnfer.feature." + name + ".description"),
+                        installed.contains(name),
+                        bundles));
             }
             return out;
         }
 
         @Override
         public List<Plugin> plugins() {
-            String dir = property("attnfer.home").map(h -> java.nio.file.Path.of(h, "plugins").toUri().toString()).orElse("-");
+            String dir = property("attnfer.home")
+                    .map(h -> java.nio.file.Path.of(h, "plugins").toUri().toString())
+                    .orElse("-");
             List<Plugin> out = new ArrayList<>();
             for (Bundle b : context.getBundles()) {
                 String location = b.getLocation().replaceFirst("^reference:", "");
@@ -109,7 +115,9 @@ interface Framework {
         }
 
         private static List<String> split(String s) {
-            return s == null || s.isBlank() ? List.of() : Arrays.stream(s.split(",")).map(String::strip).toList();
+            return s == null || s.isBlank()
+                    ? List.of()
+                    : Arrays.stream(s.split(",")).map(String::strip).toList();
         }
 
         private static String state(Bundle b) {

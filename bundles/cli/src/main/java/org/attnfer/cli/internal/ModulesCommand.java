@@ -13,12 +13,15 @@ import org.attnfer.api.ParamSpec;
 import org.attnfer.composer.ModuleRegistry;
 import org.attnfer.composer.Registered;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fer modules}: the modules and backbones the running bundles supply. */
-@Command(name = "modules", description = "List the attention and sampling modules and backbones, with the bundle that supplies each and its parameters.")
+@Command(
+        name = "modules",
+        description =
+                "List the attention and sampling modules and backbones, with the bundle that supplies each and its parameters.")
 final class ModulesCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -38,20 +41,29 @@ final class ModulesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<Row> rows = new ArrayList<>();
-        registry.attentionModules().forEach(r -> rows.add(new Row("attention", r.service().info(), r)));
-        registry.samplingModules().forEach(r -> rows.add(new Row("sampling", r.service().info(), r)));
+        registry.attentionModules()
+                .forEach(r -> rows.add(new Row("attention", r.service().info(), r)));
+        registry.samplingModules()
+                .forEach(r -> rows.add(new Row("sampling", r.service().info(), r)));
         rows.sort(java.util.Comparator.comparing(r -> r.info.id()));
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("modules", rows.stream().map(Row::toMap).toList());
-            doc.put("backbones", registry.backbones().stream().map(ModulesCommand::backbone).toList());
+            doc.put(
+                    "backbones",
+                    registry.backbones().stream().map(ModulesCommand::backbone).toList());
             doc.put("conflicts", registry.conflicts());
             Json.print(out, doc);
             return 0;
         }
         Table table = new Table("ID", "KIND", "DEFAULT HOOK", "BUNDLE", "VERSION", "TITLE");
-        rows.forEach(r -> table.row(r.info.id(), r.kind, r.info.defaultHook() + (r.info.defaultStages().isEmpty() ? "" : " " + r.info.defaultStages()),
-                r.origin.bundle(), r.origin.version(), r.info.title()));
+        rows.forEach(r -> table.row(
+                r.info.id(),
+                r.kind,
+                r.info.defaultHook() + (r.info.defaultStages().isEmpty() ? "" : " " + r.info.defaultStages()),
+                r.origin.bundle(),
+                r.origin.version(),
+                r.info.title()));
         table.print(out);
         out.println();
         out.println("Parameters:");
@@ -67,9 +79,13 @@ final class ModulesCommand implements Callable<Integer> {
         out.println("Backbones:");
         for (Registered<Backbone> b : registry.backbones()) {
             out.println("  " + String.join(", ", b.service().variants()) + " (" + b.origin() + ")");
-            out.println("    stems: " + String.join(", ", b.service().stems()) + (b.service().scalesWidth() ? "; width: any multiplier of the channels" : ""));
-            b.service().hooks().forEach(h -> out.println("    hook " + h.name() + " (" + h.kind().name().toLowerCase(java.util.Locale.ROOT)
-                    + ", stages " + h.stages() + "): " + h.doc()));
+            out.println("    stems: " + String.join(", ", b.service().stems())
+                    + (b.service().scalesWidth() ? "; width: any multiplier of the channels" : ""));
+            b.service()
+                    .hooks()
+                    .forEach(h -> out.println(
+                            "    hook " + h.name() + " (" + h.kind().name().toLowerCase(java.util.Locale.ROOT)
+                                    + ", stages " + h.stages() + "): " + h.doc()));
         }
         registry.conflicts().forEach(c -> out.println("warning: " + c));
         out.flush();
@@ -82,7 +98,11 @@ final class ModulesCommand implements Callable<Integer> {
         m.put("variants", b.service().variants());
         m.put("stems", b.service().stems());
         m.put("scales_width", b.service().scalesWidth());
-        m.put("hooks", b.service().hooks().stream().map(h -> Map.of("name", h.name(), "kind", h.kind().name(), "stages", h.stages())).toList());
+        m.put(
+                "hooks",
+                b.service().hooks().stream()
+                        .map(h -> Map.of("name", h.name(), "kind", h.kind().name(), "stages", h.stages()))
+                        .toList());
         m.put("bundle", b.bundle());
         m.put("version", b.version());
         return m;

@@ -17,9 +17,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer plugins}: the plug-in bundles of {@code plugins/}. */
-@Command(name = "plugins", description = {
-    "Manage plug-ins: bundles in the distribution's plugins/ folder, installed at every start",
-    "(and while it runs, by `fer watch`)."},
+@Command(
+        name = "plugins",
+        description = {
+            "Manage plug-ins: bundles in the distribution's plugins/ folder, installed at every start",
+            "(and while it runs, by `fer watch`)."
+        },
         subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Install.class, PluginsCommand.Remove.class})
 final class PluginsCommand implements Runnable {
 
@@ -32,7 +35,9 @@ final class PluginsCommand implements Runnable {
     }
 
     static Path folder(Framework framework) {
-        return Path.of(framework.property("attnfer.home").orElseThrow(() -> new IllegalStateException("no distribution home")), "plugins");
+        return Path.of(
+                framework.property("attnfer.home").orElseThrow(() -> new IllegalStateException("no distribution home")),
+                "plugins");
     }
 
     /** {@code fer plugins list}. */
@@ -56,14 +61,22 @@ final class PluginsCommand implements Runnable {
                 return 0;
             }
             Table t = new Table("BUNDLE", "VERSION", "STATE", "FILE");
-            framework.plugins().forEach(p -> t.row(p.name(), p.version(), p.state(), Path.of(java.net.URI.create(p.location())).getFileName()));
+            framework
+                    .plugins()
+                    .forEach(p -> t.row(
+                            p.name(),
+                            p.version(),
+                            p.state(),
+                            Path.of(java.net.URI.create(p.location())).getFileName()));
             t.print(out);
             return 0;
         }
     }
 
     /** {@code fer plugins install}. */
-    @Command(name = "install", description = "Check a plug-in jar in the running framework, then copy it into plugins/.")
+    @Command(
+            name = "install",
+            description = "Check a plug-in jar in the running framework, then copy it into plugins/.")
     static final class Install implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "JAR", description = "The plug-in bundle.")
         Path jar;
@@ -92,8 +105,10 @@ final class PluginsCommand implements Runnable {
             Path target = folder(framework).resolve(jar.getFileName());
             Files.createDirectories(target.getParent());
             Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
-            spec.commandLine().getOut().println("Installed " + jar.getFileName() + " into " + target.getParent()
-                    + "; it is loaded from the next command on (or at once by a running `fer watch`).");
+            spec.commandLine()
+                    .getOut()
+                    .println("Installed " + jar.getFileName() + " into " + target.getParent()
+                            + "; it is loaded from the next command on (or at once by a running `fer watch`).");
             return 0;
         }
 

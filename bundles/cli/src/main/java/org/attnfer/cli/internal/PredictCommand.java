@@ -37,15 +37,21 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer predict}: the emotions of the faces in photos. */
-@Command(name = "predict", description = {
-    "Find the faces in photos, crop them as the model was trained, and give each face's emotion with",
-    "its probabilities; optionally a Grad-CAM heat map per face. Faces are found with OpenCV's Haar",
-    "cascade (Debian: opencv-data), evaluated in Java; --whole skips detection for face crops."})
+@Command(
+        name = "predict",
+        description = {
+            "Find the faces in photos, crop them as the model was trained, and give each face's emotion with",
+            "its probabilities; optionally a Grad-CAM heat map per face. Faces are found with OpenCV's Haar",
+            "cascade (Debian: opencv-data), evaluated in Java; --whole skips detection for face crops."
+        })
 final class PredictCommand implements Callable<Integer> {
 
     private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
+    @Parameters(
+            index = "0",
+            paramLabel = "RUN",
+            description = "A run folder (runs/NAME/VARIANT/seed-N), or the model file in one.")
     Path run;
 
     @Parameters(index = "1..*", paramLabel = "IMAGE", description = "Photos, or folders of photos.")
@@ -54,19 +60,33 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--heatmaps", paramLabel = "DIR", description = "Write a Grad-CAM overlay per face into this folder.")
+    @Option(
+            names = "--heatmaps",
+            paramLabel = "DIR",
+            description = "Write a Grad-CAM overlay per face into this folder.")
     Path heatmaps;
 
     @Option(names = "--whole", description = "Use each image whole, as one face (for face crops such as FER2013's).")
     boolean whole;
 
-    @Option(names = "--cascade", paramLabel = "FILE", description = "The Haar cascade (default: Debian's frontal-face cascade).")
+    @Option(
+            names = "--cascade",
+            paramLabel = "FILE",
+            description = "The Haar cascade (default: Debian's frontal-face cascade).")
     Path cascade = HaarCascade.DEBIAN_FRONTAL_FACE;
 
-    @Option(names = "--min-face", converter = Bounds.AtLeastOne.class, defaultValue = "40", description = "The smallest face side in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--min-face",
+            converter = Bounds.AtLeastOne.class,
+            defaultValue = "40",
+            description = "The smallest face side in pixels (default: ${DEFAULT-VALUE}).")
     int minFace;
 
-    @Option(names = "--precision", paramLabel = "float32|bfloat16", defaultValue = "float32", converter = PrecisionName.class,
+    @Option(
+            names = "--precision",
+            paramLabel = "float32|bfloat16",
+            defaultValue = "float32",
+            converter = PrecisionName.class,
             description = "What the convolutions multiply in, as fer evaluate --precision (default: ${DEFAULT-VALUE}).")
     Precision precision;
 
@@ -98,13 +118,16 @@ final class PredictCommand implements Callable<Integer> {
             Files.createDirectories(heatmaps);
         }
         try (Model model = trained.load(composer)) {
-            GradCam cam = heatmaps == null ? null : new GradCam(model.getBlock(), GradCam.defaultLayer(model.getBlock()));
+            GradCam cam =
+                    heatmaps == null ? null : new GradCam(model.getBlock(), GradCam.defaultLayer(model.getBlock()));
             for (Path f : files) {
                 BufferedImage img = ImageIO.read(f.toFile());
                 if (img == null) {
                     throw new IOException(f + ": not a readable image");
                 }
-                List<Rectangle> faces = whole ? List.of(new Rectangle(0, 0, img.getWidth(), img.getHeight())) : detector.detect(img, minFace, 3);
+                List<Rectangle> faces = whole
+                        ? List.of(new Rectangle(0, 0, img.getWidth(), img.getHeight()))
+                        : detector.detect(img, minFace, 3);
                 if (faces.isEmpty()) {
                     notFound.add(f.toString());
                 }
@@ -117,28 +140,49 @@ final class PredictCommand implements Callable<Integer> {
                     for (int c = 1; c < p.length; c++) {
                         best = p[c] > p[best] ? c : best;
                     }
-                    rows.add(new Row(f.toString(), faces.get(k), trained.classes().get(best), p));
+                    rows.add(new Row(
+                            f.toString(), faces.get(k), trained.classes().get(best), p));
                     if (cam != null) {
-                        writeHeatmap(model, cam, x, best, trained, heatmaps.resolve(f.getFileName().toString().replaceFirst("\\.[^.]+$", "") + "-face" + k + ".png"));
+                        writeHeatmap(
+                                model,
+                                cam,
+                                x,
+                                best,
+                                trained,
+                                heatmaps.resolve(f.getFileName().toString().replaceFirst("\\.[^.]+$", "") + "-face" + k
+                                        + ".png"));
                     }
                 }
             }
         }
         print(rows, trained.classes());
-        notFound.forEach(f -> spec.commandLine().getErr().println("fer predict: no face found in " + f + " (try --min-face or --whole)"));
+        notFound.forEach(f -> spec.commandLine()
+                .getErr()
+                .println("fer predict: no face found in " + f + " (try --min-face or --whole)"));
         return 0;
     }
 
     private static float[] probabilities(Model model, float[] x, TrainedRun t, Precision precision) {
         try (NDManager step = model.getNDManager().newSubManager()) {
-            NDArray logits = model.getBlock().forward(new ParameterStore(step, false),
-                    new NDList(step.create(x, new Shape(1, t.input().channels(), t.input().size(), t.input().size()))), false, precision.params())
+            NDArray logits = model.getBlock()
+                    .forward(
+                            new ParameterStore(step, false),
+                            new NDList(step.create(
+                                    x,
+                                    new Shape(
+                                            1,
+                                            t.input().channels(),
+                                            t.input().size(),
+                                            t.input().size()))),
+                            false,
+                            precision.params())
                     .singletonOrThrow();
             return logits.softmax(1).toFloatArray();
         }
     }
 
-    private static void writeHeatmap(Model model, GradCam cam, float[] x, int cls, TrainedRun t, Path png) throws IOException {
+    private static void writeHeatmap(Model model, GradCam cam, float[] x, int cls, TrainedRun t, Path png)
+            throws IOException {
         int s = t.input().size();
         GradCam.Maps maps;
         try (NDManager step = model.getNDManager().newSubManager()) {
@@ -174,10 +218,20 @@ final class PredictCommand implements Callable<Integer> {
             return;
         }
         if (format.equals("csv")) {
-            out.println("file,x,y,width,height,emotion," + String.join(",", classes.stream().map(c -> "p_" + c).toList()));
+            out.println("file,x,y,width,height,emotion,"
+                    + String.join(",", classes.stream().map(c -> "p_" + c).toList()));
             for (Row r : rows) {
-                StringBuilder sb = new StringBuilder(csv(r.file())).append(',').append(r.box().x).append(',').append(r.box().y).append(',')
-                        .append(r.box().width).append(',').append(r.box().height).append(',').append(r.emotion());
+                StringBuilder sb = new StringBuilder(csv(r.file()))
+                        .append(',')
+                        .append(r.box().x)
+                        .append(',')
+                        .append(r.box().y)
+                        .append(',')
+                        .append(r.box().width)
+                        .append(',')
+                        .append(r.box().height)
+                        .append(',')
+                        .append(r.emotion());
                 for (float p : r.probabilities()) {
                     sb.append(String.format(Locale.ROOT, ",%.4f", p));
                 }
@@ -217,7 +271,10 @@ final class PredictCommand implements Callable<Integer> {
         for (Path p : inputs) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(Files::isRegularFile).filter(f -> IMAGES.contains(ext(f))).sorted().forEach(out::add);
+                    walk.filter(Files::isRegularFile)
+                            .filter(f -> IMAGES.contains(ext(f)))
+                            .sorted()
+                            .forEach(out::add);
                 }
             } else if (Files.isRegularFile(p)) {
                 out.add(p);

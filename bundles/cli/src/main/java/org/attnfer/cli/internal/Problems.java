@@ -18,11 +18,15 @@ final class Problems {
         }
         Matcher m = PACKAGE.matcher(felix);
         if (m.find()) {
-            String range = m.group(2) == null ? "" : " [" + m.group(2) + (m.group(3) == null ? ", ∞)" : ", " + m.group(3) + ")");
+            String range = m.group(2) == null
+                    ? ""
+                    : " [" + m.group(2) + (m.group(3) == null ? ", ∞)" : ", " + m.group(3) + ")");
             return "it needs package " + m.group(1) + range + ", which no installed bundle provides"
                     + (m.group(1).startsWith("org.attnfer.") ? " (was it built against another AttnFER API?)" : "");
         }
-        if (felix.contains("Bundle-SymbolicName") || felix.contains("not a valid bundle") || felix.contains("manifest")) {
+        if (felix.contains("Bundle-SymbolicName")
+                || felix.contains("not a valid bundle")
+                || felix.contains("manifest")) {
             return "not an OSGi bundle (" + felix + ")";
         }
         return felix;

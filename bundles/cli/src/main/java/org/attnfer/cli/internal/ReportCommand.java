@@ -11,10 +11,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer report}: tables, charts and heat maps of an experiment's runs. */
-@Command(name = "report", description = {
-    "Write the report of an experiment's runs: comparison tables (CSV, Markdown, LaTeX, HTML) with",
-    "means and deviations over seeds, 95%% intervals and paired tests against the baseline; curves,",
-    "confusion matrices, accuracy bars and heat maps; all in one index.html that opens offline."})
+@Command(
+        name = "report",
+        description = {
+            "Write the report of an experiment's runs: comparison tables (CSV, Markdown, LaTeX, HTML) with",
+            "means and deviations over seeds, 95%% intervals and paired tests against the baseline; curves,",
+            "confusion matrices, accuracy bars and heat maps; all in one index.html that opens offline."
+        })
 final class ReportCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUNS", description = "The experiment's output folder (runs/NAME).")

@@ -19,27 +19,41 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer run}: trains every variant × seed of an experiment file. */
-@Command(name = "run", description = {
-    "Train every variant × seed of an experiment file into run folders.",
-    "Everything is checked first (keys, values, dataset, every model); complete runs are skipped",
-    "when the experiment runs again. Progress goes to standard error, results to standard output."})
+@Command(
+        name = "run",
+        description = {
+            "Train every variant × seed of an experiment file into run folders.",
+            "Everything is checked first (keys, values, dataset, every model); complete runs are skipped",
+            "when the experiment runs again. Progress goes to standard error, results to standard output."
+        })
 final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "The experiment file (YAML).")
     Path file;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the file, e.g. --set training.epochs=1 --set dataset.path=faces/.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Override a setting of the file, e.g. --set training.epochs=1 --set dataset.path=faces/.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Where the run folders go (default: the file's output, or runs/NAME).")
+    @Option(
+            names = "--output",
+            paramLabel = "DIR",
+            description = "Where the run folders go (default: the file's output, or runs/NAME).")
     Path output;
 
     @Option(names = "--dry-run", description = "Check the experiment and show the grid without training.")
     boolean dryRun;
 
-    @Option(names = "--parallel", converter = Bounds.AtLeastOne.class, paramLabel = "N", defaultValue = "1", description =
-        "Train up to N cells at once, each in a JVM of its own that gets cores/N threads; a cell that"
-        + " crashes its JVM costs only itself (default: ${DEFAULT-VALUE}, cells one after another in this JVM).")
+    @Option(
+            names = "--parallel",
+            converter = Bounds.AtLeastOne.class,
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Train up to N cells at once, each in a JVM of its own that gets cores/N threads; a cell that"
+                            + " crashes its JVM costs only itself (default: ${DEFAULT-VALUE}, cells one after another in this JVM).")
     int parallel;
 
     @Option(names = "--cell", hidden = true, description = "Train only this variant (what --parallel starts).")
@@ -64,17 +78,21 @@ final class RunCommand implements Callable<Integer> {
         if (output != null) {
             settings.add("output=" + output.toAbsolutePath());
         }
-        Experiment experiment = ExperimentReader.read(file, settings, Path.of("").toAbsolutePath());
+        Experiment experiment =
+                ExperimentReader.read(file, settings, Path.of("").toAbsolutePath());
         // each experiment runs in its own child injector, with the experiment bound
-        ExperimentRunner runner = injector.createChildInjector(b -> b.bind(Experiment.class).toInstance(experiment))
+        ExperimentRunner runner = injector.createChildInjector(
+                        b -> b.bind(Experiment.class).toInstance(experiment))
                 .getInstance(ExperimentRunner.class);
         Plan plan = runner.plan();
         PrintStream out = System.out;
         if (dryRun) {
-            out.println("Experiment " + experiment.name() + " is valid: " + plan.dataset().describe());
+            out.println("Experiment " + experiment.name() + " is valid: "
+                    + plan.dataset().describe());
             for (int i = 0; i < experiment.variants().size(); i++) {
                 Variant v = experiment.variants().get(i);
-                out.println("  " + v.name() + ": " + v.model().describe() + ", " + Table.count(plan.parameters().get(i)) + " parameters, seeds " + experiment.seeds());
+                out.println("  " + v.name() + ": " + v.model().describe() + ", "
+                        + Table.count(plan.parameters().get(i)) + " parameters, seeds " + experiment.seeds());
             }
             out.println("  input: " + experiment.input().describe());
             out.println("  output: " + experiment.output());
@@ -90,14 +108,18 @@ final class RunCommand implements Callable<Integer> {
 
     /** The help's footer: the keys of an experiment file and every training and augmentation option. */
     static String[] keys() {
-        List<String> lines = new ArrayList<>(List.of("", "Experiment file keys: name, dataset (required), test, validation, split_seed, split_by,",
+        List<String> lines = new ArrayList<>(List.of(
+                "",
+                "Experiment file keys: name, dataset (required), test, validation, split_seed, split_by,",
                 "input {size, channels, resize}, variants (required), seeds, sweep, training, augment, tables, output.",
                 "input.resize (default: the size): images are resized to it and the network sees size × size",
                 "windows of them: random ones in training, the centre in evaluation, corners and centre with tta.",
                 "A variant's model: a shorthand (resnet18+simam) or {backbone, stem, width, modules}; width",
                 "multiplies every layer's channels (0.5: a quarter of the cost); fer modules lists stems and modules.",
                 "sweep: {training.lr: [0.01, 0.1], augment.erase: [0, 0.5]} runs every variant with every combination.",
-                "Dataset kinds and their options: fer data kinds.", "", "training:"));
+                "Dataset kinds and their options: fer data kinds.",
+                "",
+                "training:"));
         org.attnfer.train.TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
         lines.add("augment (true, or a mapping):");
         org.attnfer.data.Augmentation.OPTIONS.forEach(o -> lines.add("  " + o.describe()));

@@ -42,7 +42,8 @@ final class Table {
             for (int i = 0; i < r.size(); i++) {
                 String cell = r.get(i);
                 String pad = " ".repeat(width[i] - cell.length());
-                sb.append(right[i] ? pad + cell : cell + (i < r.size() - 1 ? pad : "")).append(i < r.size() - 1 ? "  " : "");
+                sb.append(right[i] ? pad + cell : cell + (i < r.size() - 1 ? pad : ""))
+                        .append(i < r.size() - 1 ? "  " : "");
             }
             out.println(sb.toString().stripTrailing());
         }

@@ -13,13 +13,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fer watch}: keeps the framework running and follows plug-ins as they come and go. */
-@Command(name = "watch", description = {
-    "Keep running and follow the plug-ins: a jar dropped into plugins/ is installed, a changed jar",
-    "updated and a removed jar uninstalled, without a restart (Felix FileInstall); every module that",
-    "appears or disappears is printed. Stop with Ctrl-C."})
+@Command(
+        name = "watch",
+        description = {
+            "Keep running and follow the plug-ins: a jar dropped into plugins/ is installed, a changed jar",
+            "updated and a removed jar uninstalled, without a restart (Felix FileInstall); every module that",
+            "appears or disappears is printed. Stop with Ctrl-C."
+        })
 final class WatchCommand implements Callable<Integer> {
 
-    @Option(names = "--for", paramLabel = "SECONDS", description = "Stop after this many seconds (default: until Ctrl-C).")
+    @Option(
+            names = "--for",
+            paramLabel = "SECONDS",
+            description = "Stop after this many seconds (default: until Ctrl-C).")
     Double seconds;
 
     @Spec
@@ -59,7 +65,9 @@ final class WatchCommand implements Callable<Integer> {
                 if (p.state().equals("unresolved") && !problems.containsKey(key)) {
                     problems.put(key, p.state());
                     out.println("! plug-in " + key + " does not resolve: "
-                            + framework.trial(java.nio.file.Path.of(java.net.URI.create(p.location()))).orElse("it starts when tried alone"));
+                            + framework
+                                    .trial(java.nio.file.Path.of(java.net.URI.create(p.location())))
+                                    .orElse("it starts when tried alone"));
                 }
             }
             registry.conflicts().forEach(c -> out.println("! " + c));

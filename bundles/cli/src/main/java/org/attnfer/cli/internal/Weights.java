@@ -32,7 +32,8 @@ final class Weights {
         try {
             report = StateDict.load(block, weights, strict);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + " does not fit the model (use --non-strict to load what fits): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    file + " does not fit the model (use --non-strict to load what fits): " + e.getMessage(), e);
         }
         out.println("Weights " + file + ": " + report.describe());
     }

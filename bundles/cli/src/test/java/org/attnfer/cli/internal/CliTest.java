@@ -33,10 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** The commands on a fixed registry, without OSGi. */
 class CliTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static final Injector INJECTOR = Guice.createInjector(
-            new ComposerModule(ModuleRegistry.of(List.of(new SimAmModule(), new ChannelAttentionModule()), List.of(), List.of(new ResNetBackbone()))),
+            new ComposerModule(ModuleRegistry.of(
+                    List.of(new SimAmModule(), new ChannelAttentionModule()),
+                    List.of(),
+                    List.of(new ResNetBackbone()))),
             new AbstractModule() {
                 @Override
                 protected void configure() {
@@ -75,12 +79,19 @@ class CliTest {
 
     @Test
     void everyCommandAnswersHelpWithItsUsage() {
-        for (List<String> command : List.of(List.of("run"), List.of("bench", "train"), List.of("data", "stats"), List.of("plugins", "install"), List.of("evaluate"))) {
+        for (List<String> command : List.of(
+                List.of("run"),
+                List.of("bench", "train"),
+                List.of("data", "stats"),
+                List.of("plugins", "install"),
+                List.of("evaluate"))) {
             List<String> args = new java.util.ArrayList<>(command);
             args.add("--help");
             Result r = fer(args.toArray(String[]::new));
             assertThat(r.code()).as(r.err()).isZero();
-            assertThat(r.out()).startsWith("Usage: fer " + String.join(" ", command) + " ").contains("--help");
+            assertThat(r.out())
+                    .startsWith("Usage: fer " + String.join(" ", command) + " ")
+                    .contains("--help");
             assertThat(r.err()).isEmpty();
         }
     }
@@ -89,13 +100,18 @@ class CliTest {
     void descriptionsAreReflowedIntoParagraphs() {
         assertThat(Cli.reflow(new String[] {"One two.", "Three, e.g. four", "", "five", "  six", "seven"}))
                 .containsExactly("One two.", "Three, e.g. four", "", "five", "  six", "seven");
-        assertThat(Cli.reflow(new String[] {"One, e.g. two.", "Three", "four."})).containsExactly("One, e.g. two.", "Three four.");
+        assertThat(Cli.reflow(new String[] {"One, e.g. two.", "Three", "four."}))
+                .containsExactly("One, e.g. two.", "Three four.");
         // no line of a help text ends early because its source line did; the command list shows whole first sentences
         Result demo = fer("demo", "--help");
-        assertThat(demo.out()).contains("Train and compare the study's variants (its Tables 1-3 and the module\ncomparison) on the embedded synthetic-face benchmark, then write the report and\nprint where it is.\n");
+        assertThat(demo.out())
+                .contains(
+                        "Train and compare the study's variants (its Tables 1-3 and the module\ncomparison) on the embedded synthetic-face benchmark, then write the report and\nprint where it is.\n");
         assertThat(fer("report", "--help").out()).contains("95% intervals");
         assertThat(fer("report", "--help").err()).isEmpty();
-        assertThat(fer("--help").out()).contains("  demo      Train and compare the study's variants (its Tables 1-3 and the\n              module comparison) on the embedded synthetic-face benchmark, then\n              write the report and print where it is.\n  run ");
+        assertThat(fer("--help").out())
+                .contains(
+                        "  demo      Train and compare the study's variants (its Tables 1-3 and the\n              module comparison) on the embedded synthetic-face benchmark, then\n              write the report and print where it is.\n  run ");
     }
 
     @Test
@@ -104,18 +120,56 @@ class CliTest {
         Path st = dir.resolve("w.safetensors");
         Path x = dir.resolve("x.npy");
         TensorFiles.writeNpy(x, input());
-        assertThat(fer("inspect", "resnet18+simam+ca", "--input", "3x40x40", "--classes", "5", "--seed", "3", "--save-weights", npz.toString()).code()).isZero();
-        Result convert = fer("inspect", "resnet18+simam+ca", "--input", "3x40x40", "--weights", npz.toString(), "--save-weights", st.toString());
+        assertThat(fer(
+                                "inspect",
+                                "resnet18+simam+ca",
+                                "--input",
+                                "3x40x40",
+                                "--classes",
+                                "5",
+                                "--seed",
+                                "3",
+                                "--save-weights",
+                                npz.toString())
+                        .code())
+                .isZero();
+        Result convert = fer(
+                "inspect",
+                "resnet18+simam+ca",
+                "--input",
+                "3x40x40",
+                "--weights",
+                npz.toString(),
+                "--save-weights",
+                st.toString());
         assertThat(convert.code()).as(convert.err()).isZero();
         assertThat(convert.out()).contains("tensors loaded").contains("5 classes");
         assertThat(TensorFiles.read(st)).isEqualTo(TensorFiles.read(npz));
 
-        Result a = fer("forward", "resnet18+simam+ca", "--weights", npz.toString(), "--input", x.toString(),
-                "--output", dir.resolve("a.npy").toString(), "--features", dir.resolve("f.npz").toString());
+        Result a = fer(
+                "forward",
+                "resnet18+simam+ca",
+                "--weights",
+                npz.toString(),
+                "--input",
+                x.toString(),
+                "--output",
+                dir.resolve("a.npy").toString(),
+                "--features",
+                dir.resolve("f.npz").toString());
         assertThat(a.code()).as(a.err()).isZero();
         // other seed, same weights: the weights decide
-        Result b = fer("forward", "resnet18+simam+ca", "--weights", st.toString(), "--seed", "9", "--input", x.toString(),
-                "--output", dir.resolve("b.npy").toString());
+        Result b = fer(
+                "forward",
+                "resnet18+simam+ca",
+                "--weights",
+                st.toString(),
+                "--seed",
+                "9",
+                "--input",
+                x.toString(),
+                "--output",
+                dir.resolve("b.npy").toString());
         assertThat(b.code()).as(b.err()).isZero();
         Tensor ya = TensorFiles.readNpy(dir.resolve("a.npy"));
         assertThat(ya.shape()).containsExactly(2, 5);
@@ -128,48 +182,87 @@ class CliTest {
 
     @Test
     void stemAndWidthReachTheModelsOfInspectAndForward() throws IOException {
-        Result narrow = fer("inspect", "resnet18", "--input", "1x48x48", "--stem", "half", "--width", "0.5", "--depth", "0");
+        Result narrow =
+                fer("inspect", "resnet18", "--input", "1x48x48", "--stem", "half", "--width", "0.5", "--depth", "0");
         assertThat(narrow.code()).as(narrow.err()).isZero();
         assertThat(narrow.out()).contains("stem half, width 0.5").contains("2,796,263");
         Path w = dir.resolve("narrow.safetensors");
-        assertThat(fer("inspect", "resnet18", "--width", "0.25", "--save-weights", w.toString()).code()).isZero();
+        assertThat(fer("inspect", "resnet18", "--width", "0.25", "--save-weights", w.toString())
+                        .code())
+                .isZero();
         Path x = dir.resolve("x.npy");
         TensorFiles.writeNpy(x, input());
-        Result forward = fer("forward", "resnet18", "--width", "0.25", "--weights", w.toString(), "--input", x.toString(),
-                "--output", dir.resolve("y.npy").toString(), "--features", dir.resolve("f.npz").toString());
+        Result forward = fer(
+                "forward",
+                "resnet18",
+                "--width",
+                "0.25",
+                "--weights",
+                w.toString(),
+                "--input",
+                x.toString(),
+                "--output",
+                dir.resolve("y.npy").toString(),
+                "--features",
+                dir.resolve("f.npz").toString());
         assertThat(forward.code()).as(forward.err()).isZero();
         assertThat(TensorFiles.read(dir.resolve("f.npz")).get("layer4").shape()).containsExactly(2, 128, 2, 2);
         // the published width does not take the narrow weights
-        assertThat(fer("forward", "resnet18", "--weights", w.toString(), "--input", x.toString(), "--output", dir.resolve("z.npy").toString())
-                .err()).contains("conv1.weight");
-        assertThat(fer("inspect", "resnet18", "--width", "0").err()).startsWith("Invalid value for option '--width': must be a number > 0, got '0'");
+        assertThat(fer(
+                                "forward",
+                                "resnet18",
+                                "--weights",
+                                w.toString(),
+                                "--input",
+                                x.toString(),
+                                "--output",
+                                dir.resolve("z.npy").toString())
+                        .err())
+                .contains("conv1.weight");
+        assertThat(fer("inspect", "resnet18", "--width", "0").err())
+                .startsWith("Invalid value for option '--width': must be a number > 0, got '0'");
     }
 
     @Test
     void aPlainStateDictLoadsIntoAComposedModelOnlyWhenAskedAndNamesWhatIsMissing() throws IOException {
         Path plain = dir.resolve("plain.safetensors");
-        assertThat(fer("inspect", "resnet18", "--classes", "7", "--save-weights", plain.toString()).code()).isZero();
+        assertThat(fer("inspect", "resnet18", "--classes", "7", "--save-weights", plain.toString())
+                        .code())
+                .isZero();
         Result strict = fer("inspect", "resnet18+ca", "--weights", plain.toString());
         assertThat(strict.code()).isEqualTo(1);
-        assertThat(strict.err()).contains("does not fit the model (use --non-strict", "missing from the file: layer1.0.ca.fc1.weight");
+        assertThat(strict.err())
+                .contains("does not fit the model (use --non-strict", "missing from the file: layer1.0.ca.fc1.weight");
         Result lenient = fer("inspect", "resnet18+ca", "--weights", plain.toString(), "--non-strict");
         assertThat(lenient.code()).as(lenient.err()).isZero();
-        // every backbone tensor of ResNet18 (20 convolutions, 20 BatchNorms × 4, the head) loads; the 8 CA blocks' 4 do not
+        // every backbone tensor of ResNet18 (20 convolutions, 20 BatchNorms × 4, the head) loads; the 8 CA blocks' 4 do
+        // not
         assertThat(lenient.out()).contains("102 tensors loaded; 32 missing from the file");
     }
 
     @Test
     void badInputIsOneClearLine() {
-        Result r = fer("forward", "resnet18", "--input", dir.resolve("none.npy").toString(), "--output", dir.resolve("y.npy").toString());
+        Result r = fer(
+                "forward",
+                "resnet18",
+                "--input",
+                dir.resolve("none.npy").toString(),
+                "--output",
+                dir.resolve("y.npy").toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err().strip()).startsWith("fer forward:").contains("none.npy").doesNotContain("\n");
+        assertThat(r.err().strip())
+                .startsWith("fer forward:")
+                .contains("none.npy")
+                .doesNotContain("\n");
         Result shape = fer("inspect", "resnet18", "--input", "3x48");
         assertThat(shape.code()).isEqualTo(2);
         assertThat(shape.err()).contains("expected CxHxW such as 3x48x48");
         // a nested command's failure is named by its full path
         Result model = fer("bench", "train", "resnet51");
         assertThat(model.code()).isEqualTo(1);
-        assertThat(model.err().strip()).startsWith("fer bench train: model 'resnet51'").doesNotContain("\n");
+        assertThat(model.err().strip())
+                .startsWith("fer bench train: model 'resnet51'")
+                .doesNotContain("\n");
     }
 
     @Test
@@ -183,7 +276,8 @@ class CliTest {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         new JarOutputStream(Files.newOutputStream(plain), manifest).close();
         assertThat(fer("plugins", "install", plain.toString()).err().strip())
-                .isEqualTo("fer plugins install: plain.jar cannot be installed: not an OSGi bundle (its manifest has no Bundle-SymbolicName)");
+                .isEqualTo(
+                        "fer plugins install: plain.jar cannot be installed: not an OSGi bundle (its manifest has no Bundle-SymbolicName)");
     }
 
     @Test
@@ -199,32 +293,66 @@ class CliTest {
 
     @Test
     void aModelBenchmarkSharesItsRateOfTheGivenOrTheMeasuredBound() throws IOException {
-        String[] bench = {"bench", "infer", "resnet18", "--input", "1x16x16", "--warmup", "0", "--warmup-seconds", "0", "--steps", "1", "--json"};
+        String[] bench = {
+            "bench",
+            "infer",
+            "resnet18",
+            "--input",
+            "1x16x16",
+            "--warmup",
+            "0",
+            "--warmup-seconds",
+            "0",
+            "--steps",
+            "1",
+            "--json"
+        };
         Result given = fer(concat(bench, "--peak-gflops", "50"));
         assertThat(given.code()).as(given.err()).isZero();
         JsonNode g = Json.MAPPER.readTree(given.out());
         assertThat(g.path("sgemm_measured").asBoolean()).isFalse();
         assertThat(g.path("sgemm_gflops").asDouble()).isEqualTo(50);
-        assertThat(g.path("share_of_sgemm_bound").asDouble()).isCloseTo(g.path("gflops").asDouble() / 50, within(1e-12));
+        assertThat(g.path("share_of_sgemm_bound").asDouble())
+                .isCloseTo(g.path("gflops").asDouble() / 50, within(1e-12));
         Result measured = fer(bench);
         assertThat(measured.code()).as(measured.err()).isZero();
         JsonNode m = Json.MAPPER.readTree(measured.out());
         assertThat(m.path("sgemm_measured").asBoolean()).isTrue();
         assertThat(m.path("sgemm_gflops").asDouble()).isPositive();
-        assertThat(m.path("share_of_sgemm_bound").asDouble()).isCloseTo(m.path("gflops").asDouble() / m.path("sgemm_gflops").asDouble(), within(1e-12));
+        assertThat(m.path("share_of_sgemm_bound").asDouble())
+                .isCloseTo(m.path("gflops").asDouble() / m.path("sgemm_gflops").asDouble(), within(1e-12));
     }
 
     @Test
     void aTrainingBenchmarkRunsInTheGivenPrecision() throws IOException {
-        Result r = fer("bench", "train", "resnet18", "--input", "1x16x16", "--batch", "2", "--warmup", "0", "--warmup-seconds", "0",
-                "--steps", "1", "--peak-gflops", "50", "--precision", "bfloat16", "--json");
+        Result r = fer(
+                "bench",
+                "train",
+                "resnet18",
+                "--input",
+                "1x16x16",
+                "--batch",
+                "2",
+                "--warmup",
+                "0",
+                "--warmup-seconds",
+                "0",
+                "--steps",
+                "1",
+                "--peak-gflops",
+                "50",
+                "--precision",
+                "bfloat16",
+                "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode doc = Json.MAPPER.readTree(r.out());
         assertThat(doc.path("precision").asText()).isEqualTo("bfloat16");
         assertThat(doc.path("images_per_second").asDouble()).isPositive();
         Result wrong = fer("bench", "train", "resnet18", "--precision", "fp16");
         assertThat(wrong.code()).isEqualTo(2);
-        assertThat(wrong.err()).startsWith("Invalid value for option '--precision': precision must be float32 or bfloat16, not 'fp16'");
+        assertThat(wrong.err())
+                .startsWith(
+                        "Invalid value for option '--precision': precision must be float32 or bfloat16, not 'fp16'");
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -242,7 +370,8 @@ class CliTest {
         assertThat(peak.code()).isEqualTo(2);
         assertThat(peak.err()).startsWith("Invalid value for option '--peak-gflops': must be a number > 0, got 'NaN'");
         Result seconds = fer("bench", "infer", "resnet18", "--warmup-seconds", "-1");
-        assertThat(seconds.err()).startsWith("Invalid value for option '--warmup-seconds': must be a number ≥ 0, got '-1'");
+        assertThat(seconds.err())
+                .startsWith("Invalid value for option '--warmup-seconds': must be a number ≥ 0, got '-1'");
         Result depth = fer("inspect", "resnet18", "--depth", "-1");
         assertThat(depth.code()).isEqualTo(2);
         assertThat(depth.err()).startsWith("Invalid value for option '--depth': must be ≥ 0, got '-1'");

@@ -96,9 +96,13 @@ public final class ServiceModuleRegistry implements ModuleRegistry {
         List<Registered<T>> kept = unique(entries, id);
         for (Entry<T> e : entries) {
             String key = id.apply(e.registered.service());
-            Registered<T> first = kept.stream().filter(r -> id.apply(r.service()).equals(key)).findFirst().orElseThrow();
+            Registered<T> first = kept.stream()
+                    .filter(r -> id.apply(r.service()).equals(key))
+                    .findFirst()
+                    .orElseThrow();
             if (first != e.registered) {
-                out.add("id '" + key + "' of " + e.registered.origin() + " is already registered by " + first.origin() + "; ignored");
+                out.add("id '" + key + "' of " + e.registered.origin() + " is already registered by " + first.origin()
+                        + "; ignored");
             }
         }
     }

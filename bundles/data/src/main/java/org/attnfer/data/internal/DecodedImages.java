@@ -43,7 +43,11 @@ final class DecodedImages {
             int h = img.getHeight();
             if (img.getType() == BufferedImage.TYPE_BYTE_GRAY) {
                 byte[] data = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-                return new Pixels(w, h, data.length == w * h ? data.clone() : null, data.length == w * h ? null : img.getRGB(0, 0, w, h, null, 0, w));
+                return new Pixels(
+                        w,
+                        h,
+                        data.length == w * h ? data.clone() : null,
+                        data.length == w * h ? null : img.getRGB(0, 0, w, h, null, 0, w));
             }
             return new Pixels(w, h, null, img.getRGB(0, 0, w, h, null, 0, w));
         }

@@ -27,8 +27,10 @@ public final class Fer2013CsvProvider implements DatasetProvider {
 
     @Override
     public List<ParamSpec> options() {
-        return List.of(ParamSpec.ofString("path", null, "the CSV, relative to the experiment file"),
-                ParamSpec.ofString("usage", "Training", "the rows of one Usage: Training, PublicTest, PrivateTest, or all"),
+        return List.of(
+                ParamSpec.ofString("path", null, "the CSV, relative to the experiment file"),
+                ParamSpec.ofString(
+                        "usage", "Training", "the rows of one Usage: Training, PublicTest, PrivateTest, or all"),
                 BadInput.OPTION);
     }
 
@@ -37,6 +39,7 @@ public final class Fer2013CsvProvider implements DatasetProvider {
         if (!options.has("path")) {
             throw new IllegalArgumentException("fer2013-csv needs a 'path'");
         }
-        return Fer2013Csv.read(baseDir.resolve(options.getString("path")).normalize(), BadInput.of(options)).dataset(options.getString("usage"));
+        return Fer2013Csv.read(baseDir.resolve(options.getString("path")).normalize(), BadInput.of(options))
+                .dataset(options.getString("usage"));
     }
 }

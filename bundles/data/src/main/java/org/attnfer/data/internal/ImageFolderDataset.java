@@ -52,18 +52,29 @@ final class ImageFolderDataset implements Dataset {
             throw new IOException("image folder " + root + " does not exist or is not a folder");
         }
         this.root = root;
-        List<Path> folders = list(root).stream().filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+        List<Path> folders = list(root).stream()
+                .filter(Files::isDirectory)
+                .filter(p -> !p.getFileName().toString().startsWith("."))
+                .toList();
         if (folders.isEmpty()) {
             throw new IOException("image folder " + root + " has no class sub-folders");
         }
-        boolean emotions = folders.stream().map(f -> f.getFileName().toString())
+        boolean emotions = folders.stream()
+                .map(f -> f.getFileName().toString())
                 .allMatch(n -> Emotions.canonical(n).isPresent() || Emotions.isContempt(n));
         Map<Path, String> classOf = new LinkedHashMap<>();
         StringBuilder mapping = new StringBuilder();
         for (Path f : folders) {
             String name = f.getFileName().toString();
-            String cls = !emotions ? name : Emotions.isContempt(name) ? (options.contempt() ? Emotions.CONTEMPT : null) : Emotions.canonical(name).orElseThrow();
-            mapping.append(mapping.length() == 0 ? "" : ", ").append(name).append(" → ").append(cls == null ? "left out (contempt: true keeps it)" : cls);
+            String cls = !emotions
+                    ? name
+                    : Emotions.isContempt(name)
+                            ? (options.contempt() ? Emotions.CONTEMPT : null)
+                            : Emotions.canonical(name).orElseThrow();
+            mapping.append(mapping.length() == 0 ? "" : ", ")
+                    .append(name)
+                    .append(" → ")
+                    .append(cls == null ? "left out (contempt: true keeps it)" : cls);
             if (cls != null) {
                 classOf.put(f, cls);
             }
@@ -72,19 +83,25 @@ final class ImageFolderDataset implements Dataset {
         Map<Path, List<Path>> imagesOf = new LinkedHashMap<>();
         int ignored = 0;
         for (Map.Entry<Path, String> e : classOf.entrySet()) {
-            List<Path> all = list(e.getKey()).stream().filter(Files::isRegularFile).toList();
-            List<Path> images = all.stream().filter(p -> EXTENSIONS.contains(extension(p))).toList();
+            List<Path> all =
+                    list(e.getKey()).stream().filter(Files::isRegularFile).toList();
+            List<Path> images =
+                    all.stream().filter(p -> EXTENSIONS.contains(extension(p))).toList();
             ignored += all.size() - images.size();
             if (images.isEmpty()) {
-                bad.report("class folder " + e.getKey() + " has no images (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+                bad.report("class folder " + e.getKey() + " has no images ("
+                        + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
             } else {
                 imagesOf.put(e.getKey(), images);
             }
         }
-        List<String> present = imagesOf.keySet().stream().map(classOf::get).distinct().toList();
+        List<String> present =
+                imagesOf.keySet().stream().map(classOf::get).distinct().toList();
         List<String> order = new ArrayList<>(Emotions.CANONICAL);
         order.add(Emotions.CONTEMPT);
-        classes = emotions ? order.stream().filter(present::contains).toList() : present.stream().sorted().toList();
+        classes = emotions
+                ? order.stream().filter(present::contains).toList()
+                : present.stream().sorted().toList();
         if (classes.isEmpty()) {
             throw new IOException("image folder " + root + " has no class folder with images");
         }
@@ -106,8 +123,12 @@ final class ImageFolderDataset implements Dataset {
         decoded.dropFailed();
         labels = labelList.stream().mapToInt(Integer::intValue).toArray();
         subjects = subjects(files, options.subject());
-        account = mapping + (ignored > 0 ? "; ignored " + ignored + " files that are not images" : "")
-                + (subjects != null ? "; " + java.util.Arrays.stream(subjects).distinct().count() + " subjects" : "") + bad.summary();
+        account = mapping
+                + (ignored > 0 ? "; ignored " + ignored + " files that are not images" : "")
+                + (subjects != null
+                        ? "; " + java.util.Arrays.stream(subjects).distinct().count() + " subjects"
+                        : "")
+                + bad.summary();
     }
 
     private static List<Path> list(Path dir) throws IOException {
@@ -127,7 +148,8 @@ final class ImageFolderDataset implements Dataset {
             Matcher m = p.matcher(name);
             if (!m.find()) {
                 if (explicit != null) {
-                    throw new IllegalArgumentException("subject pattern '" + p + "' does not match the file name " + files.get(i));
+                    throw new IllegalArgumentException(
+                            "subject pattern '" + p + "' does not match the file name " + files.get(i));
                 }
                 return null;
             }
@@ -153,7 +175,8 @@ final class ImageFolderDataset implements Dataset {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < files.size(); i++) {
                 Path f = files.get(i);
-                sha.update((root.relativize(f) + "\t" + labels[i] + "\t" + Files.size(f) + "\t" + Files.getLastModifiedTime(f).toMillis() + "\n")
+                sha.update((root.relativize(f) + "\t" + labels[i] + "\t" + Files.size(f) + "\t"
+                                + Files.getLastModifiedTime(f).toMillis() + "\n")
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             return "sha256:" + HexFormat.of().formatHex(sha.digest()).substring(0, 16);

@@ -28,12 +28,17 @@ public final class ImageFolderProvider implements DatasetProvider {
 
     @Override
     public List<ParamSpec> options() {
-        return List.of(ParamSpec.ofString("path", null, "the folder, relative to the experiment file"),
+        return List.of(
+                ParamSpec.ofString("path", null, "the folder, relative to the experiment file"),
                 ParamSpec.ofBoolean("contempt", false, "keep a contempt folder (CK+, AffectNet) as an eighth class"),
-                ParamSpec.ofString("subject", null, "a regular expression whose first group reads the subject from a file name "
-                        + "(default: CK+'s S005_001_... when every name fits it)"),
+                ParamSpec.ofString(
+                        "subject",
+                        null,
+                        "a regular expression whose first group reads the subject from a file name "
+                                + "(default: CK+'s S005_001_... when every name fits it)"),
                 BadInput.OPTION,
-                ParamSpec.ofInt("cache_mb", 1024, "decoded pixels kept in memory, in MB (0: decode every epoch)").atLeast(0));
+                ParamSpec.ofInt("cache_mb", 1024, "decoded pixels kept in memory, in MB (0: decode every epoch)")
+                        .atLeast(0));
     }
 
     @Override
@@ -49,7 +54,12 @@ public final class ImageFolderProvider implements DatasetProvider {
                 throw new IllegalArgumentException("subject: not a regular expression: " + e.getDescription());
             }
         }
-        return new ImageFolderDataset(baseDir.resolve(options.getString("path")).normalize(), new ImageFolderDataset.Options(
-                options.getBoolean("contempt"), subject, BadInput.of(options), options.getInt("cache_mb") * 1024L * 1024L));
+        return new ImageFolderDataset(
+                baseDir.resolve(options.getString("path")).normalize(),
+                new ImageFolderDataset.Options(
+                        options.getBoolean("contempt"),
+                        subject,
+                        BadInput.of(options),
+                        options.getInt("cache_mb") * 1024L * 1024L));
     }
 }

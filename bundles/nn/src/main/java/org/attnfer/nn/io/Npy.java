@@ -69,7 +69,8 @@ public final class Npy {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
             case "|u1", "|b1" -> 1;
-            default -> throw new IOException("unsupported .npy dtype " + descr + " (little-endian float, int or uint8 only)");
+            default ->
+                throw new IOException("unsupported .npy dtype " + descr + " (little-endian float, int or uint8 only)");
         };
         byte[] raw = new byte[n * width];
         in.readFully(raw);

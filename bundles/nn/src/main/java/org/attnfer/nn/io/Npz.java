@@ -31,7 +31,9 @@ public final class Npz {
                 if (e.isDirectory()) {
                     continue;
                 }
-                String key = e.getName().endsWith(".npy") ? e.getName().substring(0, e.getName().length() - 4) : e.getName();
+                String key = e.getName().endsWith(".npy")
+                        ? e.getName().substring(0, e.getName().length() - 4)
+                        : e.getName();
                 try {
                     out.put(key, Npy.read(zip));
                 } catch (IOException ex) {

@@ -51,7 +51,10 @@ public final class SafeTensors {
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
-                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    e.getValue()
+                            .fields()
+                            .forEachRemaining(
+                                    m -> metadata.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 out.put(e.getKey(), readTensor(ch, base, e.getKey(), e.getValue(), file));
@@ -85,8 +88,8 @@ public final class SafeTensors {
         }
         byte[] json = JSON.writeValueAsBytes(header);
         int pad = (8 - json.length % 8) % 8;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer head = ByteBuffer.allocate(8 + json.length + pad).order(ByteOrder.LITTLE_ENDIAN);
             head.putLong(json.length + pad).put(json);
             for (int i = 0; i < pad; i++) {
@@ -101,7 +104,8 @@ public final class SafeTensors {
         }
     }
 
-    private static Tensor readTensor(FileChannel ch, long base, String key, JsonNode info, Path file) throws IOException {
+    private static Tensor readTensor(FileChannel ch, long base, String key, JsonNode info, Path file)
+            throws IOException {
         String dtype = info.path("dtype").asText();
         JsonNode shapeNode = info.path("shape");
         long[] shape = new long[shapeNode.size()];

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TensorFilesTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static Map<String, Tensor> sample() {
         Map<String, Tensor> m = new LinkedHashMap<>();
@@ -33,10 +34,13 @@ class TensorFilesTest {
         byte[] bytes = out.toByteArray();
         int headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
         String header = new String(bytes, 10, headerLength, StandardCharsets.ISO_8859_1);
-        assertThat(header).startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }").endsWith("\n");
+        assertThat(header)
+                .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }")
+                .endsWith("\n");
         assertThat((10 + headerLength) % 64).isZero();
         assertThat(bytes.length).isEqualTo(10 + headerLength + 12);
-        assertThat(Npy.read(new ByteArrayInputStream(bytes))).isEqualTo(new Tensor(new long[] {3}, new float[] {1, 2, 3}));
+        assertThat(Npy.read(new ByteArrayInputStream(bytes)))
+                .isEqualTo(new Tensor(new long[] {3}, new float[] {1, 2, 3}));
     }
 
     @Test
@@ -54,7 +58,9 @@ class TensorFilesTest {
         Path f = dir.resolve("w.safetensors");
         TensorFiles.write(f, sample());
         byte[] bytes = Files.readAllBytes(f);
-        long n = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long n = java.nio.ByteBuffer.wrap(bytes, 0, 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         String json = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
         assertThat(json).contains("\"conv1.weight\":{\"dtype\":\"F32\",\"shape\":[2,1,2,2],\"data_offsets\":[0,32]}");
         assertThat(bytes.length).isEqualTo(8 + n + 4 * (8 + 3 + 1));
@@ -63,7 +69,8 @@ class TensorFilesTest {
     @Test
     void unknownFormatAndMissingFileAreClearErrors() {
         assertThatThrownBy(() -> TensorFiles.read(dir.resolve("nothing.npz"))).hasMessageContaining("nothing.npz");
-        assertThatThrownBy(() -> TensorFiles.write(dir.resolve("w.bin"), sample())).hasMessageContaining("unknown tensor format");
+        assertThatThrownBy(() -> TensorFiles.write(dir.resolve("w.bin"), sample()))
+                .hasMessageContaining("unknown tensor format");
     }
 
     @Test

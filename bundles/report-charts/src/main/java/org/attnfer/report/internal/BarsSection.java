@@ -37,7 +37,9 @@ public final class BarsSection implements ReportSection {
         for (TableSpec spec : data.tables()) {
             String file = "bars-" + Report.slug(spec.name()) + ".png";
             Charts.bars(ComparisonTable.of(spec, data), context.reportDir().resolve(file));
-            html.append("<figure>").append(Report.chart(file, spec.name() + " accuracy")).append("</figure>\n");
+            html.append("<figure>")
+                    .append(Report.chart(file, spec.name() + " accuracy"))
+                    .append("</figure>\n");
         }
         return Optional.of(html.append("</div>").toString());
     }

@@ -46,8 +46,14 @@ public final class ConfusionSection implements ReportSection {
                 }
             }
             String file = "confusion-" + Report.slug(variant) + ".png";
-            Charts.confusion(variant + " (" + runs.size() + (runs.size() == 1 ? " seed)" : " seeds)"), data.classes(), sum, context.reportDir().resolve(file));
-            html.append("<figure>").append(Report.chart(file, "confusion matrix of " + variant)).append("</figure>\n");
+            Charts.confusion(
+                    variant + " (" + runs.size() + (runs.size() == 1 ? " seed)" : " seeds)"),
+                    data.classes(),
+                    sum,
+                    context.reportDir().resolve(file));
+            html.append("<figure>")
+                    .append(Report.chart(file, "confusion matrix of " + variant))
+                    .append("</figure>\n");
         }
         return Optional.of(html.append("</div>").toString());
     }

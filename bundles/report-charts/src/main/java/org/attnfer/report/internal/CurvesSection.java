@@ -32,13 +32,16 @@ public final class CurvesSection implements ReportSection {
     @Override
     public Optional<String> render(ReportContext context) throws IOException {
         ExperimentData data = Report.data(context);
-        StringBuilder html = new StringBuilder("<p class=\"note\">Solid: validation; dashed: training. Lines are means over seeds; "
-                + "bands span the lowest and highest seed.</p>\n<div class=\"grid\">\n");
+        StringBuilder html =
+                new StringBuilder("<p class=\"note\">Solid: validation; dashed: training. Lines are means over seeds; "
+                        + "bands span the lowest and highest seed.</p>\n<div class=\"grid\">\n");
         for (TableSpec spec : data.tables()) {
             for (String column : new String[] {"accuracy", "loss"}) {
                 String file = "curves-" + Report.slug(spec.name()) + "-" + column + ".png";
                 Charts.curves(data, spec, column, context.reportDir().resolve(file));
-                html.append("<figure>").append(Report.chart(file, spec.name() + " " + column)).append("</figure>\n");
+                html.append("<figure>")
+                        .append(Report.chart(file, spec.name() + " " + column))
+                        .append("</figure>\n");
             }
         }
         return Optional.of(html.append("</div>").toString());

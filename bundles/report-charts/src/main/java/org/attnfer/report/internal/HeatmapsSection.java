@@ -47,7 +47,9 @@ public final class HeatmapsSection implements ReportSection {
             Map<String, Boolean> drawn = HeatmapsGrids.draw(data, spec, context.reportDir(), files);
             if (drawn.get("gradcam")) {
                 any = true;
-                html.append("<h3>").append(org.attnfer.report.Html.escape(spec.name())).append("</h3>\n");
+                html.append("<h3>")
+                        .append(org.attnfer.report.Html.escape(spec.name()))
+                        .append("</h3>\n");
                 html.append(Report.img(files.get("gradcam"), "Grad-CAM of " + spec.name()));
                 if (drawn.get("module")) {
                     html.append(Report.img(files.get("module"), "module attention maps of " + spec.name()));
@@ -57,9 +59,10 @@ public final class HeatmapsSection implements ReportSection {
         if (!any) {
             return Optional.empty();
         }
-        return Optional.of("<p class=\"note\">Grad-CAM for the true class at the last block of the last stage (after its attention), "
-                + "first seed of each variant; red is high. Below it, the last attention module's own spatial map where it has one. "
-                + "Focus scores (share of Grad-CAM energy on the face and on brows, eyes and mouth, and how often its peak falls on the "
-                + "face) are in the tables when the data knows its face regions.</p>\n" + html);
+        return Optional.of(
+                "<p class=\"note\">Grad-CAM for the true class at the last block of the last stage (after its attention), "
+                        + "first seed of each variant; red is high. Below it, the last attention module's own spatial map where it has one. "
+                        + "Focus scores (share of Grad-CAM energy on the face and on brows, eyes and mouth, and how often its peak falls on the "
+                        + "face) are in the tables when the data knows its face regions.</p>\n" + html);
     }
 }

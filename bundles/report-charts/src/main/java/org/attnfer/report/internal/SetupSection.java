@@ -37,15 +37,24 @@ public final class SetupSection implements ReportSection {
         StringBuilder html = new StringBuilder();
         Path exp = data.root().resolve("experiment.json");
         if (Files.isRegularFile(exp)) {
-            html.append("<h3>Experiment</h3>\n<pre>").append(Html.escape(Files.readString(exp))).append("</pre>\n");
+            html.append("<h3>Experiment</h3>\n<pre>")
+                    .append(Html.escape(Files.readString(exp)))
+                    .append("</pre>\n");
         }
         html.append("<h3>Runs</h3>\n<ul>\n");
         for (RunData r : data.runs()) {
             String rel = context.reportDir().relativize(r.dir()).toString();
-            html.append("<li>").append(Html.escape(r.variant())).append(", seed ").append(r.seed()).append(": <a href=\"")
-                    .append(Html.escape(rel + "/manifest.json")).append("\">manifest</a>, <a href=\"")
-                    .append(Html.escape(rel + "/spec.resolved.yaml")).append("\">resolved spec</a>, <a href=\"")
-                    .append(Html.escape(rel + "/predictions.csv")).append("\">predictions</a></li>\n");
+            html.append("<li>")
+                    .append(Html.escape(r.variant()))
+                    .append(", seed ")
+                    .append(r.seed())
+                    .append(": <a href=\"")
+                    .append(Html.escape(rel + "/manifest.json"))
+                    .append("\">manifest</a>, <a href=\"")
+                    .append(Html.escape(rel + "/spec.resolved.yaml"))
+                    .append("\">resolved spec</a>, <a href=\"")
+                    .append(Html.escape(rel + "/predictions.csv"))
+                    .append("\">predictions</a></li>\n");
         }
         return Optional.of(html.append("</ul>").toString());
     }

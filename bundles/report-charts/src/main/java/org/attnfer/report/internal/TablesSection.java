@@ -44,7 +44,11 @@ public final class TablesSection implements ReportSection {
             Files.writeString(context.reportDir().resolve(base + ".tex"), TableFormats.latex(t));
             html.append(TableFormats.html(t)).append("<p class=\"note\">Also as ");
             for (String ext : new String[] {"csv", "md", "tex"}) {
-                html.append("<a href=\"").append(Html.escape(base + "." + ext)).append("\">").append(ext.toUpperCase(java.util.Locale.ROOT)).append("</a> ");
+                html.append("<a href=\"")
+                        .append(Html.escape(base + "." + ext))
+                        .append("\">")
+                        .append(ext.toUpperCase(java.util.Locale.ROOT))
+                        .append("</a> ");
             }
             html.append("</p>\n");
         }

@@ -33,7 +33,8 @@ final class TripletAttention extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray a = hw.gate(ps, x, training);
         // channels and height swapped: pooling runs over the height, the convolution over channels × width
@@ -62,19 +63,27 @@ final class TripletAttention extends AbstractBlock {
         private final BatchNorm bn;
 
         Gate(int kernel) {
-            conv = addChildBlock("conv", Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).optPadding(new Shape(kernel / 2, kernel / 2))
-                    .setFilters(1).optBias(false).build());
+            conv = addChildBlock(
+                    "conv",
+                    Conv2d.builder()
+                            .setKernelShape(new Shape(kernel, kernel))
+                            .optPadding(new Shape(kernel / 2, kernel / 2))
+                            .setFilters(1)
+                            .optBias(false)
+                            .build());
             bn = addChildBlock("bn", BatchNorm.builder().build());
         }
 
         NDArray gate(ParameterStore ps, NDArray x, boolean training) {
             NDArray pooled = NDArrays.concat(new NDList(x.max(new int[] {1}, true), x.mean(new int[] {1}, true)), 1);
-            NDArray g = bn.forward(ps, conv.forward(ps, new NDList(pooled), training), training).singletonOrThrow();
+            NDArray g = bn.forward(ps, conv.forward(ps, new NDList(pooled), training), training)
+                    .singletonOrThrow();
             return x.mul(Activation.sigmoid(g));
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
             return new NDList(gate(ps, inputs.singletonOrThrow(), training));
         }
 

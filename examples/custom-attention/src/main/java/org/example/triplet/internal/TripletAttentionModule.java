@@ -19,7 +19,8 @@ public final class TripletAttentionModule implements AttentionModule {
             "Misra, Nalamada, Arasanipalai, Hou. Rotate to Attend: Convolutional Triplet Attention Module. WACV 2021",
             "bottleneck.after_bn3",
             List.of(),
-            List.of(ParamSpec.ofInt("kernel", 7, "side of each gate's convolution (odd)").atLeast(1)));
+            List.of(ParamSpec.ofInt("kernel", 7, "side of each gate's convolution (odd)")
+                    .atLeast(1)));
 
     @Override
     public ModuleInfo info() {

@@ -31,7 +31,8 @@ class TripletAttentionTest {
             try (NDManager m = NDManager.newBaseManager()) {
                 Block b = triplet(Map.of());
                 b.initialize(m, DataType.FLOAT32, s);
-                NDArray y = b.forward(new ParameterStore(m, false), new NDList(m.randomNormal(s)), false).singletonOrThrow();
+                NDArray y = b.forward(new ParameterStore(m, false), new NDList(m.randomNormal(s)), false)
+                        .singletonOrThrow();
                 assertEquals(s, y.getShape());
             }
         }
@@ -42,7 +43,10 @@ class TripletAttentionTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Block b = triplet(Map.of());
             b.initialize(m, DataType.FLOAT32, new Shape(2, 32, 8, 8));
-            long trainable = b.getParameters().values().stream().filter(Parameter::requiresGradient).mapToLong(p -> p.getShape().size()).sum();
+            long trainable = b.getParameters().values().stream()
+                    .filter(Parameter::requiresGradient)
+                    .mapToLong(p -> p.getShape().size())
+                    .sum();
             // 3 × (7·7·2 convolution weights + BatchNorm weight and bias)
             assertEquals(3 * (7 * 7 * 2 + 2), trainable);
         }
@@ -54,7 +58,9 @@ class TripletAttentionTest {
             Block b = triplet(Map.of("kernel", 3));
             b.initialize(m, DataType.FLOAT32, new Shape(4, 32, 6, 5));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = b.forward(new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(4, 32, 6, 5))), true).singletonOrThrow();
+                NDArray y = b.forward(
+                                new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(4, 32, 6, 5))), true)
+                        .singletonOrThrow();
                 gc.backward(y.mul(m.randomNormal(y.getShape())).sum());
             }
             for (Parameter p : b.getParameters().values()) {

@@ -60,9 +60,16 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         conv3 = child("conv3", Conv2d.builder(channels, channels).build());
         convP = child("conv_p", Conv2d.builder(2, headDim).build());
         fc = child("fc", Conv2d.builder(3 * heads, kConv * kConv).bias(false).build());
-        depConv = child("dep_conv", Conv2d.builder(kConv * kConv * headDim, channels)
-                .kernel(kConv).stride(stride).padding(kConv / 2).groups(headDim).bias(false)
-                .weightInit(shiftKernels(kConv)).build());
+        depConv = child(
+                "dep_conv",
+                Conv2d.builder(kConv * kConv * headDim, channels)
+                        .kernel(kConv)
+                        .stride(stride)
+                        .padding(kConv / 2)
+                        .groups(headDim)
+                        .bias(false)
+                        .weightInit(shiftKernels(kConv))
+                        .build());
     }
 
     /** {@code w[o, t, u, v] = 1} where {@code (u, v) = (⌊t/k⌋, t mod k)}: each input slot shifts by its offset. */
@@ -96,13 +103,16 @@ final class AcMix extends Module implements AttentionMaps, Costed {
      */
     private NDArray padded(NDArray x) {
         NDManager manager = x.getManager();
-        return x.get(new NDIndex(":, :, {}", manager.create(reflected((int) x.getShape().get(2)))))
-                .get(new NDIndex(":, :, :, {}", manager.create(reflected((int) x.getShape().get(3)))));
+        return x.get(new NDIndex(
+                        ":, :, {}", manager.create(reflected((int) x.getShape().get(2)))))
+                .get(new NDIndex(":, :, :, {}", manager.create(reflected((int)
+                        x.getShape().get(3)))));
     }
 
     /** Slot {@code (a, b)} of every window of a {@link #padded} map: {@code [B, D, Ho, Wo]}. */
     private NDArray slot(NDArray padded, int a, int b, long ho, long wo) {
-        return padded.get(new NDIndex().addAllDim(2)
+        return padded.get(new NDIndex()
+                .addAllDim(2)
                 .addSliceDim(a, a + stride * (ho - 1) + 1, stride)
                 .addSliceDim(b, b + stride * (wo - 1) + 1, stride));
     }
@@ -144,7 +154,8 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         NDArray v = run(conv3, ps, x, training, params);
         NDArray pe = run(convP, ps, grid(x.getManager(), h, w), training, params);
         NDIndex centres = new NDIndex().addAllDim(2).addSliceDim(0, h, stride).addSliceDim(0, w, stride);
-        NDArray queries = Ops.scale(q.reshape(n * heads, headDim, h, w), (float) (1 / Math.sqrt(headDim))).get(centres);
+        NDArray queries = Ops.scale(q.reshape(n * heads, headDim, h, w), (float) (1 / Math.sqrt(headDim)))
+                .get(centres);
         NDArray keys = k.reshape(n * heads, headDim, h, w).sub(pe);
         NDArray values = v.reshape(n * heads, headDim, h, w);
         long ho = queries.getShape().get(2);
@@ -173,7 +184,8 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         NDArray paddedValues = padded(values);
         NDArray out = null;
         for (int s = 0; s < kAtt * kAtt; s++) {
-            NDArray term = att.get(new NDIndex(":, {}:{}", s, s + 1)).mul(slot(paddedValues, s / kAtt, s % kAtt, ho, wo));
+            NDArray term =
+                    att.get(new NDIndex(":, {}:{}", s, s + 1)).mul(slot(paddedValues, s / kAtt, s % kAtt, ho, wo));
             out = out == null ? term : out.add(term);
         }
         return new NDList(out, att);
@@ -231,8 +243,12 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         NDArray v = a.get(4);
 
         // convolution path: the unscaled projections, head-major, mixed per head channel by fc
-        NDArray g = NDArrays.concat(new NDList(
-                q.reshape(n, heads, headDim, h * w), k.reshape(n, heads, headDim, h * w), v.reshape(n, heads, headDim, h * w)), 1);
+        NDArray g = NDArrays.concat(
+                new NDList(
+                        q.reshape(n, heads, headDim, h * w),
+                        k.reshape(n, heads, headDim, h * w),
+                        v.reshape(n, heads, headDim, h * w)),
+                1);
         NDArray f = run(fc, ps, g, training, params);
         NDArray shifted = f.transpose(0, 2, 1, 3).reshape(n, -1, h, w);
         NDArray outConv = run(depConv, ps, shifted, training, params);
@@ -245,7 +261,9 @@ final class AcMix extends Module implements AttentionMaps, Costed {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape s = inputShapes[0];
-        return new Shape[] {new Shape(s.get(0), channels, ceilDiv((int) s.get(2), stride), ceilDiv((int) s.get(3), stride))};
+        return new Shape[] {
+            new Shape(s.get(0), channels, ceilDiv((int) s.get(2), stride), ceilDiv((int) s.get(3), stride))
+        };
     }
 
     /** The two attention products: logits and the weighted sum of values, {@code 2·C·k_att²·Ho·Wo}. */
@@ -263,8 +281,14 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         // the weight of the window's centre: how much each position attends to itself
         NDArray centre = att.get(new NDIndex(":, {}, :, :", kAtt * kAtt / 2));
         Shape s = att.getShape();
-        return Map.of("rate1", r1, "rate2", r2,
-                "self", centre.reshape(input.getShape().get(0), heads, s.get(2), s.get(3)).mean(new int[] {1}, true));
+        return Map.of(
+                "rate1",
+                r1,
+                "rate2",
+                r2,
+                "self",
+                centre.reshape(input.getShape().get(0), heads, s.get(2), s.get(3))
+                        .mean(new int[] {1}, true));
     }
 
     private static int ceilDiv(int a, int b) {

@@ -20,9 +20,12 @@ public final class AcMixModule implements AttentionModule {
             "bottleneck.conv2",
             List.of(),
             List.of(
-                    ParamSpec.ofInt("heads", 4, "attention heads; must divide the channels").atLeast(1),
-                    ParamSpec.ofInt("k_att", 7, "side of the attention window (odd)").atLeast(1),
-                    ParamSpec.ofInt("k_conv", 3, "side of the convolution path's kernel (odd)").atLeast(1)));
+                    ParamSpec.ofInt("heads", 4, "attention heads; must divide the channels")
+                            .atLeast(1),
+                    ParamSpec.ofInt("k_att", 7, "side of the attention window (odd)")
+                            .atLeast(1),
+                    ParamSpec.ofInt("k_conv", 3, "side of the convolution path's kernel (odd)")
+                            .atLeast(1)));
 
     @Override
     public ModuleInfo info() {
@@ -41,7 +44,8 @@ public final class AcMixModule implements AttentionModule {
             throw new IllegalArgumentException("k_att and k_conv must be odd, got " + kAtt + " and " + kConv);
         }
         if (site.outChannels() != channels) {
-            throw new IllegalArgumentException("ACmix keeps the channel count, but this place maps " + channels + " to " + site.outChannels());
+            throw new IllegalArgumentException(
+                    "ACmix keeps the channel count, but this place maps " + channels + " to " + site.outChannels());
         }
         return new AcMix(channels, heads, kAtt, kConv, site.stride());
     }

@@ -33,7 +33,13 @@ class AcMixTest {
     @Test
     void reflectionRepeatsWhenThePaddingExceedsTheSize() {
         // n = 3: … 1 2 | 0 1 2 | 1 0 1 …
-        assertThat(new int[] {AcMix.reflect(-3, 3), AcMix.reflect(-2, 3), AcMix.reflect(-1, 3), AcMix.reflect(3, 3), AcMix.reflect(5, 3)})
+        assertThat(new int[] {
+                    AcMix.reflect(-3, 3),
+                    AcMix.reflect(-2, 3),
+                    AcMix.reflect(-1, 3),
+                    AcMix.reflect(3, 3),
+                    AcMix.reflect(5, 3)
+                })
                 .containsExactly(1, 2, 1, 1, 1);
         assertThat(AcMix.reflect(-3, 1)).isZero();
         assertThat(AcMix.reflect(-2, 2)).isZero();
@@ -43,8 +49,10 @@ class AcMixTest {
     void matchesGoldensAtStrideOneAndTwoIncludingThreeByThree() {
         Parity.check(Goldens.load("acmix"), acmix(64, 1));
         Parity.check(Goldens.load("acmix_s2"), acmix(64, 2));
-        Parity.check(Goldens.load("bottleneck_acmix"),
-                new Bottleneck(64, 32, 2, 1, 0, new AtHook().put(Hooks.CONV2, "acmix", s -> acmix(s.channels(), s.stride()))));
+        Parity.check(
+                Goldens.load("bottleneck_acmix"),
+                new Bottleneck(
+                        64, 32, 2, 1, 0, new AtHook().put(Hooks.CONV2, "acmix", s -> acmix(s.channels(), s.stride()))));
     }
 
     @Test
@@ -70,10 +78,14 @@ class AcMixTest {
 
     @Test
     void shapesOnSmallOddAndNonSquareMaps() {
-        assertThat(ModuleChecks.outputShape(acmix(16, 1), new Shape(2, 16, 9, 5))).isEqualTo(new Shape(2, 16, 9, 5));
-        assertThat(ModuleChecks.outputShape(acmix(16, 2), new Shape(2, 16, 13, 7))).isEqualTo(new Shape(2, 16, 7, 4));
-        assertThat(ModuleChecks.outputShape(acmix(16, 2), new Shape(1, 16, 3, 3))).isEqualTo(new Shape(1, 16, 2, 2));
-        assertThat(ModuleChecks.outputShape(acmix(16, 1), new Shape(1, 16, 1, 1))).isEqualTo(new Shape(1, 16, 1, 1));
+        assertThat(ModuleChecks.outputShape(acmix(16, 1), new Shape(2, 16, 9, 5)))
+                .isEqualTo(new Shape(2, 16, 9, 5));
+        assertThat(ModuleChecks.outputShape(acmix(16, 2), new Shape(2, 16, 13, 7)))
+                .isEqualTo(new Shape(2, 16, 7, 4));
+        assertThat(ModuleChecks.outputShape(acmix(16, 2), new Shape(1, 16, 3, 3)))
+                .isEqualTo(new Shape(1, 16, 2, 2));
+        assertThat(ModuleChecks.outputShape(acmix(16, 1), new Shape(1, 16, 1, 1)))
+                .isEqualTo(new Shape(1, 16, 1, 1));
     }
 
     @Test
@@ -84,12 +96,19 @@ class AcMixTest {
                 for (Shape map : new Shape[] {new Shape(3, 8, 17, 11), new Shape(3, 8, 4, 3), new Shape(3, 8, 1, 6)}) {
                     NDArray keys = m.randomNormal(map);
                     NDArray values = m.randomNormal(map);
-                    NDArray queries = m.randomNormal(map).get(new NDIndex().addAllDim(2)
-                            .addSliceDim(0, map.get(2), stride).addSliceDim(0, map.get(3), stride));
+                    NDArray queries = m.randomNormal(map)
+                            .get(new NDIndex()
+                                    .addAllDim(2)
+                                    .addSliceDim(0, map.get(2), stride)
+                                    .addSliceDim(0, map.get(3), stride));
                     NDList slots = block.bySlot(queries, keys, values);
                     NDList dense = block.dense(queries, keys, values);
-                    assertThat(slots.get(0).allClose(dense.get(0), 1e-4, 1e-5, false)).as("output, %s stride %d", map, stride).isTrue();
-                    assertThat(slots.get(1).allClose(dense.get(1), 1e-4, 1e-5, false)).as("weights, %s stride %d", map, stride).isTrue();
+                    assertThat(slots.get(0).allClose(dense.get(0), 1e-4, 1e-5, false))
+                            .as("output, %s stride %d", map, stride)
+                            .isTrue();
+                    assertThat(slots.get(1).allClose(dense.get(1), 1e-4, 1e-5, false))
+                            .as("weights, %s stride %d", map, stride)
+                            .isTrue();
                 }
             }
         }
@@ -100,7 +119,9 @@ class AcMixTest {
         Modules.conformance(() -> acmix(16, 2), new Shape(2, 16, 6, 5), false);
         // beyond 14×14 outputs the windows are taken slot by slot
         Modules.conformance(() -> acmix(16, 1), new Shape(1, 16, 16, 15), false);
-        assertThatThrownBy(() -> Modules.replacing(MODULE, 64, 1, Map.of("heads", 5))).hasMessage("heads (5) must divide the channels (64)");
-        assertThatThrownBy(() -> Modules.replacing(MODULE, 64, 1, Map.of("k_att", 6))).hasMessageContaining("must be odd");
+        assertThatThrownBy(() -> Modules.replacing(MODULE, 64, 1, Map.of("heads", 5)))
+                .hasMessage("heads (5) must divide the channels (64)");
+        assertThatThrownBy(() -> Modules.replacing(MODULE, 64, 1, Map.of("k_att", 6)))
+                .hasMessageContaining("must be odd");
     }
 }

@@ -69,7 +69,8 @@ final class Bam extends Module implements AttentionMaps {
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
             NDArray x = in.singletonOrThrow();
             NDArray a = Ops.gap(x).reshape(x.getShape().get(0), x.getShape().get(1));
             NDArray h = Ops.relu(run(bn, ps, run(fc1, ps, a, training, params), training, params));
@@ -89,15 +90,23 @@ final class Bam extends Module implements AttentionMaps {
             reduceConv = child("reduce_conv", Conv2d.builder(channels, mid).build());
             reduceBn = child("reduce_bn", new BatchNorm(mid));
             for (int i = 0; i < 2; i++) {
-                dilatedConv[i] = child("dilated_conv" + i, Conv2d.builder(mid, mid).kernel(3).padding(dilation).dilation(dilation).build());
+                dilatedConv[i] = child(
+                        "dilated_conv" + i,
+                        Conv2d.builder(mid, mid)
+                                .kernel(3)
+                                .padding(dilation)
+                                .dilation(dilation)
+                                .build());
                 dilatedBn[i] = child("dilated_bn" + i, new BatchNorm(mid));
             }
             finalConv = child("final_conv", Conv2d.builder(mid, 1).build());
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-            NDArray s = Ops.relu(run(reduceBn, ps, run(reduceConv, ps, in.singletonOrThrow(), training, params), training, params));
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+            NDArray s = Ops.relu(
+                    run(reduceBn, ps, run(reduceConv, ps, in.singletonOrThrow(), training, params), training, params));
             for (int i = 0; i < 2; i++) {
                 s = Ops.relu(run(dilatedBn[i], ps, run(dilatedConv[i], ps, s, training, params), training, params));
             }

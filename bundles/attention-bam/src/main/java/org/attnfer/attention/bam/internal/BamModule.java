@@ -20,9 +20,14 @@ public final class BamModule implements AttentionModule {
             "stage_end",
             List.of(1, 2, 3),
             List.of(
-                    ParamSpec.ofInt("reduction", 16, "reduction ratio r of both gates (hidden size ⌊C/r⌋)").atLeast(1),
-                    ParamSpec.ofInt("dilation", 4, "dilation of the spatial gate's 3×3 convolutions").atLeast(1),
-                    ParamSpec.ofChoice("combine", List.of("product", "sum"), "how the gates combine: product (official code) or sum (paper)")));
+                    ParamSpec.ofInt("reduction", 16, "reduction ratio r of both gates (hidden size ⌊C/r⌋)")
+                            .atLeast(1),
+                    ParamSpec.ofInt("dilation", 4, "dilation of the spatial gate's 3×3 convolutions")
+                            .atLeast(1),
+                    ParamSpec.ofChoice(
+                            "combine",
+                            List.of("product", "sum"),
+                            "how the gates combine: product (official code) or sum (paper)")));
 
     @Override
     public ModuleInfo info() {
@@ -31,6 +36,10 @@ public final class BamModule implements AttentionModule {
 
     @Override
     public Block create(int channels, Params params, Site site) {
-        return new Bam(channels, params.getInt("reduction"), params.getInt("dilation"), params.getString("combine").equals("sum"));
+        return new Bam(
+                channels,
+                params.getInt("reduction"),
+                params.getInt("dilation"),
+                params.getString("combine").equals("sum"));
     }
 }

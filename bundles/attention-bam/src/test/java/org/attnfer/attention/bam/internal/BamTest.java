@@ -31,7 +31,9 @@ class BamTest {
     void parameterCountsOfTheSpecification() {
         assertThat(StateDict.trainableCount(bam(64, Map.of()))).isEqualTo(1173);
         assertThat(StateDict.trainableCount(bam(256, Map.of()))
-                + StateDict.trainableCount(bam(512, Map.of())) + StateDict.trainableCount(bam(1024, Map.of()))).isEqualTo(358_067);
+                        + StateDict.trainableCount(bam(512, Map.of()))
+                        + StateDict.trainableCount(bam(1024, Map.of())))
+                .isEqualTo(358_067);
         assertThat(MODULE.info().defaultHook()).isEqualTo("stage_end");
         assertThat(MODULE.info().defaultStages()).containsExactly(1, 2, 3);
     }
@@ -42,6 +44,7 @@ class BamTest {
             assertThat(ModuleChecks.outputShape(bam(64, Map.of()), s)).isEqualTo(s);
         }
         Modules.conformance(() -> bam(64, Map.of()), new Shape(4, 64, 7, 5), true);
-        assertThatThrownBy(() -> bam(64, Map.of("combine", "max"))).hasMessage("combine must be one of product, sum, got max");
+        assertThatThrownBy(() -> bam(64, Map.of("combine", "max")))
+                .hasMessage("combine must be one of product, sum, got max");
     }
 }

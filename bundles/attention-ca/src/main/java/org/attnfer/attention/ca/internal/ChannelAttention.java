@@ -33,7 +33,8 @@ final class ChannelAttention extends ChannelGate implements AttentionMaps {
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);
         // both descriptors go through the shared MLP as one batch of 2N rows
-        NDArray descriptors = NDArrays.concat(new NDList(Ops.gap(x).reshape(n, c), Ops.gmp(x).reshape(n, c)));
+        NDArray descriptors =
+                NDArrays.concat(new NDList(Ops.gap(x).reshape(n, c), Ops.gmp(x).reshape(n, c)));
         NDArray mlp = run(fc2, ps, Ops.relu(run(fc1, ps, descriptors, training, params)), training, params);
         return Ops.sigmoid(mlp.get("0:{}", n).add(mlp.get("{}:", n)));
     }

@@ -20,8 +20,15 @@ public final class ChannelAttentionModule implements AttentionModule {
             "bottleneck.after_bn3",
             List.of(),
             List.of(
-                    ParamSpec.ofInt("reduction", 16, "channel reduction ratio r of the shared MLP (hidden size ⌊C/r⌋, at least 1)").atLeast(1),
-                    ParamSpec.ofBoolean("bias", true, "biases in the MLP, as in the official code; false for the bias-free variant")));
+                    ParamSpec.ofInt(
+                                    "reduction",
+                                    16,
+                                    "channel reduction ratio r of the shared MLP (hidden size ⌊C/r⌋, at least 1)")
+                            .atLeast(1),
+                    ParamSpec.ofBoolean(
+                            "bias",
+                            true,
+                            "biases in the MLP, as in the official code; false for the bias-free variant")));
 
     @Override
     public ModuleInfo info() {

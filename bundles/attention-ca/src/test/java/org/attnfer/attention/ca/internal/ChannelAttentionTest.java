@@ -42,7 +42,8 @@ class ChannelAttentionTest {
             w.put("fc2.bias", new Tensor(new long[] {4}, new float[] {0, 1, -1, 0.25f}));
             StateDict.load(ca, w, true);
             NDArray x = m.full(new Shape(1, 4, 3, 3), 2f);
-            NDArray y = ca.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            NDArray y = ca.forward(new ParameterStore(m, false), new NDList(x), false)
+                    .singletonOrThrow();
             float[] b2 = {0, 1, -1, 0.25f};
             for (int c = 0; c < 4; c++) {
                 assertThat((double) y.getFloat(0, c, 1, 2)).isCloseTo(2 / (1 + Math.exp(-2 * b2[c])), within(1e-6));
@@ -55,7 +56,8 @@ class ChannelAttentionTest {
         assertThat(StateDict.trainableCount(ca(64, Map.of()))).isEqualTo(580);
         assertThat(StateDict.trainableCount(ca(64, Map.of("bias", false)))).isEqualTo(512);
         assertThat(StateDict.trainableCount(ca(2048, Map.of()))).isEqualTo(526_464);
-        assertThat(StateDict.parameters(ca(64, Map.of())).keySet()).containsExactly("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias");
+        assertThat(StateDict.parameters(ca(64, Map.of())).keySet())
+                .containsExactly("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias");
     }
 
     @Test
@@ -92,7 +94,8 @@ class ChannelAttentionTest {
         try (NDManager m = NDManager.newBaseManager()) {
             ChannelAttention block = (ChannelAttention) ca(32, Map.of());
             block.initialize(m, DataType.FLOAT32, new Shape(2, 32, 5, 5));
-            NDArray w = block.attentionMaps(new ParameterStore(m, false), m.randomNormal(new Shape(2, 32, 5, 5))).get("channel");
+            NDArray w = block.attentionMaps(new ParameterStore(m, false), m.randomNormal(new Shape(2, 32, 5, 5)))
+                    .get("channel");
             assertThat(w.getShape()).isEqualTo(new Shape(2, 32));
         }
     }

@@ -47,7 +47,8 @@ final class CoordinateAttention extends Module implements AttentionMaps {
         f = Ops.hardSwish(run(bn1, ps, run(conv1, ps, f, training, params), training, params));
         NDArray fh = f.get(":, :, 0:{}, :", h);
         NDArray fw = f.get(":, :, {}:, :", h).transpose(0, 1, 3, 2);
-        return new NDList(Ops.sigmoid(run(convH, ps, fh, training, params)), Ops.sigmoid(run(convW, ps, fw, training, params)));
+        return new NDList(
+                Ops.sigmoid(run(convH, ps, fh, training, params)), Ops.sigmoid(run(convW, ps, fw, training, params)));
     }
 
     @Override
@@ -65,6 +66,12 @@ final class CoordinateAttention extends Module implements AttentionMaps {
     @Override
     public Map<String, NDArray> attentionMaps(ParameterStore store, NDArray input) {
         NDList g = gates(store, input, false, null);
-        return Map.of("height", g.get(0), "width", g.get(1), "spatial", g.get(0).mul(g.get(1)).mean(new int[] {1}, true));
+        return Map.of(
+                "height",
+                g.get(0),
+                "width",
+                g.get(1),
+                "spatial",
+                g.get(0).mul(g.get(1)).mean(new int[] {1}, true));
     }
 }

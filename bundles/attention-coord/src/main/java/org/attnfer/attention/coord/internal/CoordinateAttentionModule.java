@@ -20,7 +20,8 @@ public final class CoordinateAttentionModule implements AttentionModule {
             "bottleneck.after_bn3",
             List.of(),
             List.of(
-                    ParamSpec.ofInt("reduction", 32, "reduction ratio r (hidden size max(min_mid, ⌊C/r⌋))").atLeast(1),
+                    ParamSpec.ofInt("reduction", 32, "reduction ratio r (hidden size max(min_mid, ⌊C/r⌋))")
+                            .atLeast(1),
                     ParamSpec.ofInt("min_mid", 8, "the smallest hidden size").atLeast(1)));
 
     @Override

@@ -26,7 +26,8 @@ class CoordinateAttentionTest {
     @Test
     void matchesGoldensIncludingNonSquare() {
         Parity.check(Goldens.load("coord"), coord(64));
-        Parity.check(Goldens.load("bottleneck_coord"),
+        Parity.check(
+                Goldens.load("bottleneck_coord"),
                 new Bottleneck(64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "coord", s -> coord(s.channels()))));
     }
 
@@ -35,12 +36,15 @@ class CoordinateAttentionTest {
         assertThat(StateDict.trainableCount(coord(64))).isEqualTo(1688);
         assertThat(StateDict.trainableCount(coord(256))).isEqualTo(6680);
         assertThat(StateDict.trainableCount(coord(2048))).isEqualTo(397_504);
-        assertThat(StateDict.parameters(coord(64)).keySet()).contains("conv1.bias", "bn1.running_var", "conv_h.weight", "conv_w.bias");
+        assertThat(StateDict.parameters(coord(64)).keySet())
+                .contains("conv1.bias", "bn1.running_var", "conv_h.weight", "conv_w.bias");
     }
 
     @Test
     void shapesAndConformance() throws Exception {
-        for (Shape s : new Shape[] {new Shape(2, 32, 13, 13), new Shape(3, 32, 9, 5), new Shape(2, 32, 1, 1), new Shape(2, 32, 1, 6)}) {
+        for (Shape s : new Shape[] {
+            new Shape(2, 32, 13, 13), new Shape(3, 32, 9, 5), new Shape(2, 32, 1, 1), new Shape(2, 32, 1, 6)
+        }) {
             assertThat(ModuleChecks.outputShape(coord(32), s)).isEqualTo(s);
         }
         Modules.conformance(() -> coord(32), new Shape(4, 32, 7, 5), true);

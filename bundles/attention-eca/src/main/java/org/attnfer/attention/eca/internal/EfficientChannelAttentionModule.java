@@ -23,8 +23,10 @@ public final class EfficientChannelAttentionModule implements AttentionModule {
             "bottleneck.after_bn3",
             List.of(),
             List.of(
-                    ParamSpec.ofInt("k_size", null, "a fixed odd kernel size instead of the adaptive one").atLeast(1),
-                    ParamSpec.ofDouble("gamma", 2.0, "γ of the adaptive kernel size").greaterThan(0),
+                    ParamSpec.ofInt("k_size", null, "a fixed odd kernel size instead of the adaptive one")
+                            .atLeast(1),
+                    ParamSpec.ofDouble("gamma", 2.0, "γ of the adaptive kernel size")
+                            .greaterThan(0),
                     ParamSpec.ofDouble("b", 1.0, "b of the adaptive kernel size")));
 
     @Override

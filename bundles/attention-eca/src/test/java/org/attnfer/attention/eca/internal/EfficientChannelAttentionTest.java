@@ -53,7 +53,8 @@ class EfficientChannelAttentionTest {
             StateDict.load(eca, Map.of("conv.weight", new Tensor(new long[] {1, 1, 3}, new float[] {1, 0, 0})), true);
             // weight (1, 0, 0) takes the previous channel: channel 0 sees the zero padding
             NDArray x = m.create(new float[] {1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4}, new Shape(1, 4, 2, 2));
-            NDArray y = eca.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            NDArray y = eca.forward(new ParameterStore(m, false), new NDList(x), false)
+                    .singletonOrThrow();
             assertThat((double) y.getFloat(0, 0, 0, 0)).isCloseTo(1 * 0.5, within(1e-6));
             assertThat((double) y.getFloat(0, 2, 1, 1)).isCloseTo(3 / (1 + Math.exp(-2)), within(1e-6));
         }
@@ -63,8 +64,10 @@ class EfficientChannelAttentionTest {
     void matchesGoldens() {
         Parity.check(Goldens.load("eca"), eca(64, Map.of()));
         Parity.check(Goldens.load("eca_c256"), eca(256, Map.of()));
-        Parity.check(Goldens.load("bottleneck_eca"),
-                new Bottleneck(64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "eca", s -> eca(s.channels(), Map.of()))));
+        Parity.check(
+                Goldens.load("bottleneck_eca"),
+                new Bottleneck(
+                        64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "eca", s -> eca(s.channels(), Map.of()))));
     }
 
     @Test

@@ -20,8 +20,12 @@ public final class SqueezeExcitationModule implements AttentionModule {
             "bottleneck.after_bn3",
             List.of(),
             List.of(
-                    ParamSpec.ofInt("reduction", 16, "reduction ratio r (hidden size ⌊C/r⌋, at least 1)").atLeast(1),
-                    ParamSpec.ofBoolean("bias", true, "biases in both layers, as in the SENet prototxt; false as in the SimAM repository")));
+                    ParamSpec.ofInt("reduction", 16, "reduction ratio r (hidden size ⌊C/r⌋, at least 1)")
+                            .atLeast(1),
+                    ParamSpec.ofBoolean(
+                            "bias",
+                            true,
+                            "biases in both layers, as in the SENet prototxt; false as in the SimAM repository")));
 
     @Override
     public ModuleInfo info() {

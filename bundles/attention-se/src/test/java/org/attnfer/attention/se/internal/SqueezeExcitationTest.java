@@ -28,8 +28,10 @@ class SqueezeExcitationTest {
     void matchesGoldens() {
         Parity.check(Goldens.load("se"), se(64, Map.of()));
         Parity.check(Goldens.load("se_nobias"), se(64, Map.of("bias", false)));
-        Parity.check(Goldens.load("bottleneck_se"),
-                new Bottleneck(64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "se", s -> se(s.channels(), Map.of()))));
+        Parity.check(
+                Goldens.load("bottleneck_se"),
+                new Bottleneck(
+                        64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "se", s -> se(s.channels(), Map.of()))));
     }
 
     @Test

@@ -35,7 +35,8 @@ final class SimAm extends Module implements AttentionMaps {
         // a broadcast array takes more passes over the map (the eight SimAMs of a ResNet18 step at
         // 48×48, batch 128, forward and backward: 34 → 23 ms). max(M − 1, 1) gives variance 0 on a
         // 1×1 map, where d is 0.
-        NDArray inverse = Ops.reciprocal(Ops.scale(d.sum(HW, true), 4f / Math.max(m - 1, 1)).add(4 * lambda));
+        NDArray inverse = Ops.reciprocal(
+                Ops.scale(d.sum(HW, true), 4f / Math.max(m - 1, 1)).add(4 * lambda));
         return Ops.sigmoid(d.mul(inverse).add(0.5f));
     }
 

@@ -19,7 +19,8 @@ public final class SimAmModule implements AttentionModule {
             "Yang, Zhang, Li, Xie. SimAM: A Simple, Parameter-Free Attention Module for Convolutional Neural Networks. ICML 2021",
             "bottleneck.after_bn3",
             List.of(),
-            List.of(ParamSpec.ofDouble("lambda", 1e-4, "regulariser λ of the energy function").greaterThan(0)));
+            List.of(ParamSpec.ofDouble("lambda", 1e-4, "regulariser λ of the energy function")
+                    .greaterThan(0)));
 
     @Override
     public ModuleInfo info() {

@@ -22,8 +22,17 @@ import java.util.Random;
  * @param asymmetry one mouth corner higher than the other
  */
 record Expression(
-        double browRaise, double browSlant, double browFurrow, double eyeOpen, double mouthCurve, double mouthOpen,
-        double mouthWidth, double upperLip, double noseWrinkle, double cheek, double asymmetry) {
+        double browRaise,
+        double browSlant,
+        double browFurrow,
+        double eyeOpen,
+        double mouthCurve,
+        double mouthOpen,
+        double mouthWidth,
+        double upperLip,
+        double noseWrinkle,
+        double cheek,
+        double asymmetry) {
 
     /** The canonical prototypes in FER2013's class order: angry, disgust, fear, happy, neutral, sad, surprise. */
     static final Expression[] PROTOTYPES = {

@@ -130,15 +130,18 @@ final class FaceRenderer {
             g.setClip(clip);
             // upper lid, heavier when narrowed
             g.setColor(line);
-            g.setStroke(new BasicStroke((float) (0.045 + 0.03 * Math.max(0, -e.eyeOpen())), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setStroke(new BasicStroke(
+                    (float) (0.045 + 0.03 * Math.max(0, -e.eyeOpen())), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(new QuadCurve2D.Double(ex - eyeW * 1.05, eyeY, ex, eyeY - 2.1 * eyeH, ex + eyeW * 1.05, eyeY));
             // lower lid pushed up by raised cheeks
             if (e.cheek() > 0.2) {
                 g.setColor(blend(skin, line, 0.5 * Math.min(1, e.cheek())));
                 g.setStroke(new BasicStroke(0.025f));
-                g.draw(new QuadCurve2D.Double(ex - eyeW, eyeY + eyeH * 0.6, ex, eyeY + eyeH * 1.6 + 0.03, ex + eyeW, eyeY + eyeH * 0.6));
+                g.draw(new QuadCurve2D.Double(
+                        ex - eyeW, eyeY + eyeH * 0.6, ex, eyeY + eyeH * 1.6 + 0.03, ex + eyeW, eyeY + eyeH * 0.6));
             }
-            eyes.add(new Area(new Ellipse2D.Double(ex - eyeW * 1.4, eyeY - eyeH * 1.4 - 0.06, eyeW * 2.8, eyeH * 2.8 + 0.12)));
+            eyes.add(new Area(
+                    new Ellipse2D.Double(ex - eyeW * 1.4, eyeY - eyeH * 1.4 - 0.06, eyeW * 2.8, eyeH * 2.8 + 0.12)));
         }
 
         // brows
@@ -154,8 +157,11 @@ final class FaceRenderer {
             double outerY = browY + 0.05 * e.browSlant();
             double midY = (innerY + outerY) / 2 - 0.07;
             g.draw(new QuadCurve2D.Double(inner, innerY, (inner + outer) / 2, midY, outer, outerY));
-            brows.add(new Area(new Rectangle2D.Double(Math.min(inner, outer) - 0.05, Math.min(Math.min(innerY, outerY), midY) - 0.08,
-                    Math.abs(outer - inner) + 0.1, Math.abs(innerY - outerY) + 0.18)));
+            brows.add(new Area(new Rectangle2D.Double(
+                    Math.min(inner, outer) - 0.05,
+                    Math.min(Math.min(innerY, outerY), midY) - 0.08,
+                    Math.abs(outer - inner) + 0.1,
+                    Math.abs(innerY - outerY) + 0.18)));
         }
         if (e.browFurrow() > 0.3) {
             g.setColor(blend(skin, line, Math.min(1, e.browFurrow() - 0.2)));
@@ -171,7 +177,13 @@ final class FaceRenderer {
         g.setStroke(new BasicStroke(0.028f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         g.draw(new QuadCurve2D.Double(0.02, -0.1, 0.08, noseBottom - 0.05, 0.0, noseBottom));
         for (int side : new int[] {-1, 1}) {
-            g.draw(new QuadCurve2D.Double(side * 0.13, noseBottom - 0.04 - 0.03 * e.noseWrinkle(), side * 0.1, noseBottom + 0.03, side * 0.03, noseBottom));
+            g.draw(new QuadCurve2D.Double(
+                    side * 0.13,
+                    noseBottom - 0.04 - 0.03 * e.noseWrinkle(),
+                    side * 0.1,
+                    noseBottom + 0.03,
+                    side * 0.03,
+                    noseBottom));
         }
         if (e.noseWrinkle() > 0.15) {
             g.setColor(blend(skin, line, Math.min(1, e.noseWrinkle())));
@@ -201,7 +213,8 @@ final class FaceRenderer {
                 double ex = side * who.eyeSpacing() * fw;
                 g.draw(new RoundRectangle2D.Double(ex - 0.27, eyeY - 0.17, 0.54, 0.32, 0.15, 0.15));
             }
-            g.draw(new Line2D.Double(-who.eyeSpacing() * fw + 0.27, eyeY - 0.03, who.eyeSpacing() * fw - 0.27, eyeY - 0.03));
+            g.draw(new Line2D.Double(
+                    -who.eyeSpacing() * fw + 0.27, eyeY - 0.03, who.eyeSpacing() * fw - 0.27, eyeY - 0.03));
         }
 
         Map<String, Shape> regions = new LinkedHashMap<>();
@@ -215,7 +228,9 @@ final class FaceRenderer {
     /** Draws the mouth; returns its region. */
     private static Shape mouth(Graphics2D g, Identity who, Expression e, Color skin, Color line) {
         double y = 0.62;
-        double hw = 0.33 * who.mouthWidth() * clamp(1 + 0.35 * e.mouthWidth() - 0.25 * e.mouthOpen() * (e.mouthWidth() < 0 ? 1 : 0), 0.5, 1.6);
+        double hw = 0.33
+                * who.mouthWidth()
+                * clamp(1 + 0.35 * e.mouthWidth() - 0.25 * e.mouthOpen() * (e.mouthWidth() < 0 ? 1 : 0), 0.5, 1.6);
         double curve = clamp(e.mouthCurve(), -1.5, 1.5);
         double leftY = y - 0.24 * curve - 0.05 * e.asymmetry();
         double rightY = y - 0.24 * curve + 0.05 * e.asymmetry();
@@ -251,7 +266,10 @@ final class FaceRenderer {
             g.setStroke(new BasicStroke(0.045f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(new QuadCurve2D.Double(-hw, leftY, 0, (upperY + lowerY) / 2 + 0.08 * curve, hw, rightY));
         }
-        return new Rectangle2D.Double(-hw - 0.08, Math.min(Math.min(leftY, rightY), upperY) - 0.1, 2 * hw + 0.16,
+        return new Rectangle2D.Double(
+                -hw - 0.08,
+                Math.min(Math.min(leftY, rightY), upperY) - 0.1,
+                2 * hw + 0.16,
                 Math.max(lowerY, Math.max(leftY, rightY)) - Math.min(Math.min(leftY, rightY), upperY) + 0.2);
     }
 
@@ -318,7 +336,8 @@ final class FaceRenderer {
             }
             default -> { // a strand of hair across the face
                 g.setColor(who.hair());
-                g.setStroke(new BasicStroke(0.12f + 0.1f * (float) r.nextDouble(), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+                g.setStroke(new BasicStroke(
+                        0.12f + 0.1f * (float) r.nextDouble(), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
                 double x = 0.8 * (2 * r.nextDouble() - 1);
                 g.draw(new QuadCurve2D.Double(x - 0.3, -1.1, x + 0.4, -0.2, x - 0.1, 0.5));
             }
@@ -401,7 +420,8 @@ final class FaceRenderer {
     }
 
     private static Color darker(Color c, double f) {
-        return new Color(clamp8((int) (c.getRed() * f)), clamp8((int) (c.getGreen() * f)), clamp8((int) (c.getBlue() * f)));
+        return new Color(
+                clamp8((int) (c.getRed() * f)), clamp8((int) (c.getGreen() * f)), clamp8((int) (c.getBlue() * f)));
     }
 
     private static Color blend(Color a, Color b, double t) {

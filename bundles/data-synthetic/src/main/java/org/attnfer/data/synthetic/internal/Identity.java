@@ -28,12 +28,22 @@ record Identity(
         double restingMouth) {
 
     private static final Color[] SKIN = {
-        new Color(255, 224, 196), new Color(241, 194, 160), new Color(224, 172, 130), new Color(198, 134, 94),
-        new Color(160, 104, 68), new Color(122, 78, 50), new Color(92, 58, 38)
+        new Color(255, 224, 196),
+        new Color(241, 194, 160),
+        new Color(224, 172, 130),
+        new Color(198, 134, 94),
+        new Color(160, 104, 68),
+        new Color(122, 78, 50),
+        new Color(92, 58, 38)
     };
     private static final Color[] HAIR = {
-        new Color(20, 16, 14), new Color(60, 40, 28), new Color(110, 74, 44), new Color(170, 130, 80),
-        new Color(220, 196, 140), new Color(150, 60, 30), new Color(180, 180, 180)
+        new Color(20, 16, 14),
+        new Color(60, 40, 28),
+        new Color(110, 74, 44),
+        new Color(170, 130, 80),
+        new Color(220, 196, 140),
+        new Color(150, 60, 30),
+        new Color(180, 180, 180)
     };
 
     /** The identity with this id under a dataset seed. */

@@ -44,11 +44,13 @@ final class SyntheticFaces implements Dataset {
         intensityMin = p.getDouble("intensity_min");
         intensityMax = p.getDouble("intensity_max");
         if (intensityMax < intensityMin) {
-            throw new IllegalArgumentException("intensity_max (" + intensityMax + ") must be ≥ intensity_min (" + intensityMin + ")");
+            throw new IllegalArgumentException(
+                    "intensity_max (" + intensityMax + ") must be ≥ intensity_min (" + intensityMin + ")");
         }
         jitter = p.getDouble("jitter");
         labelNoise = p.getDouble("label_noise");
-        nuisance = new FaceRenderer.Nuisance(p.getDouble("occlusion"), p.getDouble("clutter"), p.getDouble("noise"), p.getDouble("small_faces"));
+        nuisance = new FaceRenderer.Nuisance(
+                p.getDouble("occlusion"), p.getDouble("clutter"), p.getDouble("noise"), p.getDouble("small_faces"));
         drawn = 4L * size * size * count <= CACHE_BYTES ? new AtomicReferenceArray<>(count) : null;
     }
 
@@ -61,8 +63,19 @@ final class SyntheticFaces implements Dataset {
     @Override
     public String fingerprint() {
         // the data is its generator and its settings
-        return "generator:" + Integer.toHexString(java.util.Objects.hash(seed, test, count, size, color, identities, intensityMin,
-                intensityMax, jitter, labelNoise, nuisance));
+        return "generator:"
+                + Integer.toHexString(java.util.Objects.hash(
+                        seed,
+                        test,
+                        count,
+                        size,
+                        color,
+                        identities,
+                        intensityMin,
+                        intensityMax,
+                        jitter,
+                        labelNoise,
+                        nuisance));
     }
 
     @Override
@@ -107,7 +120,11 @@ final class SyntheticFaces implements Dataset {
         }
         // a copy, so that nobody who draws on a sample changes the kept one
         BufferedImage image = kept.image();
-        return new Sample(kept.id(), kept.label(), new BufferedImage(image.getColorModel(), image.copyData(null), false, null), kept.regions());
+        return new Sample(
+                kept.id(),
+                kept.label(),
+                new BufferedImage(image.getColorModel(), image.copyData(null), false, null),
+                kept.regions());
     }
 
     private Sample draw(int index) {

@@ -80,7 +80,9 @@ class SyntheticFacesTest {
             Rectangle face = regions.get("face").getBounds();
             for (String part : new String[] {"eyes", "mouth"}) {
                 Rectangle r = regions.get(part).getBounds();
-                assertThat(face.contains(r.getCenterX(), r.getCenterY())).as("%s of item %d inside the face", part, i).isTrue();
+                assertThat(face.contains(r.getCenterX(), r.getCenterY()))
+                        .as("%s of item %d inside the face", part, i)
+                        .isTrue();
             }
             assertThat(face.getWidth()).isBetween(10.0, 60.0);
         }
@@ -107,7 +109,9 @@ class SyntheticFacesTest {
     @Test
     void optionsAreChecked() {
         assertThatThrownBy(() -> open(Map.of("count", 3))).hasMessage("count must be ≥ 7, got 3");
-        assertThatThrownBy(() -> open(Map.of("intensity_min", 0.9, "intensity_max", 0.5))).hasMessageContaining("intensity_max");
-        assertThatThrownBy(() -> open(Map.of("split", "validation"))).hasMessage("split must be one of train, test, got validation");
+        assertThatThrownBy(() -> open(Map.of("intensity_min", 0.9, "intensity_max", 0.5)))
+                .hasMessageContaining("intensity_max");
+        assertThatThrownBy(() -> open(Map.of("split", "validation")))
+                .hasMessage("split must be one of train, test, got validation");
     }
 }

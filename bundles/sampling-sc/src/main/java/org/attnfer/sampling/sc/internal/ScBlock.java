@@ -20,6 +20,7 @@ final class ScBlock extends Module {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        return new NDList(Ops.relu(run(bn, ps, run(conv, ps, in.singletonOrThrow(), training, params), training, params)));
+        return new NDList(
+                Ops.relu(run(bn, ps, run(conv, ps, in.singletonOrThrow(), training, params), training, params)));
     }
 }

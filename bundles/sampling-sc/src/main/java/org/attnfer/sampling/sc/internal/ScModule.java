@@ -22,7 +22,8 @@ public final class ScModule implements SamplingModule {
             "Sunkara, Luo. No More Strided Convolutions or Pooling: A New CNN Building Block for Low-Resolution Images and Small Objects. ECML PKDD 2022",
             "stem.conv1",
             List.of(),
-            List.of(ParamSpec.ofInt("kernel", 3, "side of the convolution after space-to-depth (odd)").atLeast(1)));
+            List.of(ParamSpec.ofInt("kernel", 3, "side of the convolution after space-to-depth (odd)")
+                    .atLeast(1)));
 
     @Override
     public ModuleInfo info() {
@@ -33,8 +34,8 @@ public final class ScModule implements SamplingModule {
     public Block create(int inChannels, Params params, Site site) {
         int kernel = oddKernel(params);
         if (site.stride() != 2) {
-            throw new IllegalArgumentException("SC replaces a stride-2 convolution; this place has stride " + site.stride()
-                    + " (with the small stem, use the standard one)");
+            throw new IllegalArgumentException("SC replaces a stride-2 convolution; this place has stride "
+                    + site.stride() + " (with the small stem, use the standard one)");
         }
         return new SpdConv(inChannels, site.outChannels(), kernel);
     }

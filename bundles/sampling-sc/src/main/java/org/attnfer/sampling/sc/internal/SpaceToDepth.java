@@ -25,11 +25,13 @@ final class SpaceToDepth extends Module {
         long h = s.get(2);
         long w = s.get(3);
         if (h % 2 == 1) {
-            x = NDArrays.concat(new NDList(x, x.getManager().zeros(new Shape(s.get(0), s.get(1), 1, w), x.getDataType())), 2);
+            x = NDArrays.concat(
+                    new NDList(x, x.getManager().zeros(new Shape(s.get(0), s.get(1), 1, w), x.getDataType())), 2);
             h++;
         }
         if (w % 2 == 1) {
-            x = NDArrays.concat(new NDList(x, x.getManager().zeros(new Shape(s.get(0), s.get(1), h, 1), x.getDataType())), 3);
+            x = NDArrays.concat(
+                    new NDList(x, x.getManager().zeros(new Shape(s.get(0), s.get(1), h, 1), x.getDataType())), 3);
             w++;
         }
         NDList groups = new NDList();

@@ -27,7 +27,11 @@ final class SpdConv extends Module implements Costed {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel;
-        weight = param("weight", Parameter.Type.WEIGHT, new Shape(outChannels, 4L * inChannels, kernel, kernel), Init.KAIMING_NORMAL_FAN_OUT);
+        weight = param(
+                "weight",
+                Parameter.Type.WEIGHT,
+                new Shape(outChannels, 4L * inChannels, kernel, kernel),
+                Init.KAIMING_NORMAL_FAN_OUT);
     }
 
     @Override

@@ -23,7 +23,8 @@ public final class StridedModule implements SamplingModule {
             "He, Zhang, Ren, Sun. Deep Residual Learning for Image Recognition. CVPR 2016",
             "stem.conv1",
             List.of(),
-            List.of(ParamSpec.ofInt("kernel", 7, "side of the strided convolution (odd)").atLeast(1)));
+            List.of(ParamSpec.ofInt("kernel", 7, "side of the strided convolution (odd)")
+                    .atLeast(1)));
 
     @Override
     public ModuleInfo info() {
@@ -33,6 +34,11 @@ public final class StridedModule implements SamplingModule {
     @Override
     public Block create(int inChannels, Params params, Site site) {
         int kernel = ScModule.oddKernel(params);
-        return Conv2d.builder(inChannels, site.outChannels()).kernel(kernel).stride(site.stride()).padding(kernel / 2).bias(false).build();
+        return Conv2d.builder(inChannels, site.outChannels())
+                .kernel(kernel)
+                .stride(site.stride())
+                .padding(kernel / 2)
+                .bias(false)
+                .build();
     }
 }

@@ -41,17 +41,22 @@ class ScTest {
         assertThat(StateDict.parameters(sc).keySet()).containsExactly("weight");
         assertThat(StateDict.trainableCount(sc)).isEqualTo(6912);
         assertThat(ModuleChecks.outputShape(sc, new Shape(2, 3, 13, 9))).isEqualTo(new Shape(2, 64, 7, 5));
-        assertThat(StateDict.trainableCount(Modules.sampling(new ScModule(), 1, 64, Map.of("kernel", 5)))).isEqualTo(64 * 4 * 25);
-        assertThat(StateDict.trainableCount(Modules.sampling(new StridedModule(), 3, 64, Map.of()))).isEqualTo(9408);
+        assertThat(StateDict.trainableCount(Modules.sampling(new ScModule(), 1, 64, Map.of("kernel", 5))))
+                .isEqualTo(64 * 4 * 25);
+        assertThat(StateDict.trainableCount(Modules.sampling(new StridedModule(), 3, 64, Map.of())))
+                .isEqualTo(9408);
     }
 
     @Test
     void conformanceAndBadSettings() throws Exception {
         Modules.conformance(() -> new ScBlock(3, 16, 3), new Shape(4, 3, 9, 6), true);
-        assertThatThrownBy(() -> Modules.sampling(new ScModule(), 3, 64, Map.of("kernel", 4))).hasMessage("kernel must be odd, got 4");
-        assertThatThrownBy(() -> Modules.sampling(new StridedModule(), 3, 64, Map.of("kernel", 6))).hasMessage("kernel must be odd, got 6");
+        assertThatThrownBy(() -> Modules.sampling(new ScModule(), 3, 64, Map.of("kernel", 4)))
+                .hasMessage("kernel must be odd, got 4");
+        assertThatThrownBy(() -> Modules.sampling(new StridedModule(), 3, 64, Map.of("kernel", 6)))
+                .hasMessage("kernel must be odd, got 6");
         ScModule sc = new ScModule();
-        assertThatThrownBy(() -> sc.create(3, sc.info().validate(Map.of()), new Site("stem.conv1", 0, -1, 3, 64, 1, "")))
+        assertThatThrownBy(
+                        () -> sc.create(3, sc.info().validate(Map.of()), new Site("stem.conv1", 0, -1, 3, 64, 1, "")))
                 .hasMessageContaining("SC replaces a stride-2 convolution");
     }
 }
