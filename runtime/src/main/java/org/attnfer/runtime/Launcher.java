@@ -417,7 +417,7 @@ public final class Launcher {
                 try (JarFile file = new JarFile(jar.toFile())) {
                     String bsn = file.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
                     if (bsn != null) {
-                        out.put(bsn.split(";")[0].strip(), jar);
+                        out.put(bsn.split(";", -1)[0].strip(), jar);
                     }
                 }
             }

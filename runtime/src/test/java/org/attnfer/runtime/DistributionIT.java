@@ -319,8 +319,8 @@ class DistributionIT {
         assertThat(roundedRows).hasSize(37);
         double largest = 0;
         for (int i = 1; i < 37; i++) {
-            String[] f32 = evaluated.get(i).split(",");
-            String[] bf16 = roundedRows.get(i).split(",");
+            String[] f32 = evaluated.get(i).split(",", -1);
+            String[] bf16 = roundedRows.get(i).split(",", -1);
             assertThat(bf16[1]).isEqualTo(f32[1]);
             for (int c = 4; c < f32.length; c++) {
                 largest = Math.max(largest, Math.abs(Double.parseDouble(bf16[c]) - Double.parseDouble(f32[c])));
@@ -390,7 +390,7 @@ class DistributionIT {
         assertThat(rows.get(0)).isEqualTo("file,x,y,width,height,emotion,p_happy,p_sad,p_surprise");
         assertThat(rows).hasSize(13);
         for (String row : rows.subList(1, rows.size())) {
-            String[] cells = row.split(",");
+            String[] cells = row.split(",", -1);
             assertThat(cells[5]).isIn("happy", "sad", "surprise");
             double sum = Double.parseDouble(cells[6]) + Double.parseDouble(cells[7]) + Double.parseDouble(cells[8]);
             assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.002));

@@ -123,13 +123,13 @@ class PluginIT {
             assertThat(problems)
                     .contains("plug-in plain.jar skipped: not an OSGi bundle (no Bundle-SymbolicName in its manifest)");
             assertThat(problems)
-                    .contains(
-                            "plug-in future-api.jar skipped: it was built for org.attnfer.api [2.0.0,3.0.0), but this runtime provides 1.1.0");
+                    .contains("plug-in future-api.jar skipped: it was built for org.attnfer.api [2.0.0,3.0.0), but "
+                            + "this runtime provides 1.1.0");
             assertThat(moduleIds(session)).contains("triplet", "simam", "ca", "acmix");
             String table = run(session, "modules");
             assertThat(table)
-                    .contains(
-                            "warning: id 'triplet' of org.example.copy 1.0.0 is already registered by org.example.triplet-attention 1.0.0; ignored");
+                    .contains("warning: id 'triplet' of org.example.copy 1.0.0 is already registered by "
+                            + "org.example.triplet-attention 1.0.0; ignored");
             assertThatThrownBy(() -> session.install(plugins.resolve("future-api.jar")))
                     .hasMessageContaining("future-api.jar refused: it was built for org.attnfer.api [2.0.0,3.0.0)");
         }

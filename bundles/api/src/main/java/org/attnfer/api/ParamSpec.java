@@ -94,7 +94,12 @@ public record ParamSpec(
             case INT -> toInt(raw);
             case DOUBLE -> toDouble(raw);
             case BOOLEAN -> toBoolean(raw);
-            case STRING -> raw instanceof String s ? s : fail(raw);
+            case STRING -> {
+                if (raw instanceof String s) {
+                    yield s;
+                }
+                throw fail(raw);
+            }
             case CHOICE -> toChoice(raw);
         };
         if (value instanceof Number n) {
@@ -145,10 +150,10 @@ public record ParamSpec(
             try {
                 return Integer.parseInt(s.trim());
             } catch (NumberFormatException e) {
-                return fail(raw);
+                throw fail(raw);
             }
         }
-        return fail(raw);
+        throw fail(raw);
     }
 
     private Double toDouble(Object raw) {
@@ -159,10 +164,10 @@ public record ParamSpec(
             try {
                 return Double.parseDouble(s.trim());
             } catch (NumberFormatException e) {
-                return fail(raw);
+                throw fail(raw);
             }
         }
-        return fail(raw);
+        throw fail(raw);
     }
 
     private Boolean toBoolean(Object raw) {
@@ -175,7 +180,7 @@ public record ParamSpec(
                 return Boolean.valueOf(t);
             }
         }
-        return fail(raw);
+        throw fail(raw);
     }
 
     private String toChoice(Object raw) {
@@ -185,8 +190,8 @@ public record ParamSpec(
         throw new IllegalArgumentException(name + " must be one of " + String.join(", ", choices) + ", got " + raw);
     }
 
-    private <T> T fail(Object raw) {
-        throw new IllegalArgumentException(name + " must be " + article(type.word()) + ", got "
+    private IllegalArgumentException fail(Object raw) {
+        return new IllegalArgumentException(name + " must be " + article(type.word()) + ", got "
                 + (raw instanceof String ? "'" + raw + "'" : String.valueOf(raw)));
     }
 

@@ -4,6 +4,7 @@ import ai.djl.nn.Block;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,7 +200,7 @@ public class Composer {
     private static final class Placing implements Insertions {
         private final String model;
         private final List<Resolved> resolved;
-        private final Map<Resolved, Integer> counts = new java.util.IdentityHashMap<>();
+        private final IdentityHashMap<Resolved, Integer> counts = new IdentityHashMap<>();
 
         Placing(String model, List<Resolved> resolved) {
             this.model = model;

@@ -40,7 +40,10 @@ public record ModelSpec(String backbone, String stem, List<ModuleUse> modules, d
         return new ModelSpec(backbone, stem, modules, otherWidth);
     }
 
-    /** The shorthand, then the stem and width where they are not the defaults ({@code resnet18+simam, half stem, width 0.5}). */
+    /**
+     * The shorthand, then the stem and width where they are not the defaults ({@code resnet18+simam, half stem, width
+     * 0.5}).
+     */
     public String describe() {
         String plainWidth = BigDecimal.valueOf(width).stripTrailingZeros().toPlainString();
         return shorthand() + (stem == null ? "" : ", " + stem + " stem") + (width == 1 ? "" : ", width " + plainWidth);

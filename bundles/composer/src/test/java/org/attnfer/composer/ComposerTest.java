@@ -62,8 +62,8 @@ class ComposerTest {
                         "simam at bottleneck.after_bn3 stages [1, 2, 3, 4]: 16 sites",
                         "ca at bottleneck.after_bn3 stages [1, 2, 3, 4]: 16 sites");
         assertThat(c.spec().shorthand())
-                .isEqualTo(
-                        "resnet50+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]+ca(reduction=16,bias=true)@bottleneck.after_bn3[1,2,3,4]");
+                .isEqualTo("resnet50+simam(lambda=1.0E-4)@bottleneck.after_bn3[1,2,3,4]"
+                        + "+ca(reduction=16,bias=true)@bottleneck.after_bn3[1,2,3,4]");
     }
 
     @Test
@@ -189,8 +189,8 @@ class ComposerTest {
         Composer c = new Composer(ModuleRegistry.of(List.of(broken), List.of(), List.of(new ResNetBackbone())));
         assertThatThrownBy(() -> c.compose("resnet18+broken", 3, 7))
                 .isInstanceOf(CompositionException.class)
-                .hasMessage(
-                        "model 'resnet18+broken': module 'broken' (built-in -) at layer1.0 (bottleneck.after_bn3): needs 3 channels, got 64");
+                .hasMessage("model 'resnet18+broken': module 'broken' (built-in -) at layer1.0 (bottleneck.after_bn3): "
+                        + "needs 3 channels, got 64");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.data.internal.ImageFolderProvider;
@@ -84,9 +85,11 @@ class DataTest {
         }
         Files.delete(dir.resolve("broken/sad/zz_corrupt.png"));
         Files.delete(dir.resolve("broken/happy/truncated.png"));
-        for (Path f : Files.list(dir.resolve("broken/fear"))
-                .filter(Files::isRegularFile)
-                .toList()) {
+        List<Path> fear;
+        try (Stream<Path> files = Files.list(dir.resolve("broken/fear"))) {
+            fear = files.filter(Files::isRegularFile).toList();
+        }
+        for (Path f : fear) {
             Files.delete(f);
         }
         assertThat(open(dir.resolve("broken"), Map.of("on_error", "skip")).classes())

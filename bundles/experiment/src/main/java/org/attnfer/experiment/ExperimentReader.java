@@ -225,7 +225,8 @@ public final class ExperimentReader {
             Node values = sweep.get(key);
             if (!key.matches("(training|augment)\\.[a-z_]+")) {
                 throw values.error(
-                        "only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
+                        "only training.* and augment.* settings can be swept (the data and the grid are the same for "
+                                + "every variant)");
             }
             List<Node> items = values.items();
             if (items.isEmpty()

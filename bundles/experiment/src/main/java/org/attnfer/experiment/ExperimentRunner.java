@@ -111,7 +111,10 @@ public class ExperimentRunner {
         return new Plan(e, dataset, test, split, parameters);
     }
 
-    /** Counts before training; blocks whose parameter shapes follow the input (DJL's own layers, in plug-ins) are initialised first. */
+    /**
+     * Counts before training; blocks whose parameter shapes follow the input (DJL's own layers, in plug-ins) are
+     * initialised first.
+     */
     private static long trainableCount(ai.djl.nn.Block block, Experiment e) {
         if (StateDict.parameters(block).values().stream().anyMatch(p -> p.getShape() == null)) {
             try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {

@@ -35,7 +35,10 @@ final class Explanations {
 
     private Explanations() {}
 
-    /** Writes the heat maps; returns the focus scores ({@code face}, {@code regions}, {@code pointing}), empty without regions. */
+    /**
+     * Writes the heat maps; returns the focus scores ({@code face}, {@code regions}, {@code pointing}), empty without
+     * regions.
+     */
     static Map<String, Double> write(Model model, Dataset data, int[] items, InputSpec input, Path file)
             throws IOException {
         GradCam cam = new GradCam(model.getBlock(), GradCam.defaultLayer(model.getBlock()));

@@ -22,7 +22,10 @@ public record Variant(
         settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
     }
 
-    /** A name fit for a folder: letters, digits and {@code + - _ . =}; any run of other characters becomes one {@code _}. */
+    /**
+     * A name fit for a folder: letters, digits and {@code + - _ . =}; any run of other characters becomes one {@code
+     * _}.
+     */
     public String folder() {
         return name.replaceAll("[^A-Za-z0-9+._=-]+", "_");
     }

@@ -102,7 +102,8 @@ class ExperimentTest {
                 .hasMessage(z + ":13: training: tta_zoom (0.1) needs tta: true");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lrate=1"), dir))
                 .hasMessageStartingWith(
-                        "--set training.lrate=1: training: unknown parameter 'lrate' (known: batch_size, class_weights,");
+                        "--set training.lrate=1: training: unknown parameter 'lrate' (known: batch_size, "
+                                + "class_weights,");
         assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("augment={flip: maybe}"), dir))
                 .hasMessage("--set augment={flip: maybe}: augment: flip must be a boolean, got 'maybe'");
         Path j = write("name: x\nvariants: [{model: resnet18}]\n");
@@ -113,9 +114,9 @@ class ExperimentTest {
                 .hasMessage(w + ":9: variants[0].model.width: must be > 0 and ≤ 16, got 0");
         Path k = write("name: [unclosed\n");
         assertThatThrownBy(() -> ExperimentReader.read(k, List.of(), dir))
-                .hasMessage(
-                        k
-                                + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got <stream end>");
+                .hasMessage(k
+                        + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got "
+                        + "<stream end>");
     }
 
     private static final String SWEEP = """
@@ -179,9 +180,9 @@ class ExperimentTest {
     void badSweepsNameTheirLine() throws IOException {
         Path f = write(GOOD + "sweep:\n  input.size: [32, 48]\n");
         assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
-                .hasMessage(
-                        f
-                                + ":15: sweep.input.size: only training.* and augment.* settings can be swept (the data and the grid are the same for every variant)");
+                .hasMessage(f
+                        + ":15: sweep.input.size: only training.* and augment.* settings can be swept (the "
+                        + "data and the grid are the same for every variant)");
         Path g = write(GOOD + "sweep:\n  training.lr: [0.1, -1]\n");
         assertThatThrownBy(() -> ExperimentReader.read(g, List.of(), dir))
                 .hasMessage(g + ":15: sweep training.lr=-1: training: lr must be > 0 and ≤ 1000, got -1");

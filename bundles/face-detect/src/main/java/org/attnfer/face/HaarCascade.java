@@ -72,8 +72,8 @@ public final class HaarCascade {
             for (Element s : items(child(cascade, "stages"))) {
                 List<Stump> stumps = new ArrayList<>();
                 for (Element wc : items(child(s, "weakClassifiers"))) {
-                    String[] node = text(wc, "internalNodes").trim().split("\\s+");
-                    String[] leaf = text(wc, "leafValues").trim().split("\\s+");
+                    String[] node = text(wc, "internalNodes").trim().split("\\s+", -1);
+                    String[] leaf = text(wc, "leafValues").trim().split("\\s+", -1);
                     if (node.length != 4 || leaf.length != 2) {
                         throw new IOException(
                                 file + ": only stump cascades (one node per weak classifier) are supported");
@@ -94,7 +94,7 @@ public final class HaarCascade {
                 }
                 List<Rect> rects = new ArrayList<>();
                 for (Element r : items(child(feature, "rects"))) {
-                    String[] v = r.getTextContent().trim().split("\\s+");
+                    String[] v = r.getTextContent().trim().split("\\s+", -1);
                     rects.add(new Rect(
                             Integer.parseInt(v[0]),
                             Integer.parseInt(v[1]),

@@ -98,7 +98,8 @@ class HaarCascadeTest {
                 .hasMessageContaining("apt-get install opencv-data");
         Path xml = Files.writeString(
                 dir.resolve("lbp.xml"),
-                "<opencv_storage><cascade><stageType>BOOST</stageType><featureType>LBP</featureType></cascade></opencv_storage>");
+                "<opencv_storage><cascade><stageType>BOOST</stageType>"
+                        + "<featureType>LBP</featureType></cascade></opencv_storage>");
         assertThatThrownBy(() -> HaarCascade.read(xml)).hasMessageContaining("not a boosted cascade of Haar features");
     }
 

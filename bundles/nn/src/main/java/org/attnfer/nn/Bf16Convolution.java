@@ -27,7 +27,8 @@ final class Bf16Convolution {
                 def forward(self, x: Tensor, weight: Tensor) -> Tensor:
                   # 15 is torch.bfloat16, 2 torch.channels_last: serialised TorchScript spells them as numbers;
                   # channels-last input as in Conv2d.convolve
-                  y = torch.conv2d(torch.to(torch.contiguous(x, memory_format=2), 15), torch.to(weight, 15), None, [%1$d, %1$d], [%2$d, %2$d], [%3$d, %3$d], %4$d)
+                  y = torch.conv2d(torch.to(torch.contiguous(x, memory_format=2), 15), torch.to(weight, 15), None,
+                                   [%1$d, %1$d], [%2$d, %2$d], [%3$d, %3$d], %4$d)
                   return y.float()
                 """.formatted(stride, padding, dilation, groups)));
         NDArray y = script.forwardRecording(x, w);

@@ -17,7 +17,8 @@ import ai.djl.util.PairList;
  * laid out once (see {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
  * convolution of more than three input channels, with multiples of 16 channels per group in and
  * out, multiplies in bfloat16, on the packed weight in inference and otherwise through {@link
- * Bf16Convolution} unless it runs as a float32 product. The result is the same up to rounding. The remaining convolutions
+ * Bf16Convolution} unless it runs as a float32 product. The result is the same up to rounding. The remaining
+ * convolutions
  * take the routes of {@link #convolve}.
  */
 public final class Conv2d extends Module implements Costed {
@@ -145,7 +146,7 @@ public final class Conv2d extends Module implements Costed {
      * channels were not affected. Counts are per group.
      */
     static boolean paddedBlocks(long in, long out, int groups) {
-        return in > 3 && (in / groups) % 16 != 0 || (out / groups) % 16 != 0;
+        return (in > 3 && (in / groups) % 16 != 0) || (out / groups) % 16 != 0;
     }
 
     private boolean paddedBlocks() {

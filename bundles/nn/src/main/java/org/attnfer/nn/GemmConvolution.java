@@ -42,7 +42,7 @@ final class GemmConvolution {
      * property asks for {@code gemm}.
      */
     static boolean applies(int kernel, long rows) {
-        return always(kernel) || "gemm".equals(System.getProperty(PROPERTY)) && rows <= ROWS_KXK;
+        return always(kernel) || ("gemm".equals(System.getProperty(PROPERTY)) && rows <= ROWS_KXK);
     }
 
     /** Whether a convolution with this kernel runs as a product wherever gradients are recorded: 1×1. */

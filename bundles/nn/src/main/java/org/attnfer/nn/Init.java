@@ -24,7 +24,7 @@ public final class Init {
      * the input size times the kernel area.
      */
     public static Initializer uniformFanIn(long fanIn) {
-        float bound = (float) (1.0 / Math.sqrt(fanIn));
+        float bound = (float) (1.0 / Math.sqrt((double) fanIn));
         return (manager, shape, dataType) -> manager.randomUniform(-bound, bound, shape, dataType);
     }
 

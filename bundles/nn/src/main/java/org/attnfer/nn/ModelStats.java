@@ -40,8 +40,8 @@ public final class ModelStats {
      * @return every layer, depth first, the model first
      */
     public static List<Layer> trace(Block root, Shape input) {
-        Map<Block, Shape> outputs = new IdentityHashMap<>();
-        Map<Block, Long> ownMacs = new IdentityHashMap<>();
+        IdentityHashMap<Block, Shape> outputs = new IdentityHashMap<>();
+        IdentityHashMap<Block, Long> ownMacs = new IdentityHashMap<>();
         Shape batched = new Shape(1).addAll(input);
         try (NDManager scratch = NDManager.newBaseManager()) {
             NDList x = new NDList(scratch.zeros(batched));

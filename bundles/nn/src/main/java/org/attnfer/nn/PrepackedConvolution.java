@@ -44,7 +44,8 @@ final class PrepackedConvolution {
                          groups: int, size: List[int], relu: bool) -> __torch__.torch.classes.mkldnn.ConvOpContext:
                   return ops.mkldnn_prepacked.conv2d_prepack(weight, bias, stride, padding, dilation, groups, size,
                                                             "relu" if relu else "none")
-                def pack_bf16(self, weight: Tensor, bias: Tensor, stride: List[int], padding: List[int], dilation: List[int],
+                def pack_bf16(self, weight: Tensor, bias: Tensor, stride: List[int], padding: List[int],
+                              dilation: List[int],
                               groups: int, size: List[int], relu: bool) -> __torch__.torch.classes.mkldnn.ConvOpContext:
                   # 15 is torch.bfloat16: serialised TorchScript spells dtypes as numbers
                   return ops.mkldnn_prepacked.conv2d_prepack(torch.to(weight, 15), torch.to(bias, 15), stride, padding,

@@ -32,7 +32,8 @@ final class SlowConvolution {
                   ws = torch.chunk(weight, %5$d, 0)
                   ys: List[Tensor] = []
                   for i in range(%5$d):
-                    ys.append(ops.aten.slow_conv_dilated2d(xs[i], ws[i], [%1$d, %1$d], None, [%2$d, %2$d], [%3$d, %3$d], [%4$d, %4$d]))
+                    ys.append(ops.aten.slow_conv_dilated2d(xs[i], ws[i], [%1$d, %1$d], None, [%2$d, %2$d],
+                                                           [%3$d, %3$d], [%4$d, %4$d]))
                   return torch.cat(ys, 1)
                 """.formatted(kernel, stride, padding, dilation, groups)));
         NDArray y = script.call("forward", x.getManager(), x, w);

@@ -111,11 +111,11 @@ public record ExperimentData(
         if (lines.isEmpty()) {
             return out;
         }
-        String[] header = lines.get(0).split(",");
+        String[] header = lines.get(0).split(",", -1);
         for (int c = 0; c < header.length; c++) {
             double[] col = new double[lines.size() - 1];
             for (int r = 1; r < lines.size(); r++) {
-                String[] f = lines.get(r).split(",");
+                String[] f = lines.get(r).split(",", -1);
                 col[r - 1] = c < f.length ? Double.parseDouble(f[c]) : Double.NaN;
             }
             out.put(header[c], col);

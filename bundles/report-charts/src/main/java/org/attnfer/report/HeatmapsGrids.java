@@ -47,7 +47,8 @@ public final class HeatmapsGrids {
                         data.classes(),
                         true,
                         spec.name()
-                                + ": modules' own spatial attention where it first appears, each map from its minimum to its maximum",
+                                + ": modules' own spatial attention where it first appears, each map from its minimum "
+                                + "to its maximum",
                         dir.resolve(files.get("module"))));
         return out;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -82,7 +83,7 @@ public final class Report implements ReportContext {
                 + "</h1>\n<p>" + data.runs().size() + " runs of "
                 + data.variants().size() + " variants; metrics on the "
                 + Html.escape(data.evaluatedOn()) + " set; written "
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
+                + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
                 + " by AttnFER.</p>\n<nav>" + nav + "</nav>\n</header>\n" + body + "</body>\n</html>\n";
         Path index = dir.resolve("index.html");
         Files.writeString(index, page);

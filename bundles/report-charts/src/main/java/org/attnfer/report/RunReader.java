@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +23,14 @@ final class RunReader {
                     ? ExperimentData.JSON.readTree(dir.resolve("manifest.json").toFile())
                     : ExperimentData.JSON.createObjectNode();
             Map<String, Double> m = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : metrics.properties()) {
                 if (e.getValue().isNumber()) {
                     m.put(e.getKey(), e.getValue().asDouble());
                 }
             }
             metrics.path("focus")
-                    .fields()
-                    .forEachRemaining(
-                            e -> m.put("focus_" + e.getKey(), e.getValue().asDouble()));
+                    .properties()
+                    .forEach(e -> m.put("focus_" + e.getKey(), e.getValue().asDouble()));
             JsonNode cm = metrics.path("confusion");
             int[][] confusion = new int[cm.size()][];
             for (int a = 0; a < cm.size(); a++) {

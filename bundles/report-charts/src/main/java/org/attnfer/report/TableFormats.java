@@ -147,7 +147,8 @@ public final class TableFormats {
     }
 
     private static String footnote(ComparisonTable t) {
-        return "Mean ± standard deviation over seeds. Intervals: t over seeds (two or more seeds), else bootstrap over items. "
+        return "Mean ± standard deviation over seeds. "
+                + "Intervals: t over seeds (two or more seeds), else bootstrap over items. "
                 + "p: McNemar's exact test (one seed each) or a paired bootstrap over items, against "
                 + t.spec().baseline() + ".";
     }
@@ -168,7 +169,8 @@ public final class TableFormats {
     /** Escapes LaTeX's special characters. */
     static String latexText(String s) {
         StringBuilder sb = new StringBuilder();
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '\\' -> sb.append("\\textbackslash{}");
                 case '&', '%', '$', '#', '_', '{', '}' -> sb.append('\\').append(c);

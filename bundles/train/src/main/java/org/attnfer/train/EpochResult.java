@@ -28,7 +28,7 @@ public record EpochResult(
 
     /** Reads a line written by {@link #csv()}. */
     public static EpochResult parse(String line) {
-        String[] f = line.strip().split(",");
+        String[] f = line.strip().split(",", -1);
         if (f.length != 8) {
             throw new IllegalArgumentException("not an epoch line: " + line);
         }

@@ -139,10 +139,11 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
             group.weights().add(w);
             group.grads().add(gradients.grads().get(i));
         }
-        for (Group g : List.of(decayed, plain)) {
-            if (!g.names().isEmpty()) {
-                update(Kernels.SCRIPT, g, lr, g == decayed ? weightDecay : 0, step);
-            }
+        if (!decayed.names().isEmpty()) {
+            update(Kernels.SCRIPT, decayed, lr, weightDecay, step);
+        }
+        if (!plain.names().isEmpty()) {
+            update(Kernels.SCRIPT, plain, lr, 0, step);
         }
         StateDict.changed();
     }

@@ -21,7 +21,9 @@ import org.attnfer.eval.Metrics;
  */
 public record Predictions(int[] indices, int[] actual, int[] predicted, float[][] probabilities, double loss) {
 
-    /** Predictions from probabilities: the arg-max class of each item (the first on ties) and the mean cross-entropy. */
+    /**
+     * Predictions from probabilities: the arg-max class of each item (the first on ties) and the mean cross-entropy.
+     */
     public static Predictions of(int[] indices, int[] actual, float[][] probabilities) {
         int[] predicted = new int[probabilities.length];
         double lossSum = 0;

@@ -63,6 +63,7 @@ public class Trainer {
 
     /** A trainer that draws progress on standard error. */
     @Inject
+    @SuppressWarnings("SystemConsoleNull") // Java 17: null exactly when not attached to a terminal
     public Trainer() {
         this(System.err, System.console() != null);
     }
@@ -400,14 +401,6 @@ public class Trainer {
             counts[data.label(i)]++;
         }
         return counts;
-    }
-
-    private static long[] longs(int[] a) {
-        long[] out = new long[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
     }
 
     /** What the trainer remembers across epochs, and keeps in its checkpoint. */

@@ -79,7 +79,10 @@ public record TrainingConfig(
             ParamSpec.ofDouble(
                             "minutes",
                             0.0,
-                            "time budget of the epochs: when the warm-up ends (at least one epoch) the run sets its epoch count to what fits at the last epoch's pace, re-judges it after every later epoch at their median pace, and the schedule anneals over that count; 0 is off")
+                            "time budget of the epochs: when the warm-up ends (at least one epoch) the run sets its "
+                                    + "epoch count to what fits at the last epoch's pace, re-judges it after every "
+                                    + "later epoch at their median pace, and the schedule anneals over that count; 0 "
+                                    + "is off")
                     .atLeast(0)
                     .atMost(1_000_000),
             ParamSpec.ofInt("batch_size", 32, "items per step").atLeast(1).atMost(65_536),
@@ -111,7 +114,9 @@ public record TrainingConfig(
             ParamSpec.ofDouble(
                             "self_distill",
                             0.0,
-                            "progressive self-knowledge distillation (Kim et al., ICCV 2021): an item's target blends its label with the model's prediction of it in the epoch before, by a weight rising linearly to this value at the last epoch (0.8 in the paper); 0 is off")
+                            "progressive self-knowledge distillation (Kim et al., ICCV 2021): an item's target blends "
+                                    + "its label with the model's prediction of it in the epoch before, by a weight "
+                                    + "rising linearly to this value at the last epoch (0.8 in the paper); 0 is off")
                     .atLeast(0)
                     .atMost(1),
             ParamSpec.ofChoice(
@@ -147,20 +152,23 @@ public record TrainingConfig(
             ParamSpec.ofDouble(
                             "ema",
                             0.0,
-                            "decay of an exponential moving average of the weights, which validation, the saved model and the end of training use (e.g. 0.999); 0 is off")
+                            "decay of an exponential moving average of the weights, which validation, the saved model "
+                                    + "and the end of training use (e.g. 0.999); 0 is off")
                     .atLeast(0)
                     .atMost(0.99999),
             ParamSpec.ofBoolean("tta", false, "ten-crop test-time augmentation in the final evaluation"),
             ParamSpec.ofDouble(
                             "tta_zoom",
                             0.0,
-                            "with tta: ten-crop also of the image this share smaller and larger (30 views at 3 scales); 0 is one scale")
+                            "with tta: ten-crop also of the image this share smaller and larger (30 views at 3 "
+                                    + "scales); 0 is one scale")
                     .atLeast(0)
                     .atMost(0.4),
             ParamSpec.ofChoice(
                     "precision",
                     List.of("float32", "bfloat16"),
-                    "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on CPUs with AVX512_BF16 or AMX)"));
+                    "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on "
+                            + "CPUs with AVX512_BF16 or AMX)"));
 
     /** Checks the combination. */
     public TrainingConfig {

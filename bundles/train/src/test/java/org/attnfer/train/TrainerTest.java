@@ -252,7 +252,10 @@ class TrainerTest {
         assertThat(old.targets(batch, 2, 4).probabilities()).containsExactly(first.probabilities());
     }
 
-    /** A clock on which every reading is 30 s after the one before: the trainer reads it at the start and end of an epoch. */
+    /**
+     * A clock on which every reading is 30 s after the one before: the trainer reads it at the start and end of an
+     * epoch.
+     */
     private static LongSupplier thirtySecondEpochs() {
         AtomicLong now = new AtomicLong();
         return () -> now.getAndAdd(30_000_000_000L);
@@ -488,7 +491,8 @@ class TrainerTest {
                             (r, p) -> ON.set(true)))
                     .isInstanceOf(TrainingException.class)
                     .hasMessage(
-                            "the training loss became NaN in epoch 2 after 0 items; lower the learning rate (or set clip_norm)");
+                            "the training loss became NaN in epoch 2 after 0 items; lower the learning rate (or set "
+                                    + "clip_norm)");
         } finally {
             ON.set(false);
         }

@@ -32,7 +32,7 @@ public final class SystemPackagesGenerator {
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args[0]);
         Map<String, String> packages = new TreeMap<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
             Path jar = Path.of(entry);
             String name = jar.getFileName().toString();
             if (!name.endsWith(".jar") || excluded(name, args)) {

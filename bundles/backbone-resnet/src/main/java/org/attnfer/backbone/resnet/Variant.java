@@ -16,11 +16,13 @@ public enum Variant {
     RESNET101(true, 3, 4, 23, 3);
 
     private final boolean bottleneck;
-    private final int[] blocks;
+
+    @SuppressWarnings("ImmutableEnumChecker") // unmodifiable: Stream.toList()
+    private final List<Integer> blocks;
 
     Variant(boolean bottleneck, int... blocks) {
         this.bottleneck = bottleneck;
-        this.blocks = blocks;
+        this.blocks = Arrays.stream(blocks).boxed().toList();
     }
 
     /** Whether its blocks are bottlenecks. */
@@ -30,7 +32,7 @@ public enum Variant {
 
     /** Blocks in stage {@code s} (1 to 4). */
     public int blocks(int s) {
-        return blocks[s - 1];
+        return blocks.get(s - 1);
     }
 
     /** The inner channels of stage {@code s}'s blocks when the stem has {@code base} (64 in the paper). */

@@ -15,7 +15,8 @@ final class Architecture {
             converter = Bounds.Positive.class,
             defaultValue = "1",
             description =
-                    "Channel multiplier of every layer, for backbones that have one (default: ${DEFAULT-VALUE}, the published network).")
+                    "Channel multiplier of every layer, for backbones that have one (default: ${DEFAULT-VALUE}, the "
+                            + "published network).")
     double width;
 
     /** The model a shorthand names, with this stem and width. */

@@ -99,8 +99,8 @@ final class BenchCommand implements Runnable {
                 names = "--warmup-seconds",
                 converter = Bounds.NonNegative.class,
                 defaultValue = "5",
-                description =
-                        "Unmeasured steps go on for at least this long, until the JVM has compiled the hot code (default: ${DEFAULT-VALUE}).")
+                description = "Unmeasured steps go on for at least this long, until the JVM has compiled the hot code "
+                        + "(default: ${DEFAULT-VALUE}).")
         double warmupSeconds;
 
         @Option(
@@ -114,21 +114,25 @@ final class BenchCommand implements Runnable {
                 names = "--peak-gflops",
                 converter = Bounds.Positive.class,
                 description =
-                        "The machine's SGEMM GFLOP/s, for the share of the bound (default: measured after the model, as `fer bench sgemm` does).")
+                        "The machine's SGEMM GFLOP/s, for the share of the bound (default: measured after the model, "
+                                + "as `fer bench sgemm` does).")
         Double peak;
 
         @Option(
                 names = "--layout",
                 paramLabel = "nhwc|nchw",
                 description =
-                        "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; inference always runs nchw).")
+                        "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; "
+                                + "inference always runs nchw).")
         String layout;
 
         @Option(
                 names = "--conv",
                 paramLabel = "gemm|onednn",
                 description =
-                        "Convolution path while training: small convolutions as matrix products, or all but 1×1 ones (products either way) through libtorch's oneDNN convolution (default: FER_CONV, else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
+                        "Convolution path while training: small convolutions as matrix products, or all but 1×1 ones "
+                                + "(products either way) through libtorch's oneDNN convolution (default: FER_CONV, "
+                                + "else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
         String conv;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -166,8 +170,8 @@ final class BenchCommand implements Runnable {
                 paramLabel = "float32|bfloat16",
                 defaultValue = "float32",
                 converter = PrecisionName.class,
-                description =
-                        "Arithmetic of the training forward, as an experiment's training.precision (default: ${DEFAULT-VALUE}).")
+                description = "Arithmetic of the training forward, as an experiment's training.precision (default: "
+                        + "${DEFAULT-VALUE}).")
         Precision precision;
 
         @Spec
@@ -372,7 +376,8 @@ final class BenchCommand implements Runnable {
     @Command(
             name = "sgemm",
             description = {
-                "The machine's bound: float32 matrix products through libtorch (the MKL that convolutions use), in GFLOP/s.",
+                "The machine's bound: float32 matrix products through libtorch (the MKL that convolutions use), in "
+                        + "GFLOP/s.",
                 "Model benchmarks measure it themselves to give their share of it."
             })
     static final class Sgemm implements Callable<Integer> {
@@ -418,7 +423,8 @@ final class BenchCommand implements Runnable {
             } else {
                 out.printf(
                         Locale.ROOT,
-                        "sgemm %d×%d float32 on %s, %s threads, MKL %s: %.0f GFLOP/s (median of %d products, %.0f–%.0f)%n",
+                        "sgemm %d×%d float32 on %s, %s threads, MKL %s: %.0f GFLOP/s (median of %d products, "
+                                + "%.0f–%.0f)%n",
                         size,
                         size,
                         doc.get("cpu"),
@@ -543,7 +549,8 @@ final class BenchCommand implements Runnable {
                 + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width());
         out.printf(
                 Locale.ROOT,
-                "%s %s (%s), input %s, batch %d, %s, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step (min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
+                "%s %s (%s), input %s, batch %d, %s, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step "
+                        + "(min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
                 kind,
                 o.model,
                 shape,

@@ -1,7 +1,9 @@
 package org.attnfer.cli.internal;
 
 import com.google.inject.Injector;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -12,7 +14,11 @@ final class Cli {
     private Cli() {}
 
     static int run(Injector injector, String[] args) {
-        return run(injector, args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        return run(
+                injector,
+                args,
+                new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true),
+                new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true));
     }
 
     static int run(Injector injector, String[] args, PrintWriter out, PrintWriter err) {
@@ -85,6 +91,7 @@ final class Cli {
                 names = {"-h", "--help"},
                 usageHelp = true,
                 description = "Show this help and exit.")
+        @SuppressWarnings("UnusedVariable") // picocli reads it
         boolean help;
     }
 

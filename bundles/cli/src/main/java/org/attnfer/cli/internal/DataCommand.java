@@ -54,8 +54,8 @@ final class DataCommand implements Runnable {
         @Parameters(
                 index = "0",
                 paramLabel = "DATASET",
-                description =
-                        "A dataset kind (synthetic-faces), a folder of class folders (or of split folders), or a FER2013 CSV.")
+                description = "A dataset kind (synthetic-faces), a folder of class folders (or of split folders), or a "
+                        + "FER2013 CSV.")
         String name;
 
         @Option(

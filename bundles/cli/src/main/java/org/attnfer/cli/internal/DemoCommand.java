@@ -43,9 +43,9 @@ final class DemoCommand implements Callable<Integer> {
             converter = Bounds.AtLeastOne.class,
             paramLabel = "N",
             defaultValue = "2",
-            description =
-                    "Train N variants at once, each in a JVM of its own with cores/N threads (default: ${DEFAULT-VALUE};"
-                            + " small networks use two single-threaded processes better than one with two threads).")
+            description = "Train N variants at once, each in a JVM of its own with cores/N threads (default: "
+                    + "${DEFAULT-VALUE};"
+                    + " small networks use two single-threaded processes better than one with two threads).")
     int parallel;
 
     @Option(

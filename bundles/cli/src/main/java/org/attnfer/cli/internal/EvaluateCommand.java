@@ -77,9 +77,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--ensemble",
             paramLabel = "RUN",
-            description =
-                    "Another run of the same classes whose class probabilities are averaged "
-                            + "with RUN's (repeatable): the metrics are then the ensemble's. Each run reads the images at its own input size.")
+            description = "Another run of the same classes whose class probabilities are averaged "
+                    + "with RUN's (repeatable): the metrics are then the ensemble's. Each run reads the "
+                    + "images at its own input size.")
     List<Path> ensemble = new ArrayList<>();
 
     @Option(
@@ -92,9 +92,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--predictions",
             paramLabel = "FILE",
-            description =
-                    "Also write every image's true class, prediction and class "
-                            + "probabilities to FILE (CSV, the columns of a run's predictions.csv), e.g. to compare two models on the same test images.")
+            description = "Also write every image's true class, prediction and class "
+                    + "probabilities to FILE (CSV, the columns of a run's predictions.csv), e.g. to compare "
+                    + "two models on the same test images.")
     Path predictionsFile;
 
     @Option(

@@ -46,7 +46,8 @@ final class ForwardCommand implements Callable<Integer> {
             names = "--weights",
             paramLabel = "FILE",
             description =
-                    "State dict to load (.npz or .safetensors, PyTorch names); without it the weights are freshly initialised from --seed.")
+                    "State dict to load (.npz or .safetensors, PyTorch names); without it the weights are freshly "
+                            + "initialised from --seed.")
     Path weights;
 
     @Option(names = "--non-strict", description = "Load the keys that fit and report the rest instead of stopping.")

@@ -8,7 +8,7 @@ final class InputShape implements CommandLine.ITypeConverter<Shape> {
 
     @Override
     public Shape convert(String value) {
-        String[] parts = value.toLowerCase(java.util.Locale.ROOT).split("[x×]");
+        String[] parts = value.toLowerCase(java.util.Locale.ROOT).split("[x×]", -1);
         if (parts.length != 3) {
             throw new CommandLine.TypeConversionException("expected CxHxW such as 3x48x48, got '" + value + "'");
         }

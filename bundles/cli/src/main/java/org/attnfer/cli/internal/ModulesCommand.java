@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "modules",
         description =
-                "List the attention and sampling modules and backbones, with the bundle that supplies each and its parameters.")
+                "List the attention and sampling modules and backbones, with the bundle that supplies each and its "
+                        + "parameters.")
 final class ModulesCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON instead of a table.")

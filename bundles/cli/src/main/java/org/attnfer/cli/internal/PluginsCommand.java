@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import org.attnfer.composer.ModuleRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -85,12 +84,10 @@ final class PluginsCommand implements Runnable {
         CommandSpec spec;
 
         private final Framework framework;
-        private final ModuleRegistry registry;
 
         @Inject
-        Install(Framework framework, ModuleRegistry registry) {
+        Install(Framework framework) {
             this.framework = framework;
-            this.registry = registry;
         }
 
         @Override

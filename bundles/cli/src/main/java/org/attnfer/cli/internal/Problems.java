@@ -11,7 +11,10 @@ final class Problems {
 
     private Problems() {}
 
-    /** {@code missing requirement … osgi.wiring.package=org.attnfer.api)(version>=2.0.0)(!(version>=3.0.0))} → a sentence. */
+    /**
+     * {@code missing requirement … osgi.wiring.package=org.attnfer.api)(version>=2.0.0)(!(version>=3.0.0))} → a
+     * sentence.
+     */
     static String explain(String felix) {
         if (felix == null) {
             return "unknown problem";

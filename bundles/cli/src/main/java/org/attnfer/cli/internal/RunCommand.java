@@ -51,9 +51,9 @@ final class RunCommand implements Callable<Integer> {
             converter = Bounds.AtLeastOne.class,
             paramLabel = "N",
             defaultValue = "1",
-            description =
-                    "Train up to N cells at once, each in a JVM of its own that gets cores/N threads; a cell that"
-                            + " crashes its JVM costs only itself (default: ${DEFAULT-VALUE}, cells one after another in this JVM).")
+            description = "Train up to N cells at once, each in a JVM of its own that gets cores/N threads; a cell that"
+                    + " crashes its JVM costs only itself (default: ${DEFAULT-VALUE}, cells one after another "
+                    + "in this JVM).")
     int parallel;
 
     @Option(names = "--cell", hidden = true, description = "Train only this variant (what --parallel starts).")

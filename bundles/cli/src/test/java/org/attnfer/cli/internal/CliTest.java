@@ -105,13 +105,14 @@ class CliTest {
         // no line of a help text ends early because its source line did; the command list shows whole first sentences
         Result demo = fer("demo", "--help");
         assertThat(demo.out())
-                .contains(
-                        "Train and compare the study's variants (its Tables 1-3 and the module\ncomparison) on the embedded synthetic-face benchmark, then write the report and\nprint where it is.\n");
+                .contains("Train and compare the study's variants (its Tables 1-3 and the module\ncomparison) on the "
+                        + "embedded synthetic-face benchmark, then write the report and\nprint where it is.\n");
         assertThat(fer("report", "--help").out()).contains("95% intervals");
         assertThat(fer("report", "--help").err()).isEmpty();
         assertThat(fer("--help").out())
-                .contains(
-                        "  demo      Train and compare the study's variants (its Tables 1-3 and the\n              module comparison) on the embedded synthetic-face benchmark, then\n              write the report and print where it is.\n  run ");
+                .contains("  demo      Train and compare the study's variants (its Tables 1-3 and the\n              "
+                        + "module comparison) on the embedded synthetic-face benchmark, then\n              "
+                        + "write the report and print where it is.\n  run ");
     }
 
     @Test
@@ -277,7 +278,8 @@ class CliTest {
         new JarOutputStream(Files.newOutputStream(plain), manifest).close();
         assertThat(fer("plugins", "install", plain.toString()).err().strip())
                 .isEqualTo(
-                        "fer plugins install: plain.jar cannot be installed: not an OSGi bundle (its manifest has no Bundle-SymbolicName)");
+                        "fer plugins install: plain.jar cannot be installed: not an OSGi bundle (its manifest has no "
+                                + "Bundle-SymbolicName)");
     }
 
     @Test

@@ -100,7 +100,7 @@ public final class ServiceModuleRegistry implements ModuleRegistry {
                     .filter(r -> id.apply(r.service()).equals(key))
                     .findFirst()
                     .orElseThrow();
-            if (first != e.registered) {
+            if (!first.equals(e.registered)) {
                 out.add("id '" + key + "' of " + e.registered.origin() + " is already registered by " + first.origin()
                         + "; ignored");
             }

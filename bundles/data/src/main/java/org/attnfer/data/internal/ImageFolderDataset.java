@@ -139,7 +139,9 @@ final class ImageFolderDataset implements Dataset {
         }
     }
 
-    /** Subjects read from file names: by an explicit pattern (every name must match), else CK+'s when all names fit it. */
+    /**
+     * Subjects read from file names: by an explicit pattern (every name must match), else CK+'s when all names fit it.
+     */
     private static String[] subjects(List<Path> files, Pattern explicit) {
         Pattern p = explicit != null ? explicit : CK_SUBJECT;
         String[] out = new String[files.size()];

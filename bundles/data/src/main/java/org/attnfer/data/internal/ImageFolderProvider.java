@@ -23,7 +23,8 @@ public final class ImageFolderProvider implements DatasetProvider {
 
     @Override
     public String doc() {
-        return "a folder with one sub-folder of images per class (FER2013 image folders, RAF-DB, CK+, AffectNet exports)";
+        return "a folder with one sub-folder of images per class"
+                + " (FER2013 image folders, RAF-DB, CK+, AffectNet exports)";
     }
 
     @Override

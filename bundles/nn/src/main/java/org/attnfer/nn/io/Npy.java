@@ -126,7 +126,7 @@ public final class Npy {
 
     private static long[] parseShape(String text) {
         List<Long> dims = new ArrayList<>();
-        for (String part : text.split(",")) {
+        for (String part : text.split(",", -1)) {
             if (!part.isBlank()) {
                 dims.add(Long.parseLong(part.trim().replace("L", "")));
             }

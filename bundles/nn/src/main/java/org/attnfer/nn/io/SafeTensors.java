@@ -10,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,13 +47,11 @@ public final class SafeTensors {
             JsonNode header = JSON.readTree(new String(head.array(), StandardCharsets.UTF_8));
             long base = 8 + headerLength;
             Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : header.properties()) {
                 if (e.getKey().equals("__metadata__")) {
                     e.getValue()
-                            .fields()
-                            .forEachRemaining(
-                                    m -> metadata.put(m.getKey(), m.getValue().asText()));
+                            .properties()
+                            .forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 out.put(e.getKey(), readTensor(ch, base, e.getKey(), e.getValue(), file));

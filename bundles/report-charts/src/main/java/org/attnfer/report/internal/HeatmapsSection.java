@@ -60,9 +60,12 @@ public final class HeatmapsSection implements ReportSection {
             return Optional.empty();
         }
         return Optional.of(
-                "<p class=\"note\">Grad-CAM for the true class at the last block of the last stage (after its attention), "
-                        + "first seed of each variant; red is high. Below it, the last attention module's own spatial map where it has one. "
-                        + "Focus scores (share of Grad-CAM energy on the face and on brows, eyes and mouth, and how often its peak falls on the "
+                "<p class=\"note\">Grad-CAM for the true class at the last block of the last stage (after its "
+                        + "attention), "
+                        + "first seed of each variant; red is high. Below it, the last attention module's own spatial "
+                        + "map where it has one. "
+                        + "Focus scores (share of Grad-CAM energy on the face and on brows, eyes and mouth, and how "
+                        + "often its peak falls on the "
                         + "face) are in the tables when the data knows its face regions.</p>\n" + html);
     }
 }

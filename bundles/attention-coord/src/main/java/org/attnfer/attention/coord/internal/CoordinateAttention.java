@@ -39,7 +39,6 @@ final class CoordinateAttention extends Module implements AttentionMaps {
     /** The two gates: {@code [N,C,H,1]} and {@code [N,C,1,W]}. */
     private NDList gates(ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
         long h = x.getShape().get(2);
-        long w = x.getShape().get(3);
         NDArray zh = x.mean(W, true);
         // the width strip goes along the same axis as the height strip: [N,C,W,1]
         NDArray zw = x.mean(H, true).transpose(0, 1, 3, 2);

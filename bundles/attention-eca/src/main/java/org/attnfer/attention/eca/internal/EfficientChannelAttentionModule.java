@@ -19,7 +19,8 @@ public final class EfficientChannelAttentionModule implements AttentionModule {
     private static final ModuleInfo INFO = new ModuleInfo(
             "eca",
             "ECA (efficient channel attention)",
-            "Wang, Wu, Zhu, Li, Zuo, Hu. ECA-Net: Efficient Channel Attention for Deep Convolutional Neural Networks. CVPR 2020",
+            "Wang, Wu, Zhu, Li, Zuo, Hu. ECA-Net: Efficient Channel Attention for Deep Convolutional Neural Networks. "
+                    + "CVPR 2020",
             "bottleneck.after_bn3",
             List.of(),
             List.of(

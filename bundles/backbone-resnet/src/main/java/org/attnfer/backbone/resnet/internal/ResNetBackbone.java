@@ -22,7 +22,8 @@ public final class ResNetBackbone implements Backbone {
 
     @Override
     public String doc() {
-        return "ResNet18/34/50/101, torchvision v1.5 layout (He et al., Deep Residual Learning for Image Recognition, CVPR 2016)";
+        return "ResNet18/34/50/101, torchvision v1.5 layout"
+                + " (He et al., Deep Residual Learning for Image Recognition, CVPR 2016)";
     }
 
     @Override

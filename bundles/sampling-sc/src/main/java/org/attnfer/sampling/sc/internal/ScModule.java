@@ -19,7 +19,8 @@ public final class ScModule implements SamplingModule {
     private static final ModuleInfo INFO = new ModuleInfo(
             "sc",
             "SC (interval sampling, space-to-depth)",
-            "Sunkara, Luo. No More Strided Convolutions or Pooling: A New CNN Building Block for Low-Resolution Images and Small Objects. ECML PKDD 2022",
+            "Sunkara, Luo. No More Strided Convolutions or Pooling: A New CNN Building Block for Low-Resolution "
+                    + "Images and Small Objects. ECML PKDD 2022",
             "stem.conv1",
             List.of(),
             List.of(ParamSpec.ofInt("kernel", 3, "side of the convolution after space-to-depth (odd)")
