@@ -5,57 +5,65 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.attnfer.testkit.Goldens;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The distribution against the module specification in {@code ../shared/spec} and {@code ../shared/goldens}. */
+/**
+ * The distribution against the module specification: the project's cost table and goldens, and the
+ * specification's own in {@code ../shared} where present.
+ */
 class SpecificationIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** One row of costs.json at one input size. */
-    record Row(String name, String model, int size, long params, long macs) {
+    record Row(String model, int size, long params, long macs) {
         @Override
         public String toString() {
-            return name + " @" + size + " (" + model + ")";
+            return model + " @" + size;
         }
     }
 
+    /** The rows of the project's cost table (tools/goldens/make_goldens.py), at both input sizes. */
     static List<Row> rows() throws IOException {
-        Path costs =
-                Path.of(System.getProperty("attnfer.spec", "../../shared/spec")).resolve("costs.json");
-        if (!Files.isRegularFile(costs)) {
-            String message = "SKIPPED: " + costs + " not found; the cost check against the specification is not run";
-            System.err.println(message);
-            Assumptions.abort(message);
+        JsonNode table;
+        try (InputStream in = Goldens.class.getResourceAsStream("costs.json")) {
+            table = JSON.readTree(in);
         }
         List<Row> rows = new ArrayList<>();
-        for (JsonNode r : JSON.readTree(costs.toFile()).path("rows")) {
-            String model = shorthand(r.path("config"));
+        for (JsonNode r : table.path("rows")) {
+            String model = r.path("model").asText();
             rows.add(new Row(
-                    r.path("model").asText(),
-                    model,
-                    224,
-                    r.path("params").asLong(),
-                    r.path("macs_224").asLong()));
+                    model, 224, r.path("params").asLong(), r.path("macs_224").asLong()));
             rows.add(new Row(
-                    r.path("model").asText(),
-                    model,
-                    48,
-                    r.path("params").asLong(),
-                    r.path("macs_48").asLong()));
+                    model, 48, r.path("params").asLong(), r.path("macs_48").asLong()));
+        }
+        return rows;
+    }
+
+    /** The specification's rows by model name, where {@code ../shared/spec} is present; else empty. */
+    static Map<String, JsonNode> specificationRows() throws IOException {
+        Path costs =
+                Path.of(System.getProperty("attnfer.spec", "../../shared/spec")).resolve("costs.json");
+        Map<String, JsonNode> rows = new HashMap<>();
+        if (Files.isRegularFile(costs)) {
+            for (JsonNode r : JSON.readTree(costs.toFile()).path("rows")) {
+                rows.put(shorthand(r.path("config")), r);
+            }
         }
         return rows;
     }
@@ -88,12 +96,24 @@ class SpecificationIT {
         JsonNode doc = JSON.readTree(r.out());
         assertThat(doc.path("params").asLong()).as("parameters").isEqualTo(row.params());
         assertThat(doc.path("macs").asLong()).as("multiply-accumulates").isEqualTo(row.macs());
+        JsonNode spec = specificationRows().get(row.model());
+        if (spec == null) {
+            System.err.println(
+                    "note: ../shared/spec/costs.json not found; " + row + " checked against the project's table");
+        } else {
+            assertThat(spec.path("params").asLong())
+                    .as("the specification's parameters")
+                    .isEqualTo(row.params());
+            assertThat(spec.path("macs_" + row.size()).asLong())
+                    .as("the specification's multiply-accumulates")
+                    .isEqualTo(row.macs());
+        }
     }
 
     @Test
     void everyGoldenIsCheckedBySomeParityTest() throws IOException {
         Set<String> loaded = new TreeSet<>();
-        Pattern load = Pattern.compile("Goldens\\.load\\(\"([a-z0-9_]+)\"\\)");
+        Pattern load = Pattern.compile("Parity\\.check\\(\\s*\"([a-z0-9_]+)\"");
         Path root = Path.of(System.getProperty("attnfer.root", "..")).resolve("bundles");
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : files.filter(p -> p.toString().endsWith("Test.java")).toList()) {
@@ -103,8 +123,15 @@ class SpecificationIT {
                 }
             }
         }
-        // Parity.check compares every case of a golden, so covering the names covers the cases
+        // Parity.check compares every case of a golden, so covering the names covers the cases; a name
+        // checks the project's golden and the specification's of the same name, so both sets are covered
         assertThat(loaded).containsAll(Goldens.names());
+        Path shared = Goldens.sharedRoot();
+        if (shared != null) {
+            List<String> names = new ArrayList<>();
+            JSON.readTree(shared.resolve("index.json").toFile()).fieldNames().forEachRemaining(names::add);
+            assertThat(loaded).containsAll(names);
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import java.util.function.Supplier;
 import org.attnfer.nn.LoadReport;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.Tensor;
@@ -19,6 +20,23 @@ public final class Parity {
     private Parity() {}
 
     /**
+     * Checks fresh blocks against the project's golden of this name, then against the
+     * specification's golden of the same name where {@code ../shared/goldens} is present (saying so
+     * where it is not). Both must pass.
+     *
+     * @param name the golden's name ({@code ca})
+     * @param block makes a fresh, uninitialised block of the golden's configuration
+     */
+    public static void check(String name, Supplier<Block> block) {
+        check(Goldens.load(name), block.get());
+        Goldens.loadShared(name)
+                .ifPresentOrElse(
+                        shared -> check(shared, block.get()),
+                        () -> System.err.println("note: ../shared/goldens/" + name
+                                + " not found; checked against the project's golden only"));
+    }
+
+    /**
      * Loads the golden's weights into the block strictly by name and compares every case.
      *
      * @param golden the reference
@@ -26,7 +44,7 @@ public final class Parity {
      */
     public static void check(Goldens.Golden golden, Block block) {
         assertThat(StateDict.trainableCount(block))
-                .as("trainable parameters of %s", golden.name())
+                .as("trainable parameters of %s", golden)
                 .isEqualTo(golden.paramCount());
         try (NDManager manager = NDManager.newBaseManager()) {
             Goldens.Case first = golden.cases().get(0);
@@ -40,7 +58,7 @@ public final class Parity {
                     Tensor out = Tensor.of(y.singletonOrThrow());
                     double err = out.maxAbsDiff(c.output());
                     assertThat(err)
-                            .as("%s case %s: max |ours − reference| (atol %.3g)", golden.name(), c.name(), c.atol())
+                            .as("%s case %s: max |ours − reference| (atol %.3g)", golden, c.name(), c.atol())
                             .isLessThanOrEqualTo(c.atol());
                 }
             }

@@ -18,7 +18,6 @@ import org.attnfer.api.Insertions;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.Taps;
-import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
 import org.attnfer.testkit.Parity;
 import org.junit.jupiter.api.Test;
@@ -179,11 +178,11 @@ class ResNetTest {
 
     @Test
     void bottleneckMatchesGoldenWithProjection() {
-        Parity.check(Goldens.load("bottleneck_plain"), new Bottleneck(64, 32, 2, 1, 0, Insertions.none()));
+        Parity.check("bottleneck_plain", () -> new Bottleneck(64, 32, 2, 1, 0, Insertions.none()));
     }
 
     @Test
     void bottleneckMatchesGoldenWithIdentityShortcut() {
-        Parity.check(Goldens.load("bottleneck_plain_s1"), new Bottleneck(128, 32, 1, 1, 1, Insertions.none()));
+        Parity.check("bottleneck_plain_s1", () -> new Bottleneck(128, 32, 1, 1, 1, Insertions.none()));
     }
 }

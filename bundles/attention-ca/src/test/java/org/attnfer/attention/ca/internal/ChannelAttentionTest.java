@@ -18,7 +18,6 @@ import org.attnfer.backbone.resnet.Hooks;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.Tensor;
 import org.attnfer.testkit.AtHook;
-import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
 import org.attnfer.testkit.Modules;
 import org.attnfer.testkit.Parity;
@@ -62,14 +61,14 @@ class ChannelAttentionTest {
 
     @Test
     void matchesGoldens() {
-        Parity.check(Goldens.load("ca"), ca(64, Map.of()));
-        Parity.check(Goldens.load("ca_nobias"), ca(64, Map.of("bias", false)));
+        Parity.check("ca", () -> ca(64, Map.of()));
+        Parity.check("ca_nobias", () -> ca(64, Map.of("bias", false)));
     }
 
     @Test
     void matchesGoldenAfterBn3InABottleneck() {
         AtHook hooks = new AtHook().put(Hooks.AFTER_BN3, "ca", s -> ca(s.channels(), Map.of()));
-        Parity.check(Goldens.load("bottleneck_ca"), new Bottleneck(64, 32, 2, 1, 0, hooks));
+        Parity.check("bottleneck_ca", () -> new Bottleneck(64, 32, 2, 1, 0, hooks));
     }
 
     @Test

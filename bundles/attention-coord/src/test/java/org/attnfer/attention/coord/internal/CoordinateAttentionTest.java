@@ -9,7 +9,6 @@ import org.attnfer.backbone.resnet.Bottleneck;
 import org.attnfer.backbone.resnet.Hooks;
 import org.attnfer.nn.StateDict;
 import org.attnfer.testkit.AtHook;
-import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
 import org.attnfer.testkit.Modules;
 import org.attnfer.testkit.Parity;
@@ -25,10 +24,11 @@ class CoordinateAttentionTest {
 
     @Test
     void matchesGoldensIncludingNonSquare() {
-        Parity.check(Goldens.load("coord"), coord(64));
+        Parity.check("coord", () -> coord(64));
         Parity.check(
-                Goldens.load("bottleneck_coord"),
-                new Bottleneck(64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "coord", s -> coord(s.channels()))));
+                "bottleneck_coord",
+                () -> new Bottleneck(
+                        64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "coord", s -> coord(s.channels()))));
     }
 
     @Test

@@ -17,7 +17,6 @@ import org.attnfer.backbone.resnet.Hooks;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.Tensor;
 import org.attnfer.testkit.AtHook;
-import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
 import org.attnfer.testkit.Modules;
 import org.attnfer.testkit.Parity;
@@ -62,11 +61,11 @@ class EfficientChannelAttentionTest {
 
     @Test
     void matchesGoldens() {
-        Parity.check(Goldens.load("eca"), eca(64, Map.of()));
-        Parity.check(Goldens.load("eca_c256"), eca(256, Map.of()));
+        Parity.check("eca", () -> eca(64, Map.of()));
+        Parity.check("eca_c256", () -> eca(256, Map.of()));
         Parity.check(
-                Goldens.load("bottleneck_eca"),
-                new Bottleneck(
+                "bottleneck_eca",
+                () -> new Bottleneck(
                         64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "eca", s -> eca(s.channels(), Map.of()))));
     }
 

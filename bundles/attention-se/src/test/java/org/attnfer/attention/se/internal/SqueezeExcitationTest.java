@@ -10,7 +10,6 @@ import org.attnfer.backbone.resnet.Bottleneck;
 import org.attnfer.backbone.resnet.Hooks;
 import org.attnfer.nn.StateDict;
 import org.attnfer.testkit.AtHook;
-import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
 import org.attnfer.testkit.Modules;
 import org.attnfer.testkit.Parity;
@@ -26,11 +25,11 @@ class SqueezeExcitationTest {
 
     @Test
     void matchesGoldens() {
-        Parity.check(Goldens.load("se"), se(64, Map.of()));
-        Parity.check(Goldens.load("se_nobias"), se(64, Map.of("bias", false)));
+        Parity.check("se", () -> se(64, Map.of()));
+        Parity.check("se_nobias", () -> se(64, Map.of("bias", false)));
         Parity.check(
-                Goldens.load("bottleneck_se"),
-                new Bottleneck(
+                "bottleneck_se",
+                () -> new Bottleneck(
                         64, 32, 2, 1, 0, new AtHook().put(Hooks.AFTER_BN3, "se", s -> se(s.channels(), Map.of()))));
     }
 

@@ -17,7 +17,6 @@ import org.attnfer.backbone.resnet.Bottleneck;
 import org.attnfer.backbone.resnet.Hooks;
 import org.attnfer.nn.StateDict;
 import org.attnfer.testkit.AtHook;
-import org.attnfer.testkit.Goldens;
 import org.attnfer.testkit.ModuleChecks;
 import org.attnfer.testkit.Modules;
 import org.attnfer.testkit.Parity;
@@ -56,19 +55,19 @@ class SimAmTest {
 
     @Test
     void matchesGoldenInEveryCaseIncludingOneByOne() {
-        Parity.check(Goldens.load("simam"), simam());
+        Parity.check("simam", () -> simam());
     }
 
     @Test
     void matchesGoldenAfterBn3InABottleneck() {
         AtHook hooks = new AtHook().put(Hooks.AFTER_BN3, "simam", s -> simam());
-        Parity.check(Goldens.load("bottleneck_simam"), new Bottleneck(64, 32, 2, 1, 0, hooks));
+        Parity.check("bottleneck_simam", () -> new Bottleneck(64, 32, 2, 1, 0, hooks));
     }
 
     @Test
     void matchesGoldenAtTheOfficialPlaceAfterConv2() {
         AtHook hooks = new AtHook().put(Hooks.AFTER_CONV2, "simam", s -> simam());
-        Parity.check(Goldens.load("bottleneck_simam_conv2"), new Bottleneck(64, 32, 2, 1, 0, hooks));
+        Parity.check("bottleneck_simam_conv2", () -> new Bottleneck(64, 32, 2, 1, 0, hooks));
     }
 
     @Test
