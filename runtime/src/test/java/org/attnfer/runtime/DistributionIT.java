@@ -177,7 +177,7 @@ class DistributionIT {
         List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/fer").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().keySet().removeAll(List.of("FER_MKL", "FER_CONV", "LD_PRELOAD"));
+        pb.environment().keySet().removeAll(List.of("FER_MKL", "FER_CONV", "FER_ROUTES", "LD_PRELOAD"));
         pb.environment().putAll(env);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -207,34 +207,46 @@ class DistributionIT {
     }
 
     @Test
-    void theScriptAnswersMklsVendorCheckOnAmdAvx512AndThenTrainsSmallConvolutionsAsProducts() throws Exception {
-        Path cpuinfo = Path.of("/proc/cpuinfo");
-        String cpu = Files.isReadable(cpuinfo) ? Files.readString(cpuinfo) : "";
-        boolean expected = Files.exists(DIST.resolve("lib/native/libattnfer-mkl-vendor.so"))
-                && cpu.contains("AuthenticAMD")
-                && java.util.regex.Pattern.compile("\\bavx512f\\b").matcher(cpu).find();
-        JsonNode auto = bench(Map.of());
+    void theScriptKeepsMklsShimWhereMeasuredFasterAndForcesRoutesOnRequest() throws Exception {
+        Path cache = tmp.resolve("routes");
+        Map<String, String> env = Map.of("FER_ROUTES_CACHE", cache.toString());
+        JsonNode auto = bench(env);
+        // MKL's shim: measured once for this processor, and kept only where it was faster
+        boolean built = Files.exists(DIST.resolve("lib/native/libattnfer-mkl-vendor.so"));
+        List<Path> decisions;
+        try (var files = Files.list(cache)) {
+            decisions = files.filter(p -> p.getFileName().toString().startsWith("mkl-shim-"))
+                    .toList();
+        }
+        assertThat(decisions).hasSize(built ? 1 : 0);
+        boolean kept = built && Files.readString(decisions.get(0)).startsWith("shim ");
         assertThat(auto.path("mkl_vendor_shim").asBoolean())
                 .as("shim mapped into the JVM")
-                .isEqualTo(expected);
-        assertThat(auto.path("conv").asText()).isEqualTo(expected ? "gemm" : "onednn");
-        JsonNode generic = bench(Map.of("FER_MKL", "generic"));
-        assertThat(generic.path("mkl_vendor_shim").asBoolean()).isFalse();
-        assertThat(generic.path("conv").asText()).isEqualTo("onednn");
-        assertThat(bench(Map.of("FER_MKL", "generic", "FER_CONV", "gemm"))
-                        .path("conv")
-                        .asText())
-                .isEqualTo("gemm");
+                .isEqualTo(kept);
+        assertThat(bench(Map.of("FER_ROUTES_CACHE", cache.toString(), "FER_MKL", "generic"))
+                        .path("mkl_vendor_shim")
+                        .asBoolean())
+                .isFalse();
+        // every training shape was measured once, and the next process reads the decisions
+        assertThat(auto.path("route_table")).isNotEmpty();
+        assertThat(auto.path("route_table").findValuesAsText("reason")).containsOnly("measured");
+        assertThat(auto.path("route_table").findValuesAsText("route"))
+                .allMatch(r -> r.equals("gemm") || r.startsWith("onednn"));
+        JsonNode again = bench(env);
+        assertThat(again.path("route_table").findValuesAsText("reason")).containsOnly("cached");
+        assertThat(again.path("route_table").findValuesAsText("route"))
+                .isEqualTo(auto.path("route_table").findValuesAsText("route"));
+        // a setting forces the training route
+        JsonNode forced = bench(Map.of("FER_ROUTES_CACHE", cache.toString(), "FER_CONV", "gemm"));
+        assertThat(forced.path("route_table").findValuesAsText("route")).containsOnly("gemm");
+        assertThat(forced.path("route_table").findValuesAsText("reason")).containsOnly("forced");
 
         Result badConv = script(Map.of("FER_CONV", "fast"), "modules");
         assertThat(badConv.code()).isEqualTo(2);
-        assertThat(badConv.out()).isEqualTo("fer: FER_CONV must be gemm or onednn, not 'fast'\n");
+        assertThat(badConv.out()).isEqualTo("fer: FER_CONV must be auto, onednn, gemm, not 'fast'\n");
         Result badMkl = script(Map.of("FER_MKL", "intel"), "modules");
         assertThat(badMkl.code()).isEqualTo(2);
-        assertThat(badMkl.out()).isEqualTo("fer: FER_MKL must be auto or generic, not 'intel'\n");
-        Result badOption = fer(DIST, "bench", "train", "resnet18", "--conv", "fast");
-        assertThat(badOption.code()).isNotZero();
-        assertThat(badOption.err()).contains("the convolution path must be gemm or onednn, not 'fast'");
+        assertThat(badMkl.out()).isEqualTo("fer: FER_MKL must be auto, shim, generic, not 'intel'\n");
     }
 
     @Test
@@ -264,9 +276,7 @@ class DistributionIT {
         assertThat(output).contains("epoch 2/2", "validation accuracy", "ResNet18+SimAM");
         JsonNode compute = JSON.readTree(run.resolve("manifest.json").toFile()).path("compute");
         assertThat(compute.path("layout").asText()).isEqualTo("nhwc");
-        assertThat(compute.path("conv").asText()).isIn("gemm", "onednn");
-        assertThat(compute.path("mkl_vendor_shim").asBoolean())
-                .isEqualTo(compute.path("conv").asText().equals("gemm"));
+        assertThat(compute.path("routes").asText()).matches("[a-z0-9_]+ \\d+(, [a-z0-9_]+ \\d+)*");
         // the run names the code that made it, as `fer --version` does: the version and the commit built
         String version = JSON.readTree(run.resolve("manifest.json").toFile())
                 .path("versions")

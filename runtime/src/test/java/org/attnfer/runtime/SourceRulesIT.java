@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,21 +23,38 @@ class SourceRulesIT {
     void noConstantOperandsThatAutogradCouldReadAfterTheyAreFreed() throws IOException {
         Pattern unsafe = Pattern.compile(
                 "\\.(mul|div|pow|muli|divi|powi)\\(\\s*(\\(float\\)|\\(double\\)|-?[0-9.]+[fFdDlL]?\\s*\\)|Math\\.)");
+        assertThat(linesMatching(unsafe, path -> true))
+                .as("use Ops.scale(x, c) for constants")
+                .isEmpty();
+    }
+
+    /** What depends on DJL's PyTorch engine rather than its engine-neutral API lives in one package. */
+    @Test
+    void onlyOnePackageReachesDjlsPytorchEngine() throws IOException {
+        Pattern engine = Pattern.compile("^import (static )?ai\\.djl\\.pytorch\\.");
+        assertThat(linesMatching(engine, path -> !path.contains("/org/attnfer/nn/pytorch/")))
+                .as("only org.attnfer.nn.pytorch imports ai.djl.pytorch")
+                .isEmpty();
+    }
+
+    /** The lines of bundle sources (main code) that match {@code pattern}, in files {@code include} accepts. */
+    private static List<String> linesMatching(Pattern pattern, Predicate<String> include) throws IOException {
         List<String> found = new ArrayList<>();
         Path root = Path.of(System.getProperty("attnfer.root", "..")).resolve("bundles");
         try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(
-                            p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/"))
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")
+                            && p.toString().contains("/src/main/")
+                            && include.test(p.toString()))
                     .toList()) {
                 List<String> lines = Files.readAllLines(f);
                 for (int i = 0; i < lines.size(); i++) {
-                    if (unsafe.matcher(lines.get(i)).find()) {
+                    if (pattern.matcher(lines.get(i)).find()) {
                         found.add(root.relativize(f) + ":" + (i + 1) + ": "
                                 + lines.get(i).strip());
                     }
                 }
             }
         }
-        assertThat(found).as("use Ops.scale(x, c) for constants").isEmpty();
+        return found;
     }
 }

@@ -3,9 +3,10 @@ package org.attnfer.nn;
 import ai.djl.ndarray.NDArray;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.attnfer.nn.pytorch.TorchScript;
 
 /**
- * A training convolution that multiplies in bfloat16 ({@link Precision#BFLOAT16}): input and
+ * {@link ConvRoute#ONEDNN_BF16}: a training convolution that multiplies in bfloat16: input and
  * weight are cast inside one TorchScript forward, libtorch's convolution runs on the casts, and
  * the result comes back as float32, so Java only ever holds float32 arrays (DJL 0.36 aborts the
  * JVM on bfloat16 ones). The forward records gradients, which reach the float32 input and weight

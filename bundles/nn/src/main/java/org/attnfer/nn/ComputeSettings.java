@@ -1,96 +1,129 @@
 package org.attnfer.nn;
 
+import ai.djl.engine.Engine;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * How this JVM computes, as {@code bin/fer} set it up: the activation layout while training, the
- * convolution path while training, whether MKL's vendor check is answered by the distribution's
- * shim, the thread count, and on which processor. Benchmarks print these and run manifests record
- * them, because they change speed and, through the order of floating-point sums, the last digits
- * of results.
+ * How this JVM computes, fixed when the process starts: the processor, the compute threads, the
+ * activation layout while training, whether MKL's vendor check is answered by the distribution's
+ * shim, and the convolution routes {@link Routes} chose. Benchmarks print these and run manifests
+ * record them, because they change speed and, through the order of floating-point sums, the last
+ * digits of results.
  */
 public final class ComputeSettings {
 
     /** The file name of the shim that answers MKL's vendor check (built into {@code lib/native}). */
     public static final String MKL_VENDOR_SHIM = "libattnfer-mkl-vendor.so";
 
+    /** The layout of activations while training. */
+    public enum Layout {
+        /** PyTorch's channels-last strides: oneDNN convolves them without reordering activations. */
+        NHWC,
+        /** The plain {@code [N,C,H,W]} strides. */
+        NCHW;
+
+        /** Its name in settings: {@code nhwc} or {@code nchw}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final Map<String, String> CPU = firstEntry(read(Path.of("/proc/cpuinfo")));
+    private static final Layout LAYOUT = layoutSetting();
+
     private ComputeSettings() {}
 
-    /** {@code nhwc} or {@code nchw} (see {@link Ops#channelsLast}). */
-    public static String layout() {
-        return System.getProperty(Ops.LAYOUT_PROPERTY, "nhwc");
-    }
-
-    /** Sets the training layout for this JVM; {@code nhwc} or {@code nchw}. */
-    public static void setLayout(String layout) {
-        set(Ops.LAYOUT_PROPERTY, "the layout", layout, "nhwc", "nchw");
-    }
-
-    /** {@code gemm} or {@code onednn} (see {@link Conv2d}). */
-    public static String conv() {
-        return System.getProperty(GemmConvolution.PROPERTY, "onednn");
-    }
-
-    /** Sets the convolution path for this JVM; {@code gemm} or {@code onednn}. */
-    public static void setConv(String path) {
-        set(GemmConvolution.PROPERTY, "the convolution path", path, "gemm", "onednn");
-    }
-
-    private static void set(String property, String what, String value, String one, String other) {
-        if (!value.equals(one) && !value.equals(other)) {
-            throw new IllegalArgumentException(what + " must be " + one + " or " + other + ", not '" + value + "'");
+    private static Layout layoutSetting() {
+        String value = System.getProperty("attnfer.layout", "nhwc");
+        for (Layout l : Layout.values()) {
+            if (l.id().equals(value)) {
+                return l;
+            }
         }
-        System.setProperty(property, value);
+        throw new IllegalArgumentException("FER_LAYOUT must be nhwc or nchw, not '" + value + "'");
     }
 
-    /** The convolution path of plain inference: {@code prepacked} or {@code onednn}. */
-    public static String inferenceConv() {
-        return PrepackedConvolution.enabled() ? "prepacked" : "onednn";
+    /** The training layout of this process ({@code attnfer.layout}, from {@code FER_LAYOUT}). */
+    public static Layout layout() {
+        return LAYOUT;
+    }
+
+    /** libtorch's compute threads, as {@code bin/fer} set them ({@code default} where it did not). */
+    public static String threads() {
+        return System.getProperty("ai.djl.pytorch.num_threads", "default");
     }
 
     /** Whether the shim is mapped into this process, read from the kernel's list of its mappings. */
     public static boolean mklVendorShim() {
-        try {
-            return Files.readString(Path.of("/proc/self/maps")).contains(MKL_VENDOR_SHIM);
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return read(Path.of("/proc/self/maps")).contains(MKL_VENDOR_SHIM);
     }
 
     /**
-     * The processor this JVM runs on, read from {@code /proc/cpuinfo} ({@code unknown} where that
-     * cannot be read): its name, with vendor, family and model, which tell generations apart where
-     * names such as "AMD EPYC" do not, whether it has AVX-512, which MKL's vendor shim needs, and
-     * whether it has bfloat16 dot products, which {@link Precision#BFLOAT16} needs to be fast.
+     * The processor this JVM runs on: its name, with vendor, family and model, which tell
+     * generations apart where names such as "AMD EPYC" do not, whether it has AVX-512 and whether
+     * it has bfloat16 dot products ({@code unknown} where {@code /proc/cpuinfo} cannot be read).
      */
     public static String cpu() {
-        return cpu(cpuinfo());
+        return cpu(CPU);
     }
 
     /** Whether the processor multiplies bfloat16 in hardware (AVX512_BF16 or AMX). */
     public static boolean bfloat16() {
-        return bfloat16(firstEntry(cpuinfo()));
+        return bfloat16(CPU);
     }
 
     /** {@link #cpu()} of a {@code /proc/cpuinfo} text: its first processor's entry. */
     static String cpu(String cpuinfo) {
-        Map<String, String> fields = firstEntry(cpuinfo);
+        return cpu(firstEntry(cpuinfo));
+    }
+
+    private static String cpu(Map<String, String> fields) {
         if (!fields.containsKey("model name")) {
             return "unknown";
         }
         return fields.get("model name") + " (" + fields.getOrDefault("vendor_id", "?") + " family "
-                + fields.getOrDefault("cpu family", "?")
-                + " model " + fields.getOrDefault("model", "?") + (flag(fields, "avx512f") ? ", AVX-512" : "")
-                + (bfloat16(fields) ? ", bfloat16" : "") + ")";
+                + fields.getOrDefault("cpu family", "?") + " model " + fields.getOrDefault("model", "?")
+                + (flag(fields, "avx512f") ? ", AVX-512" : "") + (bfloat16(fields) ? ", bfloat16" : "") + ")";
     }
 
-    private static String cpuinfo() {
+    /**
+     * What the speed of a route depends on, as a short key for cache file names: the processor
+     * (name, vendor, family, model, stepping, flags), the cores, the compute threads, the MKL shim
+     * and the versions of DJL and its engine. Two machines with the same key measure alike.
+     */
+    public static String machineKey() {
+        StringBuilder sb = new StringBuilder();
+        for (String field : List.of("model name", "vendor_id", "cpu family", "model", "stepping", "flags")) {
+            sb.append(CPU.getOrDefault(field, "?")).append('\n');
+        }
+        sb.append(Runtime.getRuntime().availableProcessors())
+                .append('\n')
+                .append(threads())
+                .append('\n');
+        sb.append(mklVendorShim()).append('\n').append(Engine.getDjlVersion()).append('\n');
+        sb.append(Engine.getInstance().getVersion()).append('\n');
         try {
-            return Files.readString(Path.of("/proc/cpuinfo"));
+            byte[] hash =
+                    MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
         } catch (IOException | UnsupportedOperationException e) {
             return "";
         }
@@ -120,14 +153,16 @@ public final class ComputeSettings {
         return (" " + fields.getOrDefault("flags", "") + " ").contains(" " + flag + " ");
     }
 
-    /** All of them, for a report. */
+    /** All of them, for a report; the routes as counts per route and the cache they were kept in. */
     public static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu", cpu());
-        m.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        m.put("layout", layout());
-        m.put("conv", conv());
+        m.put("threads", threads());
+        m.put("layout", layout().id());
         m.put("mkl_vendor_shim", mklVendorShim());
+        m.put("routes", Routes.policy().summary());
+        Path cache = Routes.policy().cacheFile();
+        m.put("routes_cache", cache == null ? "none" : cache.toString());
         return m;
     }
 }

@@ -4,22 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import org.attnfer.nn.pytorch.GradMode;
 
 /**
  * A 2-D convolution with PyTorch's parameters: {@code weight [out, in/groups, kh, kw]} and an
- * optional {@code bias [out]}. While training, every 1×1 convolution runs as a matrix product
- * instead of through libtorch's convolution, and so does, with {@code attnfer.conv=gemm}, a k×k
- * one whose product has few rows (see {@link GemmConvolution}); in plain inference it runs on a weight oneDNN
- * laid out once (see {@link PrepackedConvolution}); with {@link Precision#BFLOAT16} in the forward's params, a
- * convolution of more than three input channels, with multiples of 16 channels per group in and
- * out, multiplies in bfloat16, on the packed weight in inference and otherwise through {@link
- * Bf16Convolution} unless it runs as a float32 product. The result is the same up to rounding. The remaining
- * convolutions
- * take the routes of {@link #convolve}.
+ * optional {@code bias [out]}. How it computes, with gradients recorded or in plain inference, in
+ * float32 or with bfloat16 products, is the {@link ConvRoute} that {@link Routes} measured fastest
+ * and correct for the call's shape on this machine; every route gives the same result up to
+ * rounding.
  */
 public final class Conv2d extends Module implements Costed {
 
@@ -68,108 +63,75 @@ public final class Conv2d extends Module implements Costed {
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         if (Taps.shapesOnly(params)) {
-            // initialising or tracing needs only the shape; libtorch's own route for such batch-1
-            // inputs also logs an NNPACK warning per call on CPUs NNPACK does not know
+            // initialising or tracing needs only the shape
             return new NDList(x.getManager().zeros(getOutputShapes(new Shape[] {x.getShape()})[0], x.getDataType()));
         }
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
-        if (prepacks(x, training, params)) {
-            return new NDList(prepacked.forward(this, w, b, null, false, arithmetic(params), x));
-        }
-        if (training && groups == 1 && dilation == 1) {
-            Shape out = getOutputShapes(new Shape[] {x.getShape()})[0];
-            if (GemmConvolution.applies(kernel, GemmConvolution.rows(out))) {
-                return new NDList(GemmConvolution.forward(x, w, b, kernel, stride, padding, out));
-            }
-        }
-        // the products above measured faster in float32 than oneDNN in bfloat16 (README, Performance)
-        if (training && arithmetic(params) == Precision.BFLOAT16) {
-            return new NDList(Bf16Convolution.forward(x, w, b, stride, padding, dilation, groups));
-        }
-        return new NDList(convolve(x, w, b, stride, padding, dilation, groups, training));
+        boolean recording = training || GradMode.recording();
+        // taps see every layer's own output, so observed inference keeps no folded weights
+        ConvShape shape = shape(x, recording, Precision.of(params), Taps.of(params) == null);
+        ConvRoute route = Routes.policy().route(shape);
+        return new NDList(
+                recording
+                        ? ConvKernels.training(route, shape, x, w, b)
+                        : ConvKernels.inference(route, prepacked, shape, x, w, b));
+    }
+
+    private ConvShape shape(NDArray x, boolean recording, Precision precision, boolean packed) {
+        Shape s = x.getShape();
+        return new ConvShape(
+                recording,
+                precision,
+                s.get(0),
+                inChannels,
+                outChannels,
+                s.get(2),
+                s.get(3),
+                kernel,
+                stride,
+                padding,
+                dilation,
+                groups,
+                bias != null,
+                packed);
     }
 
     /**
-     * libtorch's convolution of {@code x} with {@code w}, then {@code b} if it is not null, by the
-     * routes that computed right on this project's machine of 2026-12-03 (docs/performance.md):
-     * where gradients are recorded outside training (Grad-CAM), and for 1×1 kernels in training, as
-     * a matrix product ({@link GemmConvolution}); for the other kernels in training, oneDNN's on
-     * {@code x} laid out channels-last (a no-op where it already is; on plain {@code [N,C,H,W]}
-     * input the input gradients came out wrong); otherwise oneDNN's on {@code x} as it is, or
-     * libtorch's own unfold-and-multiply where oneDNN would pad the channels ({@link #paddedBlocks}).
+     * The convolution of {@code x} with {@code w}, then {@code b} if it is not null, for blocks that
+     * hold a convolution's weight themselves: by the route {@link Routes} chose for the shape, among
+     * those that keep nothing between calls.
      */
     public static NDArray convolve(
             NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups, boolean training) {
-        Shape ws = w.getShape();
-        boolean recording = training || JniUtils.isGradMode();
         Shape xs = x.getShape();
-        int k = (int) ws.get(2);
-        // Grad-CAM's few small batches: at batch 1 libtorch would also pass oneDNN by and log an
-        // NNPACK warning per call on CPUs NNPACK does not know
-        if (recording && groups == 1 && dilation == 1 && (!training || GemmConvolution.always(k))) {
-            Shape out = new Shape(
-                    xs.get(0),
-                    ws.get(0),
-                    (xs.get(2) + 2L * padding - k) / stride + 1,
-                    (xs.get(3) + 2L * padding - k) / stride + 1);
-            return GemmConvolution.forward(x, w, b, k, stride, padding, out);
-        }
-        if (!recording && paddedBlocks(xs.get(1), ws.get(0), groups)) {
-            return SlowConvolution.forward(x, w, b, (int) ws.get(2), stride, padding, dilation, groups);
-        }
-        return ai.djl.nn.convolutional.Conv2d.conv2d(
-                        recording ? Layout.SCRIPT.forwardRecording(x) : x,
-                        w,
-                        b,
-                        new Shape(stride, stride),
-                        new Shape(padding, padding),
-                        new Shape(dilation, dilation),
-                        groups)
-                .singletonOrThrow();
-    }
-
-    private static final class Layout {
-        static final TorchScript SCRIPT = TorchScript.compile("ChannelsLast", """
-                def forward(self, x: Tensor) -> Tensor:
-                  # 2 is torch.channels_last
-                  return torch.contiguous(x, memory_format=2)
-                """);
+        Shape ws = w.getShape();
+        boolean recording = training || GradMode.recording();
+        ConvShape shape = new ConvShape(
+                recording,
+                Precision.FLOAT32,
+                xs.get(0),
+                xs.get(1),
+                ws.get(0),
+                xs.get(2),
+                xs.get(3),
+                (int) ws.get(2),
+                stride,
+                padding,
+                dilation,
+                groups,
+                b != null,
+                false);
+        ConvRoute route = Routes.policy().route(shape);
+        return recording
+                ? ConvKernels.training(route, shape, x, w, b)
+                : ConvKernels.inference(route, null, shape, x, w, b);
     }
 
     /**
-     * Whether oneDNN would keep a convolution's activations or weights in blocks of 16 channels
-     * with a padded tail. On an AMD EPYC of family 26, model 2 (this project's machine since
-     * 2026-12-03), libtorch 2.7.1's oneDNN computed such convolutions wrongly and at random when
-     * prepacked or on plain {@code [N,C,H,W]} input: errors of 17–60 % and NaN for 8, 24 or 40
-     * channels where 16, 32 or 64 were exact (docs/performance.md). The image's three input
-     * channels were not affected. Counts are per group.
-     */
-    static boolean paddedBlocks(long in, long out, int groups) {
-        return (in > 3 && (in / groups) % 16 != 0) || (out / groups) % 16 != 0;
-    }
-
-    private boolean paddedBlocks() {
-        return paddedBlocks(inChannels, outChannels, groups);
-    }
-
-    private boolean prepacks(NDArray x, boolean training, PairList<String, Object> params) {
-        return !paddedBlocks() && PrepackedConvolution.applies(x, training, params);
-    }
-
-    /**
-     * The precision {@code params} ask for, except in the stem, which reads the image with too few
-     * channels to gain and stays exact, and where oneDNN would pad the channels, which then run
-     * without it (see {@link #paddedBlocks}).
-     */
-    private Precision arithmetic(PairList<String, Object> params) {
-        return inChannels > 3 && !paddedBlocks() ? Precision.of(params) : Precision.FLOAT32;
-    }
-
-    /**
-     * This convolution, then {@code bn}, then a ReLU if asked. In plain inference that is one
-     * prepacked oneDNN convolution with the batch norm folded into its weight and bias and the
-     * ReLU fused; otherwise the layers run one after the other through {@link Module#run},
+     * This convolution, then {@code bn}, then a ReLU if asked. Where the chosen inference route
+     * keeps a prepared weight, that is one call with the batch norm folded into the weight and bias
+     * and the ReLU fused; otherwise the layers run one after the other through {@link Module#run},
      * so that taps see each of them.
      */
     public NDArray thenBatchNorm(
@@ -179,10 +141,14 @@ public final class Conv2d extends Module implements Costed {
             NDArray x,
             boolean training,
             PairList<String, Object> params) {
-        if (isInitialized() && bn.isInitialized() && prepacks(x, training, params)) {
-            NDArray w = store.getValue(weight, x.getDevice(), false);
-            NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), false);
-            return prepacked.forward(this, w, b, bn, relu, arithmetic(params), x);
+        if (!training && isInitialized() && bn.isInitialized() && Taps.of(params) == null && !GradMode.recording()) {
+            ConvShape shape = shape(x, false, Precision.of(params), true);
+            ConvRoute route = Routes.policy().route(shape);
+            if (route == ConvRoute.PREPACKED || route == ConvRoute.PREPACKED_BF16 || route == ConvRoute.PRODUCT) {
+                NDArray w = store.getValue(weight, x.getDevice(), false);
+                NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), false);
+                return prepacked.forward(shape, route, w, b, bn, relu, x);
+            }
         }
         NDArray y = Module.run(bn, store, Module.run(this, store, x, training, params), training, params);
         if (!relu) {
@@ -190,30 +156,6 @@ public final class Conv2d extends Module implements Costed {
         }
         // taps may hold the batch norm's output
         return Taps.of(params) == null ? Ops.reluInPlace(y) : Ops.relu(y);
-    }
-
-    int outChannels() {
-        return outChannels;
-    }
-
-    int kernelSize() {
-        return kernel;
-    }
-
-    int stride() {
-        return stride;
-    }
-
-    int padding() {
-        return padding;
-    }
-
-    int dilation() {
-        return dilation;
-    }
-
-    int groups() {
-        return groups;
     }
 
     @Override

@@ -8,47 +8,17 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * A convolution computed as one matrix product on channels-last data: each output pixel is a row,
- * its {@code in·k·k} input taps the columns, the weight {@code [out, in·k·k]} read as it is stored.
- * On channels-last activations a 1×1 convolution is a product of views, with no copy at all; a
- * k×k one gathers its k² shifted taps first (im2col).
- *
- * <p>Why: libtorch's convolution (oneDNN) reorders the weight into a blocked layout at every call,
- * forward and backward, and its weight gradient back. When the product has few rows — small maps,
- * wide layers, as in ResNet's last stages — those reorders cost more than the arithmetic, while a
- * matrix product reads the weight where it lies. Where the rows are many, oneDNN is faster for
- * k×k convolutions, whose im2col copy grows with the rows, hence the row limit for them.
- *
- * <p>Every 1×1 convolution takes the product, whatever the property says: on channels-last input
- * oneDNN's 1×1 convolution crashed the process for 1,024 or more channels and computed the
- * forward wrongly for many output widths (80, 112, …, 496, 512 and on, by 40–70 % of the largest
- * value, at batch 2 and more) on this project's AMD EPYC of family 26 (docs/performance.md). The
- * product is exact and, for ResNet50 there, as fast.
+ * {@link ConvRoute#GEMM}: a convolution computed as one matrix product on channels-last data, each
+ * output pixel a row, its {@code in·k·k} input taps the columns, the weight {@code [out, in·k·k]}
+ * read as it is stored. On channels-last activations a 1×1 convolution is a product of views, with
+ * no copy at all; a k×k one gathers its k² shifted taps first (im2col). Where the product has few
+ * rows (small maps, wide layers) this can beat a kernel library that reorders the weight into its
+ * own layout at every call; where the rows are many, the im2col copy grows with them. Which is the
+ * case is measured per shape ({@link Routes}).
  */
 final class GemmConvolution {
 
-    /** The system property choosing the training path: {@code gemm} (below the limits) or {@code onednn}. */
-    static final String PROPERTY = "attnfer.conv";
-
-    // Measured on ResNet50 training at 3×48×48 and 3×112×112, batch 32, on 2 AVX-512 cores: 3×3
-    // convolutions won up to about 600 rows (README, Performance).
-    static final long ROWS_KXK = 600;
-
     private GemmConvolution() {}
-
-    /**
-     * Whether a training convolution (one group, dilation 1) with this kernel and these output rows
-     * runs as a matrix product: every 1×1 one ({@link #always}), and k×k ones up to {@link #ROWS_KXK} rows where the
-     * property asks for {@code gemm}.
-     */
-    static boolean applies(int kernel, long rows) {
-        return always(kernel) || ("gemm".equals(System.getProperty(PROPERTY)) && rows <= ROWS_KXK);
-    }
-
-    /** Whether a convolution with this kernel runs as a product wherever gradients are recorded: 1×1. */
-    static boolean always(int kernel) {
-        return kernel == 1;
-    }
 
     /**
      * The weight {@code [out, in, k…]} as the product's right-hand side {@code [in·k…, out]}, a view
@@ -59,11 +29,6 @@ final class GemmConvolution {
         NDArray rows = w.reshape(w.getShape().get(0), -1);
         rows.attach(manager);
         return rows.transpose();
-    }
-
-    /** Output rows of the product: batch × output height × output width. */
-    static long rows(Shape out) {
-        return out.get(0) * out.get(2) * out.get(3);
     }
 
     /**

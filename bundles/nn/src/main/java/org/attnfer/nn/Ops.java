@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.pytorch.jni.JniUtils;
+import org.attnfer.nn.pytorch.GradMode;
+import org.attnfer.nn.pytorch.TorchScript;
 
 /**
  * Parameter-free operations on {@code [N,C,H,W]} arrays. The PyTorch engine reduces one axis per
@@ -78,12 +79,9 @@ public final class Ops {
         return x.mul(hardSigmoid(x));
     }
 
-    /** The system property that chooses the activation layout: {@code nhwc} (default) or {@code nchw}. */
-    public static final String LAYOUT_PROPERTY = "attnfer.layout";
-
     /**
      * The same {@code [N,C,H,W]} values stored with the channels innermost (PyTorch's channels-last
-     * strides), unless {@link #LAYOUT_PROPERTY} is {@code nchw}. Convolutions, batch norm, pooling
+     * strides), unless the training layout is {@link ComputeSettings.Layout#NCHW}. Convolutions, batch norm, pooling
      * and element-wise operations keep that layout for their outputs, so one call at a network's
      * input lays out every activation after it. oneDNN then convolves without reordering each
      * activation into its blocked layout and back, which on plain {@code [N,C,H,W]} arrays cost
@@ -91,7 +89,7 @@ public final class Ops {
      * come from a permuted copy.
      */
     public static NDArray channelsLast(NDArray x) {
-        if ("nchw".equals(System.getProperty(LAYOUT_PROPERTY))) {
+        if (ComputeSettings.layout() == ComputeSettings.Layout.NCHW) {
             return x;
         }
         Shape s = x.getShape();
@@ -105,7 +103,7 @@ public final class Ops {
 
     /** Max pool 3×3, stride 2, padding 1; padded cells never win. */
     public static NDArray maxPool3x3s2(NDArray x) {
-        if (JniUtils.isGradMode()) {
+        if (GradMode.recording()) {
             // libtorch's pool sends each window's gradient to one winner, as PyTorch does
             return Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
         }

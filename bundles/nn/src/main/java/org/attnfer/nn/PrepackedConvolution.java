@@ -3,9 +3,8 @@ package org.attnfer.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.util.PairList;
 import java.util.function.BiFunction;
+import org.attnfer.nn.pytorch.TorchScript;
 
 /**
  * A convolution in plain inference on a weight that oneDNN laid out once, with the BatchNorm that
@@ -17,26 +16,14 @@ import java.util.function.BiFunction;
  * TorchScript}, keep the laid-out weight. It is rebuilt whenever {@link StateDict#changes} moves
  * or the layer's weight array is another, so it never runs on stale values.
  *
- * <p>Only plain inference takes this path: eval mode, no {@link Taps} observing the forward (they
- * see every layer's own output, and initialisation travels as taps too), no gradients recorded
- * (the prepacked operator has none). Measured faster than libtorch's convolution at every batch
- * tried (ResNet50, 3×112×112: batch 1 by a fifth, 16 to 64 by 6–11 %), and lighter at large ones.
- *
- * <p>At batch 1 a float32 1×1 convolution without groups or padding is one matrix product instead,
- * {@code [out, in]·[in, H·W]} on the map as it lies (with stride s, every s-th pixel of every s-th
- * row), with the folded weight kept: on the EPYC of family 26, where MKL multiplies twice as fast as on
- * the processors before it, ResNet50 at 3×112×112 batch 1 took a median 15.7–15.8 ms this way
- * against 17.4–17.7 ms with all its convolutions packed, faster in 13 of 15 alternating rounds
- * (docs/performance.md). The route is chosen per call, so one layer serves any batch.
- *
- * <p>With {@link Precision#BFLOAT16} the weight is folded in float32 and packed in bfloat16, and the
- * input is cast to bfloat16 and the result back to float32 inside the same TorchScript call, so Java
- * only sees float32 arrays (DJL 0.36 aborts the JVM on bfloat16 ones).
+ * <p>Serves three routes: {@link ConvRoute#PREPACKED}; {@link ConvRoute#PREPACKED_BF16}, the weight
+ * folded in float32 and packed in bfloat16, the input cast to bfloat16 and the result back to
+ * float32 inside the same TorchScript call; and at batch 1, for 1×1 kernels, {@link
+ * ConvRoute#PRODUCT}, {@code [out, in]·[in, H·W]} on the map as it lies (with stride s, every s-th
+ * pixel of every s-th row) with the folded weight kept. Only plain inference takes them: the
+ * prepacked operator records no gradients.
  */
 final class PrepackedConvolution {
-
-    /** {@code false} turns the path off. */
-    static final String PROPERTY = "attnfer.prepack";
 
     private static final class Kernels {
         static final TorchScript SCRIPT = TorchScript.compile("PrepackedConvolution", """
@@ -74,30 +61,24 @@ final class PrepackedConvolution {
     private NDArray weight;
     private BatchNorm batchNorm;
     private boolean relu;
-    private Precision precision;
+    private ConvRoute kept;
     private TorchScript.Value packed;
     private TorchScript.Value product;
 
-    /** Whether plain inference uses packed weights. */
-    static boolean enabled() {
-        return !"false".equals(System.getProperty(PROPERTY));
-    }
-
-    /** Whether this forward is plain inference that may use a packed weight. */
-    static boolean applies(NDArray x, boolean training, PairList<String, Object> params) {
-        return !training && Taps.of(params) == null && enabled() && !JniUtils.isGradMode();
-    }
-
     /**
-     * The convolution of {@code x}, then {@code bn} if it is not null, then a ReLU if asked.
+     * The convolution of {@code x} by {@code route}, then {@code bn} if it is not null, then a ReLU
+     * if asked. The kept weights are rebuilt whenever {@link StateDict#changes} moved, or the
+     * weight array, the batch norm, the ReLU or the route is another.
      *
+     * @param s the convolution's geometry
+     * @param route {@link ConvRoute#PREPACKED}, {@link ConvRoute#PREPACKED_BF16} or {@link ConvRoute#PRODUCT}
      * @param w the convolution's weight, {@code b} its bias or null
-     * @param arithmetic what the convolution multiplies in; the result is float32 either way
+     * @return the result, float32 whatever the route multiplies in
      */
     synchronized NDArray forward(
-            Conv2d conv, NDArray w, NDArray b, BatchNorm bn, boolean withRelu, Precision arithmetic, NDArray x) {
+            ConvShape s, ConvRoute route, NDArray w, NDArray b, BatchNorm bn, boolean withRelu, NDArray x) {
         long now = StateDict.changes();
-        if (changes != now || weight != w || batchNorm != bn || relu != withRelu || precision != arithmetic) {
+        if (changes != now || weight != w || batchNorm != bn || relu != withRelu || kept != route) {
             for (TorchScript.Value stale : new TorchScript.Value[] {packed, product}) {
                 if (stale != null) {
                     stale.close();
@@ -109,55 +90,47 @@ final class PrepackedConvolution {
             weight = w;
             batchNorm = bn;
             relu = withRelu;
-            precision = arithmetic;
+            kept = route;
         }
-        if (asProduct(conv, x, arithmetic)) {
+        if (route == ConvRoute.PRODUCT) {
             if (product == null) {
                 product = fold(
-                        conv, w, b, bn, (weights, bias) -> Kernels.SCRIPT.callForValue("fold_product", weights, bias));
+                        s, w, b, bn, (weights, bias) -> Kernels.SCRIPT.callForValue("fold_product", weights, bias));
             }
-            return Kernels.SCRIPT.call("run_product", x.getManager(), x, product, (long) conv.stride(), withRelu);
+            return Kernels.SCRIPT.call("run_product", x.getManager(), x, product, (long) s.stride(), withRelu);
         }
+        boolean bf16 = route == ConvRoute.PREPACKED_BF16;
         if (packed == null) {
-            long[] stride = {conv.stride(), conv.stride()};
-            long[] padding = {conv.padding(), conv.padding()};
-            long[] dilation = {conv.dilation(), conv.dilation()};
+            long[] stride = {s.stride(), s.stride()};
+            long[] padding = {s.padding(), s.padding()};
+            long[] dilation = {s.dilation(), s.dilation()};
             // the packed context keeps its own references to the tensors it was made from
             packed = fold(
-                    conv,
+                    s,
                     w,
                     b,
                     bn,
                     (weights, bias) -> Kernels.SCRIPT.callForValue(
-                            arithmetic == Precision.BFLOAT16 ? "pack_bf16" : "pack",
+                            bf16 ? "pack_bf16" : "pack",
                             weights,
                             bias,
                             stride,
                             padding,
                             dilation,
-                            (long) conv.groups(),
+                            (long) s.groups(),
                             x.getShape().getShape(),
                             withRelu));
         }
-        return Kernels.SCRIPT.call(arithmetic == Precision.BFLOAT16 ? "run_bf16" : "run", x.getManager(), x, packed);
-    }
-
-    /** Whether this call runs as one matrix product rather than on the packed weight. */
-    static boolean asProduct(Conv2d conv, NDArray x, Precision arithmetic) {
-        return x.getShape().get(0) == 1
-                && conv.kernelSize() == 1
-                && conv.padding() == 0
-                && conv.groups() == 1
-                && arithmetic == Precision.FLOAT32;
+        return Kernels.SCRIPT.call(bf16 ? "run_bf16" : "run", x.getManager(), x, packed);
     }
 
     /** Hands {@code w} and {@code b} (zeros if null), with {@code bn} folded in if not null, to {@code keep}. */
     private static TorchScript.Value fold(
-            Conv2d conv, NDArray w, NDArray b, BatchNorm bn, BiFunction<NDArray, NDArray, TorchScript.Value> keep) {
+            ConvShape s, NDArray w, NDArray b, BatchNorm bn, BiFunction<NDArray, NDArray, TorchScript.Value> keep) {
         try (NDManager scratch = NDManager.newBaseManager()) {
             NDArray weights = w.duplicate();
             weights.attach(scratch);
-            NDArray bias = b == null ? scratch.zeros(new Shape(conv.outChannels())) : b.duplicate();
+            NDArray bias = b == null ? scratch.zeros(new Shape(s.out())) : b.duplicate();
             bias.attach(scratch);
             if (bn != null) {
                 // y = (conv(x) + b)·scale + shift = conv_{w·scale}(x) + (b·scale + shift)

@@ -3,14 +3,14 @@ package org.attnfer.nn;
 import ai.djl.ndarray.NDArray;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.attnfer.nn.pytorch.TorchScript;
 
 /**
- * libtorch's own convolution, without oneDNN: each group's input unfolded into columns and
- * multiplied with its weight ({@code aten::slow_conv_dilated2d}, which takes any dilation). For
- * inference on the convolutions whose channels oneDNN would pad ({@link Conv2d#paddedBlocks});
- * they are small, so the slower arithmetic costs little. Not for training: on plain {@code
- * [N,C,H,W]} input its input gradient came out as wrong as oneDNN's on the machine of 2026-12-03.
- * The bias, where there is one, is added afterwards.
+ * {@link ConvRoute#SLOW}: libtorch's own convolution, without oneDNN, each group's input unfolded
+ * into columns and multiplied with its weight ({@code aten::slow_conv_dilated2d}, which takes any
+ * dilation); the bias, where there is one, is added afterwards. The inference route of last
+ * resort where oneDNN computes a shape wrongly: on one processor (an AMD EPYC of family 26) it did
+ * for channel counts it pads to blocks of 16 (benchmarks/results/levers.csv).
  */
 final class SlowConvolution {
 

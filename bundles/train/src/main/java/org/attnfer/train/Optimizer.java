@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.attnfer.nn.StateDict;
-import org.attnfer.nn.TorchScript;
 import org.attnfer.nn.io.Tensor;
+import org.attnfer.nn.pytorch.TorchScript;
 
 /**
  * Takes the gradients of a loss and updates parameters in place from them. Its state (moment

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.attnfer.nn.StateDict;
-import org.attnfer.nn.TorchScript;
 import org.attnfer.nn.io.Tensor;
+import org.attnfer.nn.pytorch.TorchScript;
 
 /**
  * An exponential moving average of a model's parameters and buffers (Polyak and Juditsky, SIAM J.

@@ -42,7 +42,9 @@ import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
 import org.attnfer.data.TestViews;
 import org.attnfer.data.internal.ImageFolderProvider;
+import org.attnfer.nn.ConvRoute;
 import org.attnfer.nn.Precision;
+import org.attnfer.nn.Routes;
 import org.attnfer.nn.StateDict;
 import org.attnfer.testkit.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
@@ -618,28 +620,24 @@ class TrainerTest {
 
     /**
      * A training step of a channels-last ResNet moves every weight by −lr times its gradient from a
-     * backward pass (plain SGD), up to rounding, on both convolution paths. The fused kernels walk
+     * backward pass (plain SGD), up to rounding, on every training route. The fused kernels walk
      * weight and gradient as flat memory: gradients taken from {@code torch.autograd.grad} came
      * back channels-last for contiguous weights, and that update of the wrong elements only showed
      * as a worse demo (README, Performance).
      */
     @Test
     void aStepMovesEveryWeightAgainstItsOwnGradient() {
-        String before = System.getProperty("attnfer.conv");
-        try {
-            for (String conv : new String[] {"onednn", "gemm"}) {
-                System.setProperty("attnfer.conv", conv);
-                assertStepFollowsBackward(conv, Precision.FLOAT32);
-            }
-            // bfloat16 convolutions take neither path; their gradients come back through casts
-            assertStepFollowsBackward("bfloat16", Precision.BFLOAT16);
-        } finally {
-            if (before == null) {
-                System.clearProperty("attnfer.conv");
-            } else {
-                System.setProperty("attnfer.conv", before);
-            }
+        for (ConvRoute route : List.of(ConvRoute.ONEDNN, ConvRoute.GEMM)) {
+            Routes.policy().withTrainingRoute(route, () -> {
+                assertStepFollowsBackward(route.id(), Precision.FLOAT32);
+                return null;
+            });
         }
+        // bfloat16 convolutions come back through casts
+        Routes.policy().withTrainingRoute(ConvRoute.ONEDNN_BF16, () -> {
+            assertStepFollowsBackward("bfloat16", Precision.BFLOAT16);
+            return null;
+        });
     }
 
     private static void assertStepFollowsBackward(String conv, Precision precision) {

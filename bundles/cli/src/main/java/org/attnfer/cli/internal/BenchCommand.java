@@ -2,6 +2,7 @@ package org.attnfer.cli.internal;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -29,6 +30,7 @@ import org.attnfer.experiment.ProcessMemory;
 import org.attnfer.nn.ComputeSettings;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.Precision;
+import org.attnfer.nn.Routes;
 import org.attnfer.train.TrainStep;
 import org.attnfer.train.Trainer;
 import org.attnfer.train.TrainingConfig;
@@ -50,7 +52,8 @@ import picocli.CommandLine.Spec;
             BenchCommand.Train.class,
             BenchCommand.Infer.class,
             BenchCommand.Data.class,
-            BenchCommand.Sgemm.class
+            BenchCommand.Sgemm.class,
+            BenchCommand.RouteTable.class
         })
 final class BenchCommand implements Runnable {
 
@@ -65,8 +68,27 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options shared by the model benchmarks. */
-    static final class ModelOptions {
+    /** The batch and arithmetic of a training step. */
+    static final class TrainingStep {
+        @Option(
+                names = "--batch",
+                converter = Bounds.AtLeastOne.class,
+                defaultValue = "32",
+                description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(
+                names = "--precision",
+                paramLabel = "float32|bfloat16",
+                defaultValue = "float32",
+                converter = PrecisionName.class,
+                description = "Arithmetic of the training forward, as an experiment's training.precision (default: "
+                        + "${DEFAULT-VALUE}).")
+        Precision precision;
+    }
+
+    /** The model a benchmark runs. */
+    static final class ModelChoice {
         @Parameters(index = "0", paramLabel = "MODEL", description = "Model shorthand, e.g. resnet50+ca.")
         String model;
 
@@ -87,6 +109,16 @@ final class BenchCommand implements Runnable {
 
         @Mixin
         Architecture architecture;
+
+        Composition compose(Composer composer) {
+            return composer.compose(architecture.of(model), (int) input.get(0), classes);
+        }
+    }
+
+    /** Options shared by the model benchmarks. */
+    static final class ModelOptions {
+        @Mixin
+        ModelChoice m = new ModelChoice();
 
         @Option(
                 names = "--warmup",
@@ -118,34 +150,11 @@ final class BenchCommand implements Runnable {
                                 + "as `fer bench sgemm` does).")
         Double peak;
 
-        @Option(
-                names = "--layout",
-                paramLabel = "nhwc|nchw",
-                description =
-                        "Activation layout while training (default: FER_LAYOUT, else nhwc, PyTorch's channels-last; "
-                                + "inference always runs nchw).")
-        String layout;
-
-        @Option(
-                names = "--conv",
-                paramLabel = "gemm|onednn",
-                description =
-                        "Convolution path while training: small convolutions as matrix products, or all but 1×1 ones "
-                                + "(products either way) through libtorch's oneDNN convolution (default: FER_CONV, "
-                                + "else gemm where bin/fer loads MKL's vendor shim, onednn elsewhere).")
-        String conv;
-
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         Composition compose(Composer composer) {
-            if (layout != null) {
-                ComputeSettings.setLayout(layout);
-            }
-            if (conv != null) {
-                ComputeSettings.setConv(conv);
-            }
-            return composer.compose(architecture.of(model), (int) input.get(0), classes);
+            return m.compose(composer);
         }
     }
 
@@ -158,21 +167,8 @@ final class BenchCommand implements Runnable {
         @Mixin
         ModelOptions o = new ModelOptions();
 
-        @Option(
-                names = "--batch",
-                converter = Bounds.AtLeastOne.class,
-                defaultValue = "32",
-                description = "Batch size (default: ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(
-                names = "--precision",
-                paramLabel = "float32|bfloat16",
-                defaultValue = "float32",
-                converter = PrecisionName.class,
-                description = "Arithmetic of the training forward, as an experiment's training.precision (default: "
-                        + "${DEFAULT-VALUE}).")
-        Precision precision;
+        @Mixin
+        TrainingStep step = new TrainingStep();
 
         @Spec
         CommandSpec spec;
@@ -186,23 +182,16 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            precision.warning("--precision").ifPresent(spec.commandLine().getErr()::println);
+            step.precision.warning("--precision").ifPresent(spec.commandLine().getErr()::println);
             Composition c = o.compose(composer);
-            InputSpec input = input(o.input);
+            InputSpec input = input(o.m.input);
             try (Model model = Model.newInstance("bench")) {
                 model.setBlock(c.block());
                 new Trainer().initialize(model, input, 0);
-                long macs = ModelStats.trace(model.getBlock(), o.input).get(0).macs();
-                TrainStep step = new TrainStep(model, TrainingConfig.with(Map.of("precision", precision.id())), null);
-                Random r = new Random(0);
-                float[] data = new float[batch * input.length()];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) r.nextGaussian();
-                }
-                int[] labels = r.ints(batch, 0, o.classes).toArray();
-                double[] seconds = measure(o, () -> step.run(data, labels, null, input, 0.01, new Random(0)));
+                long macs = ModelStats.trace(model.getBlock(), o.m.input).get(0).macs();
+                double[] seconds = measure(o, trainStep(model, input, step.batch, o.m.classes, step.precision));
                 // a training step costs about three forward passes (forward, two for backward)
-                report(spec, o, c, "train", batch, seconds, macs, 3, precision);
+                report(spec, o, c, "train", step.batch, seconds, macs, 3, step.precision);
             }
             return 0;
         }
@@ -247,19 +236,100 @@ final class BenchCommand implements Runnable {
             Composition c = o.compose(composer);
             try (Model model = Model.newInstance("bench")) {
                 model.setBlock(c.block());
-                new Trainer().initialize(model, input(o.input), 0);
-                long macs = ModelStats.trace(model.getBlock(), o.input).get(0).macs();
-                ParameterStore store = new ParameterStore(model.getNDManager(), false);
-                Shape shape = new Shape(batch).addAll(o.input);
-                double[] seconds = measure(o, () -> {
-                    try (NDManager step = model.getNDManager().newSubManager()) {
-                        model.getBlock()
-                                .forward(store, new NDList(step.randomNormal(shape)), false, precision.params())
-                                .singletonOrThrow()
-                                .toFloatArray();
-                    }
-                });
+                new Trainer().initialize(model, input(o.m.input), 0);
+                long macs = ModelStats.trace(model.getBlock(), o.m.input).get(0).macs();
+                double[] seconds = measure(o, inferenceStep(model, o.m.input, batch, precision));
                 report(spec, o, c, "infer", batch, seconds, macs, 1, precision);
+            }
+            return 0;
+        }
+    }
+
+    /** One training step of random images, as the trainer runs it. */
+    static Runnable trainStep(Model model, InputSpec input, int batch, int classes, Precision precision) {
+        TrainStep step = new TrainStep(model, TrainingConfig.with(Map.of("precision", precision.id())), null);
+        Random r = new Random(0);
+        float[] data = new float[batch * input.length()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) r.nextGaussian();
+        }
+        int[] labels = r.ints(batch, 0, classes).toArray();
+        return () -> step.run(data, labels, null, input, 0.01, new Random(0));
+    }
+
+    /** One forward pass of random images in eval mode. */
+    static Runnable inferenceStep(Model model, Shape input, int batch, Precision precision) {
+        ParameterStore store = new ParameterStore(model.getNDManager(), false);
+        Shape shape = new Shape(batch).addAll(input);
+        return () -> {
+            try (NDManager step = model.getNDManager().newSubManager()) {
+                model.getBlock()
+                        .forward(store, new NDList(step.randomNormal(shape)), false, precision.params())
+                        .singletonOrThrow()
+                        .toFloatArray();
+            }
+        };
+    }
+
+    /** {@code fer bench routes}. */
+    @Command(
+            name = "routes",
+            description = {
+                "The convolution route of every shape a model runs, with each candidate's time on this machine and the "
+                        + "candidates that computed wrongly.",
+                "Shapes not measured on this machine yet are measured now (and kept for later runs)."
+            })
+    static final class RouteTable implements Callable<Integer> {
+
+        @Mixin
+        ModelChoice m = new ModelChoice();
+
+        @Mixin
+        TrainingStep step = new TrainingStep();
+
+        @Option(names = "--inference", description = "The routes of plain inference instead of training.")
+        boolean inference;
+
+        @Option(
+                names = "--again",
+                description = "Forget every decision kept for this machine first, and measure the model's shapes anew "
+                        + "(after a change of libraries, or when other work disturbed the first measurement).")
+        boolean again;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        private final Composer composer;
+
+        @Inject
+        RouteTable(Composer composer) {
+            this.composer = composer;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Composition c = m.compose(composer);
+            if (again) {
+                Routes.policy().forget();
+            }
+            try (Model model = Model.newInstance("routes")) {
+                model.setBlock(c.block());
+                new Trainer().initialize(model, input(m.input), 0);
+                (inference
+                                ? inferenceStep(model, m.input, step.batch, step.precision)
+                                : trainStep(model, input(m.input), step.batch, m.classes, step.precision))
+                        .run();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Json.print(out, Map.of("machine", ComputeSettings.describe(), "routes", routeTable()));
+            } else {
+                out.println("on " + ComputeSettings.cpu() + ", " + ComputeSettings.threads()
+                        + " threads; decisions kept in " + Routes.policy().cacheFile());
+                Routes.policy().print(out);
             }
             return 0;
         }
@@ -405,6 +475,13 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            double error = sgemmError();
+            if (!(error < 1e-4)) {
+                spec.commandLine()
+                        .getErr()
+                        .printf(Locale.ROOT, "fer bench sgemm: float32 products are wrong here (off by %.3g)%n", error);
+                return 1;
+            }
             Throughput t = sgemmGflops(size, seconds);
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("benchmark", "sgemm");
@@ -436,6 +513,35 @@ final class BenchCommand implements Runnable {
                         t.gflops(min(t.seconds())));
             }
             return 0;
+        }
+    }
+
+    /**
+     * The largest error of a float32 product through libtorch against the same product summed in
+     * Java in float64, relative to its largest value: a library that computes wrong (on a processor
+     * it misreads, say) must never count as fast.
+     */
+    static double sgemmError() {
+        int n = 96;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
+            NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
+            float[] product = a.matMul(b).toFloatArray();
+            float[] x = a.toFloatArray();
+            float[] y = b.toFloatArray();
+            double worst = 0;
+            double largest = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0;
+                    for (int k = 0; k < n; k++) {
+                        sum += (double) x[i * n + k] * y[k * n + j];
+                    }
+                    worst = Math.max(worst, Math.abs(sum - product[i * n + j]));
+                    largest = Math.max(largest, Math.abs(sum));
+                }
+            }
+            return worst / largest;
         }
     }
 
@@ -515,17 +621,17 @@ final class BenchCommand implements Runnable {
         double bound = o.peak != null ? o.peak : sgemmGflops(SGEMM_SIZE, 1.0).median();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", kind);
-        doc.put("model", o.model);
+        doc.put("model", o.m.model);
         doc.put("stem", c.backbone().stem());
         doc.put("width", c.backbone().width());
-        doc.put("input", o.input.getShape());
+        doc.put("input", o.m.input.getShape());
         doc.put("batch", batch);
         doc.putAll(ComputeSettings.describe());
         if (!kind.equals("train")) {
-            // inference runs NCHW, on prepacked weights (see ResNet and Conv2d)
+            // inference runs on plain [N,C,H,W] activations (see ResNet)
             doc.put("layout", "nchw");
-            doc.put("conv", ComputeSettings.inferenceConv());
         }
+        doc.put("route_table", routeTable());
         doc.put("precision", precision.id());
         doc.put(
                 "engine",
@@ -549,16 +655,16 @@ final class BenchCommand implements Runnable {
                 + (c.backbone().width() == 1 ? "" : ", width " + c.backbone().width());
         out.printf(
                 Locale.ROOT,
-                "%s %s (%s), input %s, batch %d, %s, %s, %s convolutions, MKL %s: %.1f images/s, %.2f ms per step "
-                        + "(min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n",
+                "%s %s (%s), input %s, batch %d, %s, %s, MKL %s: %.1f images/s, %.2f ms per step "
+                        + "(min %.2f, max %.2f), %.0f GFLOP/s = %.0f%% of %.0f (%s); peak RSS %d MB%n"
+                        + "convolution routes: %s (fer bench routes shows them shape by shape)%n",
                 kind,
-                o.model,
+                o.m.model,
                 shape,
-                InputShape.format(o.input),
+                InputShape.format(o.m.input),
                 batch,
                 precision.id(),
                 doc.get("layout"),
-                doc.get("conv"),
                 Boolean.TRUE.equals(doc.get("mkl_vendor_shim")) ? "vendor shim" : "as shipped",
                 imagesPerSecond,
                 1000 * median,
@@ -570,7 +676,27 @@ final class BenchCommand implements Runnable {
                 // bfloat16 convolutions may pass the float32 bound
                 (precision == Precision.FLOAT32 ? "" : "float32 ")
                         + (o.peak == null ? "SGEMM measured" : "SGEMM given"),
-                ProcessMemory.peakResidentMb());
+                ProcessMemory.peakResidentMb(),
+                Routes.policy().summary());
+    }
+
+    /** The decisions of this process, shape by shape, for JSON. */
+    static List<Map<String, Object>> routeTable() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Routes.Decision d : Routes.policy().decisions()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("shape", d.shape().key());
+            row.put("route", d.route().id());
+            row.put("reason", d.reason().name().toLowerCase(Locale.ROOT));
+            Map<String, Double> millis = new LinkedHashMap<>();
+            d.millis().forEach((r, t) -> millis.put(r.id(), t));
+            row.put("millis", millis);
+            Map<String, String> faults = new LinkedHashMap<>();
+            d.faults().forEach((r, why) -> faults.put(r.id(), why));
+            row.put("faults", faults);
+            rows.add(row);
+        }
+        return rows;
     }
 
     private static Map<String, Double> spread(double[] s) {

@@ -1,4 +1,4 @@
-package org.attnfer.nn;
+package org.attnfer.nn.pytorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

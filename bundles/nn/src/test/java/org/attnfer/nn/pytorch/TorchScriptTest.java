@@ -1,4 +1,4 @@
-package org.attnfer.nn;
+package org.attnfer.nn.pytorch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

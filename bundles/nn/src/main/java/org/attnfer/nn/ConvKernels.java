@@ -1,0 +1,67 @@
+package org.attnfer.nn;
+
+import static ai.djl.nn.convolutional.Conv2d.conv2d;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import org.attnfer.nn.pytorch.TorchScript;
+
+/** The computation behind each {@link ConvRoute}: one place that maps a route to its kernel. */
+final class ConvKernels {
+
+    private ConvKernels() {}
+
+    private static final class ChannelsLast {
+        static final TorchScript SCRIPT = TorchScript.compile("ChannelsLast", """
+                def forward(self, x: Tensor) -> Tensor:
+                  # 2 is torch.channels_last
+                  return torch.contiguous(x, memory_format=2)
+                """);
+    }
+
+    /** The convolution of {@code x} by a training route, recorded for a backward pass; {@code b} may be null. */
+    static NDArray training(ConvRoute route, ConvShape s, NDArray x, NDArray w, NDArray b) {
+        return switch (route) {
+            case GEMM ->
+                GemmConvolution.forward(
+                        x,
+                        w,
+                        b,
+                        s.kernel(),
+                        s.stride(),
+                        s.padding(),
+                        new Shape(s.batch(), s.out(), s.outHeight(), s.outWidth()));
+            // channels-last input, as the training layout has it (a no-op then); Grad-CAM's may not
+            case ONEDNN -> libtorch(ChannelsLast.SCRIPT.forwardRecording(x), w, b, s);
+            case ONEDNN_BF16 -> Bf16Convolution.forward(x, w, b, s.stride(), s.padding(), s.dilation(), s.groups());
+            default -> throw new IllegalArgumentException(route.id() + " is not a training route");
+        };
+    }
+
+    /**
+     * The convolution of {@code x} by an inference route, without a batch norm; {@code packed}
+     * keeps the prepacked routes' weights from one call to the next.
+     */
+    static NDArray inference(
+            ConvRoute route, PrepackedConvolution packed, ConvShape s, NDArray x, NDArray w, NDArray b) {
+        return switch (route) {
+            case PREPACKED, PREPACKED_BF16, PRODUCT -> packed.forward(s, route, w, b, null, false, x);
+            case PLAIN -> libtorch(x, w, b, s);
+            case SLOW ->
+                SlowConvolution.forward(x, w, b, s.kernel(), s.stride(), s.padding(), s.dilation(), s.groups());
+            default -> throw new IllegalArgumentException(route.id() + " is not an inference route");
+        };
+    }
+
+    private static NDArray libtorch(NDArray x, NDArray w, NDArray b, ConvShape s) {
+        return conv2d(
+                        x,
+                        w,
+                        b,
+                        new Shape(s.stride(), s.stride()),
+                        new Shape(s.padding(), s.padding()),
+                        new Shape(s.dilation(), s.dilation()),
+                        s.groups())
+                .singletonOrThrow();
+    }
+}

@@ -1,0 +1,124 @@
+package org.attnfer.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One convolution call as the route policy sees it: what it computes, on which input shape, for
+ * training (gradients recorded) or plain inference, in which precision. Routes are chosen per
+ * shape, since the fastest route of a large early map is rarely that of a small late one.
+ *
+ * @param training whether gradients are recorded (training, Grad-CAM)
+ * @param precision the arithmetic asked for
+ * @param batch input batch
+ * @param in input channels
+ * @param out output channels
+ * @param height input height
+ * @param width input width
+ * @param kernel square kernel size
+ * @param stride stride
+ * @param padding zero padding on every side
+ * @param dilation dilation
+ * @param groups groups
+ * @param bias whether the convolution adds a bias
+ * @param packed whether the caller keeps a packed weight from one call to the next (a {@link
+ *     Conv2d} layer does; a static call cannot), which inference's prepacked routes need
+ */
+public record ConvShape(
+        boolean training,
+        Precision precision,
+        long batch,
+        long in,
+        long out,
+        long height,
+        long width,
+        int kernel,
+        int stride,
+        int padding,
+        int dilation,
+        int groups,
+        boolean bias,
+        boolean packed) {
+
+    /** Output height. */
+    public long outHeight() {
+        return size(height);
+    }
+
+    /** Output width. */
+    public long outWidth() {
+        return size(width);
+    }
+
+    private long size(long n) {
+        return (n + 2L * padding - (long) dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    /** The routes that can compute this call, in the order they are tried. */
+    public List<ConvRoute> candidates() {
+        List<ConvRoute> c = new ArrayList<>();
+        boolean product = groups == 1 && dilation == 1;
+        if (training) {
+            if (bfloat16()) {
+                c.add(ConvRoute.ONEDNN_BF16);
+            }
+            c.add(ConvRoute.ONEDNN);
+            if (product) {
+                c.add(ConvRoute.GEMM);
+            }
+        } else {
+            if (packed && bfloat16()) {
+                c.add(ConvRoute.PREPACKED_BF16);
+            }
+            if (packed) {
+                c.add(ConvRoute.PREPACKED);
+            }
+            if (packed && product && batch == 1 && kernel == 1 && padding == 0) {
+                c.add(ConvRoute.PRODUCT);
+            }
+            c.add(ConvRoute.PLAIN);
+            c.add(ConvRoute.SLOW);
+        }
+        return c;
+    }
+
+    /**
+     * Whether bfloat16 routes are candidates: where asked for, except on the image, whose one or
+     * three channels gain nothing from it and stay exact.
+     */
+    public boolean bfloat16() {
+        return precision == Precision.BFLOAT16 && in > 3;
+    }
+
+    /** Multiply-accumulates of the call. */
+    public long macs() {
+        return batch * out * outHeight() * outWidth() * (in / groups) * kernel * kernel;
+    }
+
+    /** A key for caches and reports, e.g. {@code train float32 32x64x12x12 -> 128 k3 s2 p1 d1 g1}. */
+    public String key() {
+        return String.format(
+                Locale.ROOT,
+                "%s %s %dx%dx%dx%d -> %d k%d s%d p%d d%d g%d%s%s",
+                training ? "train" : "infer",
+                precision.id(),
+                batch,
+                in,
+                height,
+                width,
+                out,
+                kernel,
+                stride,
+                padding,
+                dilation,
+                groups,
+                bias ? " bias" : "",
+                training || packed ? "" : " unpacked");
+    }
+
+    @Override
+    public String toString() {
+        return key();
+    }
+}
