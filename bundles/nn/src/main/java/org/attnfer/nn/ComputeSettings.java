@@ -40,6 +40,8 @@ public final class ComputeSettings {
 
     private static final Map<String, String> CPU = firstEntry(read(Path.of("/proc/cpuinfo")));
     private static final Layout LAYOUT = layoutSetting();
+    // changes whenever what a route decision means or how it is stored changes
+    private static final String ROUTES_FORMAT = "routes 2";
 
     private ComputeSettings() {}
 
@@ -99,10 +101,11 @@ public final class ComputeSettings {
     /**
      * What the speed of a route depends on, as a short key for cache file names: the processor
      * (name, vendor, family, model, stepping, flags), the cores, the compute threads, the MKL shim
-     * and the versions of DJL and its engine. Two machines with the same key measure alike.
+     * and the versions of DJL and its engine, and the version of the decisions' format. Two machines
+     * with the same key measure alike.
      */
     public static String machineKey() {
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(ROUTES_FORMAT).append('\n');
         for (String field : List.of("model name", "vendor_id", "cpu family", "model", "stepping", "flags")) {
             sb.append(CPU.getOrDefault(field, "?")).append('\n');
         }

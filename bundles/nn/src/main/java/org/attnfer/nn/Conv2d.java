@@ -70,7 +70,11 @@ public final class Conv2d extends Module implements Costed {
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
         boolean recording = training || GradMode.recording();
         // taps see every layer's own output, so observed inference keeps no folded weights
-        ConvShape shape = shape(x, recording, Precision.of(params), Taps.of(params) == null);
+        ConvShape shape = shape(
+                x,
+                recording,
+                Precision.of(params),
+                Taps.of(params) == null ? ConvShape.Caller.LAYER : ConvShape.Caller.STATIC);
         ConvRoute route = Routes.policy().route(shape);
         return new NDList(
                 recording
@@ -78,7 +82,7 @@ public final class Conv2d extends Module implements Costed {
                         : ConvKernels.inference(route, prepacked, shape, x, w, b));
     }
 
-    private ConvShape shape(NDArray x, boolean recording, Precision precision, boolean packed) {
+    private ConvShape shape(NDArray x, boolean recording, Precision precision, ConvShape.Caller caller) {
         Shape s = x.getShape();
         return new ConvShape(
                 recording,
@@ -94,7 +98,7 @@ public final class Conv2d extends Module implements Costed {
                 dilation,
                 groups,
                 bias != null,
-                packed);
+                caller);
     }
 
     /**
@@ -121,7 +125,7 @@ public final class Conv2d extends Module implements Costed {
                 dilation,
                 groups,
                 b != null,
-                false);
+                ConvShape.Caller.STATIC);
         ConvRoute route = Routes.policy().route(shape);
         return recording
                 ? ConvKernels.training(route, shape, x, w, b)
@@ -142,7 +146,7 @@ public final class Conv2d extends Module implements Costed {
             boolean training,
             PairList<String, Object> params) {
         if (!training && isInitialized() && bn.isInitialized() && Taps.of(params) == null && !GradMode.recording()) {
-            ConvShape shape = shape(x, false, Precision.of(params), true);
+            ConvShape shape = shape(x, false, Precision.of(params), ConvShape.Caller.LAYER_BATCH_NORM);
             ConvRoute route = Routes.policy().route(shape);
             if (route == ConvRoute.PREPACKED || route == ConvRoute.PREPACKED_BF16 || route == ConvRoute.PRODUCT) {
                 NDArray w = store.getValue(weight, x.getDevice(), false);

@@ -22,8 +22,9 @@ import java.util.Locale;
  * @param dilation dilation
  * @param groups groups
  * @param bias whether the convolution adds a bias
- * @param packed whether the caller keeps a packed weight from one call to the next (a {@link
- *     Conv2d} layer does; a static call cannot), which inference's prepacked routes need
+ * @param caller who calls: a static call keeps nothing between calls, so inference's prepacked routes
+ *     are not candidates; a layer followed by its BatchNorm and ReLU has them folded into the
+ *     prepacked routes, so their cost counts for the others
  */
 public record ConvShape(
         boolean training,
@@ -39,7 +40,21 @@ public record ConvShape(
         int dilation,
         int groups,
         boolean bias,
-        boolean packed) {
+        Caller caller) {
+
+    /** Who makes the call, which decides the inference candidates and what their timing includes. */
+    public enum Caller {
+        /** A static call with the weight given: no weight is kept between calls. */
+        STATIC,
+        /** A {@link Conv2d} layer on its own. */
+        LAYER,
+        /** A {@link Conv2d} layer followed by a BatchNorm and a ReLU ({@link Conv2d#thenBatchNorm}). */
+        LAYER_BATCH_NORM
+    }
+
+    private boolean packed() {
+        return caller != Caller.STATIC;
+    }
 
     /** Output height. */
     public long outHeight() {
@@ -68,13 +83,13 @@ public record ConvShape(
                 c.add(ConvRoute.GEMM);
             }
         } else {
-            if (packed && bfloat16()) {
+            if (packed() && bfloat16()) {
                 c.add(ConvRoute.PREPACKED_BF16);
             }
-            if (packed) {
+            if (packed()) {
                 c.add(ConvRoute.PREPACKED);
             }
-            if (packed && product && batch == 1 && kernel == 1 && padding == 0) {
+            if (packed() && product && batch == 1 && kernel == 1 && padding == 0) {
                 c.add(ConvRoute.PRODUCT);
             }
             c.add(ConvRoute.PLAIN);
@@ -114,7 +129,7 @@ public record ConvShape(
                 dilation,
                 groups,
                 bias ? " bias" : "",
-                training || packed ? "" : " unpacked");
+                training ? "" : caller == Caller.STATIC ? " static" : caller == Caller.LAYER_BATCH_NORM ? " +bn" : "");
     }
 
     @Override

@@ -60,7 +60,20 @@ class ConvRoutesTest {
             for (Precision p : Precision.values()) {
                 for (int[] c : SHAPES) {
                     out.add(new ConvShape(
-                            training, p, c[10], c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9] == 1, true));
+                            training,
+                            p,
+                            c[10],
+                            c[0],
+                            c[1],
+                            c[2],
+                            c[3],
+                            c[4],
+                            c[5],
+                            c[6],
+                            c[7],
+                            c[8],
+                            c[9] == 1,
+                            ConvShape.Caller.LAYER));
                 }
             }
         }
@@ -166,8 +179,10 @@ class ConvRoutesTest {
             }
         };
         RouteTiming timing = new RouteTiming(wrong);
-        ConvShape train = new ConvShape(true, Precision.FLOAT32, 2, 8, 16, 6, 6, 3, 1, 1, 1, 1, false, true);
-        ConvShape infer = new ConvShape(false, Precision.FLOAT32, 2, 8, 16, 6, 6, 3, 1, 1, 1, 1, true, true);
+        ConvShape train =
+                new ConvShape(true, Precision.FLOAT32, 2, 8, 16, 6, 6, 3, 1, 1, 1, 1, false, ConvShape.Caller.LAYER);
+        ConvShape infer =
+                new ConvShape(false, Precision.FLOAT32, 2, 8, 16, 6, 6, 3, 1, 1, 1, 1, true, ConvShape.Caller.LAYER);
         assertThat(timing.measure(train, ConvRoute.GEMM, Double.POSITIVE_INFINITY)
                         .fault())
                 .startsWith("output off by");
@@ -186,7 +201,8 @@ class ConvRoutesTest {
     void bfloat16RoutesRoundTheirInputsAndPassGradientsBack() {
         // 1 + 2^-10 needs 10 bits of mantissa: float32 keeps it, bfloat16 (7 bits) rounds it to 1
         float fine = 1f + 0x1p-10f;
-        ConvShape s = new ConvShape(true, Precision.BFLOAT16, 1, 16, 16, 3, 3, 3, 1, 0, 1, 1, true, true);
+        ConvShape s =
+                new ConvShape(true, Precision.BFLOAT16, 1, 16, 16, 3, 3, 3, 1, 0, 1, 1, true, ConvShape.Caller.LAYER);
         NDArray x = manager.full(new Shape(1, 16, 3, 3), fine);
         NDArray w = manager.ones(new Shape(16, 16, 3, 3));
         NDArray b = manager.full(new Shape(16), 0.5f);
@@ -203,7 +219,8 @@ class ConvRoutesTest {
                         .toFloatArray())
                 .containsOnly(144 * fine + 0.5f);
         // inference rounds its result to bfloat16 too: 1×1, so that 16.5 is representable
-        ConvShape infer = new ConvShape(false, Precision.BFLOAT16, 1, 16, 16, 3, 3, 1, 1, 0, 1, 1, true, true);
+        ConvShape infer =
+                new ConvShape(false, Precision.BFLOAT16, 1, 16, 16, 3, 3, 1, 1, 0, 1, 1, true, ConvShape.Caller.LAYER);
         NDArray w1 = manager.ones(new Shape(16, 16, 1, 1));
         assertThat(run(ConvRoute.PREPACKED_BF16, infer, x, w1, b, null).get(0).toFloatArray())
                 .containsOnly(16.5f);
@@ -213,20 +230,24 @@ class ConvRoutesTest {
 
     @Test
     void theImageStaysFloat32WhenBfloat16IsAsked() {
-        ConvShape stem = new ConvShape(true, Precision.BFLOAT16, 2, 3, 64, 48, 48, 7, 2, 3, 1, 1, false, true);
+        ConvShape stem =
+                new ConvShape(true, Precision.BFLOAT16, 2, 3, 64, 48, 48, 7, 2, 3, 1, 1, false, ConvShape.Caller.LAYER);
         assertThat(stem.bfloat16()).isFalse();
         assertThat(stem.candidates()).doesNotContain(ConvRoute.ONEDNN_BF16);
-        ConvShape later = new ConvShape(false, Precision.BFLOAT16, 2, 64, 64, 12, 12, 3, 1, 1, 1, 1, false, true);
+        ConvShape later = new ConvShape(
+                false, Precision.BFLOAT16, 2, 64, 64, 12, 12, 3, 1, 1, 1, 1, false, ConvShape.Caller.LAYER);
         assertThat(later.candidates()).startsWith(ConvRoute.PREPACKED_BF16);
         // a static call keeps no packed weight, so it has no prepacked routes
-        ConvShape unpacked = new ConvShape(false, Precision.FLOAT32, 1, 64, 64, 12, 12, 1, 1, 0, 1, 1, false, false);
+        ConvShape unpacked = new ConvShape(
+                false, Precision.FLOAT32, 1, 64, 64, 12, 12, 1, 1, 0, 1, 1, false, ConvShape.Caller.STATIC);
         assertThat(unpacked.candidates()).containsExactly(ConvRoute.PLAIN, ConvRoute.SLOW);
-        assertThat(unpacked.key()).endsWith("unpacked");
+        assertThat(unpacked.key()).endsWith(" static");
     }
 
     @Test
     void prepackedWeightsAreRebuiltWhenParameterChangesAreRecorded() {
-        ConvShape s = new ConvShape(false, Precision.FLOAT32, 1, 3, 16, 6, 6, 3, 1, 1, 1, 1, true, true);
+        ConvShape s =
+                new ConvShape(false, Precision.FLOAT32, 1, 3, 16, 6, 6, 3, 1, 1, 1, 1, true, ConvShape.Caller.LAYER);
         PrepackedConvolution packed = new PrepackedConvolution();
         NDArray x = manager.randomNormal(new Shape(1, 3, 6, 6));
         NDArray w = manager.randomNormal(new Shape(16, 3, 3, 3));
@@ -255,8 +276,8 @@ class ConvRoutesTest {
                         "running_var", Tensor.of(manager.linspace(0.1f, 4f, 48))),
                 true);
         for (int stride : new int[] {1, 2}) {
-            ConvShape s =
-                    new ConvShape(false, Precision.FLOAT32, 1, 32, 48, 9, 7, 1, stride, 0, 1, 1, stride == 1, true);
+            ConvShape s = new ConvShape(
+                    false, Precision.FLOAT32, 1, 32, 48, 9, 7, 1, stride, 0, 1, 1, stride == 1, ConvShape.Caller.LAYER);
             NDArray x = manager.randomNormal(new Shape(1, 32, 9, 7));
             NDArray w = manager.randomNormal(new Shape(48, 32, 1, 1));
             NDArray b = stride == 1 ? manager.randomNormal(new Shape(48)) : null;
@@ -288,7 +309,8 @@ class ConvRoutesTest {
             int in = c[0];
             int out = c[1];
             int s = c[2];
-            ConvShape shape = new ConvShape(true, Precision.FLOAT32, 2, in, out, 5, 5, 1, s, 0, 1, 1, true, true);
+            ConvShape shape = new ConvShape(
+                    true, Precision.FLOAT32, 2, in, out, 5, 5, 1, s, 0, 1, 1, true, ConvShape.Caller.LAYER);
             float[] x = manager.randomNormal(new Shape(2, in, 5, 5)).toFloatArray();
             float[] w = manager.randomNormal(new Shape(out, in, 1, 1)).toFloatArray();
             float[] b = manager.randomNormal(new Shape(out)).toFloatArray();

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RoutesTest {
 
     private static final ConvShape TRAIN =
-            new ConvShape(true, Precision.FLOAT32, 32, 64, 64, 12, 12, 3, 1, 1, 1, 1, false, true);
+            new ConvShape(true, Precision.FLOAT32, 32, 64, 64, 12, 12, 3, 1, 1, 1, 1, false, ConvShape.Caller.LAYER);
     private static final ConvShape INFER =
-            new ConvShape(false, Precision.FLOAT32, 1, 64, 128, 12, 12, 1, 1, 0, 1, 1, false, true);
+            new ConvShape(false, Precision.FLOAT32, 1, 64, 128, 12, 12, 1, 1, 0, 1, 1, false, ConvShape.Caller.LAYER);
 
     /** A timer that reports the time or fault the test gave each route, and counts its calls. */
     static final class FakeTiming extends RouteTiming {
@@ -98,9 +98,11 @@ class RoutesTest {
         FakeTiming timing = new FakeTiming();
         Routes gemm = new Routes(Routes.Forced.GEMM, true, dir.resolve("a.json"), timing);
         assertThat(gemm.route(TRAIN)).isEqualTo(ConvRoute.GEMM);
-        ConvShape grouped = new ConvShape(true, Precision.FLOAT32, 2, 64, 64, 6, 6, 3, 1, 1, 1, 2, false, true);
+        ConvShape grouped =
+                new ConvShape(true, Precision.FLOAT32, 2, 64, 64, 6, 6, 3, 1, 1, 1, 2, false, ConvShape.Caller.LAYER);
         assertThat(gemm.route(grouped)).as("no product for groups").isEqualTo(ConvRoute.ONEDNN);
-        ConvShape bf16 = new ConvShape(true, Precision.BFLOAT16, 2, 64, 64, 6, 6, 3, 1, 1, 1, 1, false, true);
+        ConvShape bf16 =
+                new ConvShape(true, Precision.BFLOAT16, 2, 64, 64, 6, 6, 3, 1, 1, 1, 1, false, ConvShape.Caller.LAYER);
         assertThat(new Routes(Routes.Forced.ONEDNN, true, null, timing).route(bf16))
                 .isEqualTo(ConvRoute.ONEDNN_BF16);
         assertThat(gemm.decisions().get(0).reason()).isEqualTo(Routes.Reason.FORCED);
