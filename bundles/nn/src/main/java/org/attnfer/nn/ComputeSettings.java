@@ -100,7 +100,7 @@ public final class ComputeSettings {
 
     /**
      * What the speed of a route depends on, as a short key for cache file names: the processor
-     * (name, vendor, family, model, stepping, flags), the cores, the compute threads, the MKL shim
+     * (name, vendor, family, model, stepping, flags), the compute threads, the MKL shim
      * and the versions of DJL and its engine, and the version of the decisions' format. Two machines
      * with the same key measure alike.
      */
@@ -109,10 +109,9 @@ public final class ComputeSettings {
         for (String field : List.of("model name", "vendor_id", "cpu family", "model", "stepping", "flags")) {
             sb.append(CPU.getOrDefault(field, "?")).append('\n');
         }
-        sb.append(Runtime.getRuntime().availableProcessors())
-                .append('\n')
-                .append(threads())
-                .append('\n');
+        // the compute threads, not the cores the JVM sees: a scheduler may show a process fewer cores
+        // (-XX:ActiveProcessorCount) than there are, for the same arithmetic
+        sb.append(threads()).append('\n');
         sb.append(mklVendorShim()).append('\n').append(Engine.getDjlVersion()).append('\n');
         sb.append(Engine.getInstance().getVersion()).append('\n');
         try {

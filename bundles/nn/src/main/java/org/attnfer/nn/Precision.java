@@ -28,6 +28,11 @@ public enum Precision {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @Override
+    public String toString() {
+        return id();
+    }
+
     /** The precision named {@code id}. */
     public static Precision of(String id) {
         for (Precision p : values()) {

@@ -79,7 +79,7 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
 
     /** The optimiser of a configuration. */
     public static Optimizer of(TrainingConfig c) {
-        return c.optimizer().equals("adamw")
+        return c.optimizer() == TrainingConfig.OptimizerKind.ADAMW
                 ? new AdamW(c.momentum(), 0.999, 1e-8, c.weightDecay(), c.decayNormAndBias())
                 : new Sgd(c.momentum(), c.nesterov(), c.weightDecay(), c.decayNormAndBias());
     }

@@ -27,13 +27,13 @@ final class Schedule {
             return peak * (t + 1e-3) / w;
         }
         return switch (config.schedule()) {
-            case "cosine" -> {
+            case COSINE -> {
                 double p = (t - w) / Math.max(1e-9, epochs - w);
                 yield config.minLr() + (peak - config.minLr()) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, p)));
             }
-            case "step" -> peak * Math.pow(config.gamma(), Math.floor(t / config.stepEpochs()));
-            case "plateau" -> peak * plateauFactor;
-            default -> peak;
+            case STEP -> peak * Math.pow(config.gamma(), Math.floor(t / config.stepEpochs()));
+            case PLATEAU -> peak * plateauFactor;
+            case CONSTANT -> peak;
         };
     }
 }

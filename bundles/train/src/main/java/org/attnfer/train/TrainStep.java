@@ -13,7 +13,6 @@ import ai.djl.util.PairList;
 import java.util.Map;
 import java.util.Random;
 import org.attnfer.data.InputSpec;
-import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 
 /**
@@ -64,7 +63,7 @@ public final class TrainStep {
         this.loss = new CrossEntropy(config.labelSmoothing(), classWeights);
         this.clipNorm = config.clipNorm();
         this.mix = config.mix();
-        this.forwardParams = Precision.of(config.precision()).params();
+        this.forwardParams = config.precision().params();
     }
 
     /** The optimiser, whose state goes into checkpoints. */

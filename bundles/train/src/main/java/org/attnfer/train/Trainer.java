@@ -17,6 +17,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -137,37 +138,109 @@ public class Trainer {
             throw new IllegalArgumentException("training needs items in both the training and the validation split ("
                     + split.train().length + " and " + split.validation().length + ")");
         }
-        Block block = model.getBlock();
-        TrainStep trainStep = new TrainStep(
-                model,
-                config,
-                config.classWeights().equals("balanced") ? CrossEntropy.balanced(counts(data, split.train())) : null);
-        WeightAverage average = config.ema() > 0 ? new WeightAverage(config.ema(), StateDict.parameters(block)) : null;
-        SelfDistillation distill =
-                config.selfDistill() > 0 ? new SelfDistillation(config.selfDistill(), data, split.train()) : null;
-        State state = new State();
-        Path last = checkpoints == null ? null : checkpoints.resolve(LAST);
-        if (last != null && Files.isRegularFile(last)) {
-            state.restore(Checkpoint.read(last), block, trainStep.optimizer(), average, distill, model.getNDManager());
-            listener.resumed(state.history);
-            progress.println("resumed after epoch " + state.epoch + " from " + last);
-        }
-        int resumedAfter = state.epoch;
-        Schedule schedule = new Schedule(config, state.epochs(config));
-        int steps = (split.train().length + config.batchSize() - 1) / config.batchSize();
-        boolean stoppedEarly = state.badEpochs >= config.earlyStopping() && config.earlyStopping() > 0;
-        for (int epoch = state.epoch + 1; epoch <= state.epochs(config) && !stoppedEarly; epoch++) {
+        Run run = new Run(model, data, split, input, config, seed, checkpoints, listener);
+        int resumedAfter = run.resume();
+        boolean stoppedEarly = run.stopsEarly();
+        for (int epoch = run.state.epoch + 1; epoch <= run.state.epochs(config) && !stoppedEarly; epoch++) {
             long start = clock.getAsLong();
-            int[] order = Batches.shuffled(split.train(), seed * 1_000_003L + epoch);
+            Totals totals = run.trainEpoch(epoch);
+            run.validate(epoch, totals, (clock.getAsLong() - start) / 1e9);
+            run.judgeBudget(epoch);
+            run.endEpoch();
+            stoppedEarly = run.stopsEarly();
+            if (stoppedEarly) {
+                progress.println("early stopping: no better validation " + config.monitor() + " for "
+                        + run.state.badEpochs + " epochs");
+            }
+        }
+        run.finish();
+        return new Outcome(List.copyOf(run.state.history), run.state.bestEpoch, stoppedEarly, resumedAfter);
+    }
+
+    /** What the steps of one epoch add up to. */
+    private record Totals(double loss, int correct, int seen, double lastLr, Progress bar) {}
+
+    /** One training run: its parts, its state, and the phases of an epoch. */
+    private final class Run {
+        final Model model;
+        final Block block;
+        final Dataset data;
+        final Split split;
+        final InputSpec input;
+        final TrainingConfig config;
+        final long seed;
+        final Path checkpoints;
+        final Path last;
+        final EpochListener listener;
+        final TrainStep trainStep;
+        final WeightAverage average;
+        final SelfDistillation distill;
+        final State state = new State();
+        final int steps;
+        Schedule schedule;
+
+        Run(
+                Model model,
+                Dataset data,
+                Split split,
+                InputSpec input,
+                TrainingConfig config,
+                long seed,
+                Path checkpoints,
+                EpochListener listener) {
+            this.model = model;
+            this.block = model.getBlock();
+            this.data = data;
+            this.split = split;
+            this.input = input;
+            this.config = config;
+            this.seed = seed;
+            this.checkpoints = checkpoints;
+            this.last = checkpoints == null ? null : checkpoints.resolve(LAST);
+            this.listener = listener;
+            trainStep = new TrainStep(
+                    model,
+                    config,
+                    config.classWeights() == TrainingConfig.ClassWeights.BALANCED
+                            ? CrossEntropy.balanced(counts(data, split.train()))
+                            : null);
+            average = config.ema() > 0 ? new WeightAverage(config.ema(), StateDict.parameters(block)) : null;
+            distill = config.selfDistill() > 0 ? new SelfDistillation(config.selfDistill(), data, split.train()) : null;
+            steps = (split.train().length + config.batchSize() - 1) / config.batchSize();
+        }
+
+        /** Continues from the checkpoint where there is one; returns the epoch it continues after. */
+        int resume() throws IOException {
+            if (last != null && Files.isRegularFile(last)) {
+                state.restore(
+                        Checkpoint.read(last), block, trainStep.optimizer(), average, distill, model.getNDManager());
+                listener.resumed(state.history);
+                progress.println("resumed after epoch " + state.epoch
+                        + (state.step > 0 ? " and step " + state.step + " of the next" : "") + " from " + last);
+            }
+            schedule = new Schedule(config, state.epochs(config));
+            return state.epoch;
+        }
+
+        boolean stopsEarly() {
+            return config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
+        }
+
+        /** One pass over the training items, in a seeded order, batches loaded off this thread. */
+        Totals trainEpoch(int epoch) throws IOException {
+            int[] all = Batches.shuffled(split.train(), seed * 1_000_003L + epoch);
             Progress bar = new Progress(
                     progress,
                     terminal,
                     String.format(Locale.ROOT, "epoch %d/%d", epoch, state.epochs(config)),
-                    order.length);
-            double lossSum = 0;
+                    all.length);
+            // an epoch interrupted before goes on at its next step, with its sums so far
+            int first = state.step;
+            int[] order = Arrays.copyOfRange(all, Math.min(all.length, first * config.batchSize()), all.length);
+            double lossSum = state.partialLoss;
             double lr = 0;
-            int correct = 0;
-            int seen = 0;
+            int correct = state.partialCorrect;
+            int seen = state.partialSeen;
             try (Batches batches = new Batches(
                     data,
                     order,
@@ -178,7 +251,7 @@ public class Trainer {
                     seed,
                     epoch,
                     TestViews.NONE)) {
-                for (int i = 0; batches.hasNext(); i++) {
+                for (int i = first; batches.hasNext(); i++) {
                     Batch batch = batches.next();
                     lr = schedule.lr(epoch - 1 + (double) i / steps, state.plateauFactor);
                     TrainStep.Result r = trainStep.run(
@@ -202,17 +275,30 @@ public class Trainer {
                     correct += r.correct();
                     seen += batch.size();
                     bar.update(seen, lossSum / seen);
+                    if (Interruption.requested() && batches.hasNext()) {
+                        stopWithin(epoch, i + 1, lossSum, correct, seen);
+                    }
                 }
             }
-            // validated and saved: the averaged weights when there is an average
+            state.step = 0;
+            state.partialLoss = 0;
+            state.partialCorrect = 0;
+            state.partialSeen = 0;
+            return new Totals(lossSum, correct, seen, lr, bar);
+        }
+
+        /**
+         * Validates the epoch's weights (the moving average's, where there is one) without test-time
+         * views, which would only cost passes for the same ranking; keeps them if they are the best.
+         */
+        void validate(int epoch, Totals t, double seconds) throws IOException {
             if (average != null) {
                 average.swap();
             }
-            // per-epoch validation without test-time augmentation: it only ranks epochs, and ten views cost ten passes
             Predictions val = predict(
                     model, data, split.validation(), input, config.batchSize(), config.workers(), TestViews.NONE);
             Metrics m = val.metrics(data.classes());
-            double monitored = config.monitor().equals("accuracy") ? m.accuracy() : m.macroF1();
+            double monitored = config.monitor() == TrainingConfig.Monitor.ACCURACY ? m.accuracy() : m.macroF1();
             boolean better = monitored > state.best;
             if (better && checkpoints != null) {
                 Checkpoint.atomically(
@@ -223,79 +309,102 @@ public class Trainer {
             }
             EpochResult result = new EpochResult(
                     epoch,
-                    lossSum / seen,
-                    (double) correct / seen,
+                    t.loss() / t.seen(),
+                    (double) t.correct() / t.seen(),
                     val.loss(),
                     m.accuracy(),
                     m.macroF1(),
-                    lr,
-                    (clock.getAsLong() - start) / 1e9);
+                    t.lastLr(),
+                    seconds);
             if (better) {
                 state.best = monitored;
                 state.bestEpoch = epoch;
                 state.badEpochs = 0;
             } else {
                 state.badEpochs++;
-                if (config.schedule().equals("plateau") && state.badEpochs % config.patience() == 0) {
+                if (config.schedule() == TrainingConfig.ScheduleKind.PLATEAU
+                        && state.badEpochs % config.patience() == 0) {
                     state.plateauFactor *= config.gamma();
                 }
             }
-            bar.finish(String.format(
-                    Locale.ROOT,
-                    "train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | lr %.3g | %.1f s%s",
-                    result.trainLoss(),
-                    result.trainAccuracy(),
-                    result.valLoss(),
-                    result.valAccuracy(),
-                    result.valMacroF1(),
-                    lr,
-                    result.seconds(),
-                    state.bestEpoch == epoch ? " *" : ""));
+            t.bar()
+                    .finish(String.format(
+                            Locale.ROOT,
+                            "train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | lr %.3g | %.1f s%s",
+                            result.trainLoss(),
+                            result.trainAccuracy(),
+                            result.valLoss(),
+                            result.valAccuracy(),
+                            result.valMacroF1(),
+                            t.lastLr(),
+                            result.seconds(),
+                            state.bestEpoch == epoch ? " *" : ""));
             state.epoch = epoch;
             state.history.add(result);
-            if (config.minutes() > 0 && epoch >= TimeBudget.decisionEpoch(config)) {
-                List<Double> seconds =
-                        state.history.stream().map(EpochResult::seconds).toList();
-                double pace = TimeBudget.pace(seconds, TimeBudget.decisionEpoch(config));
-                int count = TimeBudget.epochs(config.minutes() * 60, seconds, pace, config.epochs());
-                if (count != state.budgeted) {
-                    String minutes = BigDecimal.valueOf(config.minutes())
-                            .stripTrailingZeros()
-                            .toPlainString();
-                    progress.println(
-                            state.budgeted == 0
-                                    ? String.format(
-                                            Locale.ROOT,
-                                            "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
-                                            minutes,
-                                            count,
-                                            config.epochs(),
-                                            pace)
-                                    : String.format(
-                                            Locale.ROOT,
-                                            "time budget %s minutes: %d epochs now, at a median %.1f s per epoch",
-                                            minutes,
-                                            count,
-                                            pace));
-                    state.budgeted = count;
-                    schedule = new Schedule(config, count);
-                }
-            }
             listener.epoch(result, val);
+        }
+
+        /** With a time budget, fits the epoch count to the pace so far, and says when it changes. */
+        void judgeBudget(int epoch) {
+            if (config.minutes() <= 0 || epoch < TimeBudget.decisionEpoch(config)) {
+                return;
+            }
+            List<Double> seconds =
+                    state.history.stream().map(EpochResult::seconds).toList();
+            double pace = TimeBudget.pace(seconds, TimeBudget.decisionEpoch(config));
+            int count = TimeBudget.epochs(config.minutes() * 60, seconds, pace, config.epochs());
+            if (count == state.budgeted) {
+                return;
+            }
+            String minutes =
+                    BigDecimal.valueOf(config.minutes()).stripTrailingZeros().toPlainString();
+            progress.println(
+                    state.budgeted == 0
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "time budget %s minutes: %d epochs (of at most %d) at %.1f s per epoch",
+                                    minutes,
+                                    count,
+                                    config.epochs(),
+                                    pace)
+                            : String.format(
+                                    Locale.ROOT,
+                                    "time budget %s minutes: %d epochs now, at a median %.1f s per epoch",
+                                    minutes,
+                                    count,
+                                    pace));
+            state.budgeted = count;
+            schedule = new Schedule(config, count);
+        }
+
+        /** Writes a checkpoint in the middle of an epoch and stops: a resumed run goes on at the next step. */
+        private void stopWithin(int epoch, int steps, double lossSum, int correct, int seen) throws IOException {
+            if (last == null) {
+                throw new TrainingInterruptedException("stopped in epoch " + epoch + " after " + steps
+                        + " steps, without a checkpoint folder to resume from");
+            }
+            state.step = steps;
+            state.partialLoss = lossSum;
+            state.partialCorrect = correct;
+            state.partialSeen = seen;
+            state.checkpoint(block, trainStep.optimizer(), average, distill).write(last);
+            throw new TrainingInterruptedException("stopped in epoch " + epoch + " after step " + steps
+                    + ": the checkpoint is written, and the next run resumes at the step after");
+        }
+
+        /** Writes the checkpoint that a resumed run continues from. */
+        void endEpoch() throws IOException {
             if (last != null) {
                 state.checkpoint(block, trainStep.optimizer(), average, distill).write(last);
             }
-            stoppedEarly = config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
-            if (stoppedEarly) {
-                progress.println("early stopping: no better validation " + config.monitor() + " for " + state.badEpochs
-                        + " epochs");
+        }
+
+        /** The model ends with the weights that were validated. */
+        void finish() {
+            if (average != null) {
+                average.swap();
             }
         }
-        if (average != null) {
-            // the model ends with the weights that were validated
-            average.swap();
-        }
-        return new Outcome(List.copyOf(state.history), state.bestEpoch, stoppedEarly, resumedAfter);
     }
 
     /** Runs a model in eval mode on some items, without test-time augmentation. */
@@ -380,7 +489,7 @@ public class Trainer {
             int count = Math.min(chunk, rows - from);
             try (NDManager step = scratch.newSubManager()) {
                 NDArray x = step.create(
-                        java.util.Arrays.copyOfRange(data, from * length, (from + count) * length),
+                        Arrays.copyOfRange(data, from * length, (from + count) * length),
                         new Shape(count, input.channels(), input.size(), input.size()));
                 float[] p = model.getBlock()
                         .forward(store, new NDList(x), false, precision.params())
@@ -413,6 +522,13 @@ public class Trainer {
         double plateauFactor = 1;
         /** The epoch count a time budget fixed; 0 until then, or without a budget. */
         int budgeted;
+        /** Steps done of the epoch after {@link #epoch}, where training stopped inside it; 0 otherwise. */
+        int step;
+        /** That epoch's sums so far: training loss over items, correct items, items. */
+        double partialLoss;
+
+        int partialCorrect;
+        int partialSeen;
 
         int epochs(TrainingConfig config) {
             return budgeted > 0 ? budgeted : config.epochs();
@@ -426,6 +542,10 @@ public class Trainer {
             meta.put("bad_epochs", Integer.toString(badEpochs));
             meta.put("plateau_factor", Double.toString(plateauFactor));
             meta.put("budgeted_epochs", Integer.toString(budgeted));
+            meta.put("step", Integer.toString(step));
+            meta.put("partial_loss", Double.toString(partialLoss));
+            meta.put("partial_correct", Integer.toString(partialCorrect));
+            meta.put("partial_seen", Integer.toString(partialSeen));
             StringBuilder lines = new StringBuilder();
             history.forEach(r -> lines.append(r.exact()).append('\n'));
             meta.put("history", lines.toString());
@@ -463,6 +583,11 @@ public class Trainer {
             plateauFactor = Double.parseDouble(c.meta().get("plateau_factor"));
             // checkpoints written before time budgets existed have none
             budgeted = Integer.parseInt(c.meta().getOrDefault("budgeted_epochs", "0"));
+            // checkpoints written at the end of an epoch have no position inside the next
+            step = Integer.parseInt(c.meta().getOrDefault("step", "0"));
+            partialLoss = Double.parseDouble(c.meta().getOrDefault("partial_loss", "0"));
+            partialCorrect = Integer.parseInt(c.meta().getOrDefault("partial_correct", "0"));
+            partialSeen = Integer.parseInt(c.meta().getOrDefault("partial_seen", "0"));
             c.meta().get("history").lines().filter(l -> !l.isBlank()).forEach(l -> history.add(EpochResult.parse(l)));
         }
     }

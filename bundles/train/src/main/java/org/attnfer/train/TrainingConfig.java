@@ -1,10 +1,13 @@
 package org.attnfer.train;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.attnfer.api.ParamSpec;
 import org.attnfer.api.Params;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.TestViews;
+import org.attnfer.nn.Precision;
 
 /**
  * How to train: every setting of an experiment's {@code training} section ({@link #OPTIONS}).
@@ -15,13 +18,13 @@ import org.attnfer.data.TestViews;
  *     since then, and the schedule anneals over that count; 0 is off
  * @param batchSize items per step
  * @param workers data-loading threads
- * @param optimizer {@code sgd} or {@code adamw}
+ * @param optimizer the optimiser
  * @param lr the peak learning rate
  * @param momentum SGD momentum (AdamW's β1)
  * @param nesterov Nesterov momentum for SGD
  * @param weightDecay weight decay (L2 for SGD, decoupled for AdamW)
  * @param decayNormAndBias whether BatchNorm parameters and biases decay too
- * @param schedule {@code constant}, {@code cosine}, {@code step} or {@code plateau}
+ * @param schedule the learning-rate schedule
  * @param warmupEpochs linear warm-up from 0, in epochs (fractions allowed)
  * @param minLr the floor of the cosine schedule
  * @param stepEpochs epochs between decays of the step schedule
@@ -30,7 +33,7 @@ import org.attnfer.data.TestViews;
  * @param labelSmoothing label smoothing ε
  * @param selfDistill α_T of progressive self-knowledge distillation (Kim et al., ICCV 2021):
  *     the weight of an item's prediction of the epoch before in its target at the last epoch; 0 is off
- * @param classWeights {@code none} or {@code balanced} (weights inverse to class frequency)
+ * @param classWeights the loss weights per class
  * @param clipNorm largest global gradient norm; 0 turns clipping off
  * @param earlyStopping epochs without improvement before stopping; 0 never stops early
  * @param monitor the validation metric that decides best checkpoint, plateaus and early stopping
@@ -39,21 +42,20 @@ import org.attnfer.data.TestViews;
  * @param ema the decay of the weights' moving average that validation, the saved model and the end
  *     of training use; 0 is off
  * @param tta the test-time views of the final evaluation (per-epoch validation never uses them)
- * @param precision the arithmetic of training forwards: {@code float32}, or {@code bfloat16} for
- *     feature-map convolutions in bfloat16 ({@link org.attnfer.nn.Precision})
+ * @param precision the arithmetic of training forwards
  */
 public record TrainingConfig(
         int epochs,
         double minutes,
         int batchSize,
         int workers,
-        String optimizer,
+        OptimizerKind optimizer,
         double lr,
         double momentum,
         boolean nesterov,
         double weightDecay,
         boolean decayNormAndBias,
-        String schedule,
+        ScheduleKind schedule,
         double warmupEpochs,
         double minLr,
         int stepEpochs,
@@ -61,15 +63,71 @@ public record TrainingConfig(
         int patience,
         double labelSmoothing,
         double selfDistill,
-        String classWeights,
+        ClassWeights classWeights,
         double clipNorm,
         int earlyStopping,
-        String monitor,
+        Monitor monitor,
         Augmentation augmentation,
         BatchMix mix,
         double ema,
         TestViews tta,
-        String precision) {
+        Precision precision) {
+
+    /** The optimisers. */
+    public enum OptimizerKind implements Choice {
+        /** Stochastic gradient descent with momentum, optionally Nesterov's. */
+        SGD,
+        /** Adam with decoupled weight decay (Loshchilov and Hutter, ICLR 2019). */
+        ADAMW;
+
+        @Override
+        public String toString() {
+            return id();
+        }
+    }
+
+    /** The learning-rate schedules (all after the linear warm-up). */
+    public enum ScheduleKind implements Choice {
+        /** The peak rate throughout. */
+        CONSTANT,
+        /** Half a cosine from the peak to {@code min_lr} over the epochs. */
+        COSINE,
+        /** The peak times {@code gamma} every {@code step_epochs}. */
+        STEP,
+        /** The peak times {@code gamma} after {@code patience} epochs without improvement. */
+        PLATEAU;
+
+        @Override
+        public String toString() {
+            return id();
+        }
+    }
+
+    /** The loss weights per class. */
+    public enum ClassWeights implements Choice {
+        /** Every class weighs the same. */
+        NONE,
+        /** Weights inverse to class frequency in the training split. */
+        BALANCED;
+
+        @Override
+        public String toString() {
+            return id();
+        }
+    }
+
+    /** The validation metric that picks the best checkpoint and drives plateaus and early stopping. */
+    public enum Monitor implements Choice {
+        /** Macro-averaged F1. */
+        MACRO_F1,
+        /** Accuracy. */
+        ACCURACY;
+
+        @Override
+        public String toString() {
+            return id();
+        }
+    }
 
     /** The accepted keys of the {@code training} section, with their defaults. */
     public static final List<ParamSpec> OPTIONS = List.of(
@@ -87,7 +145,7 @@ public record TrainingConfig(
                     .atMost(1_000_000),
             ParamSpec.ofInt("batch_size", 32, "items per step").atLeast(1).atMost(65_536),
             ParamSpec.ofInt("workers", 1, "data-loading threads").atLeast(1).atMost(64),
-            ParamSpec.ofChoice("optimizer", List.of("sgd", "adamw"), "the optimiser"),
+            ParamSpec.ofChoice("optimizer", Choice.ids(OptimizerKind.class), "the optimiser"),
             ParamSpec.ofDouble("lr", 0.01, "peak learning rate").greaterThan(0).atMost(1000),
             ParamSpec.ofDouble("momentum", 0.9, "SGD momentum, or AdamW's beta1")
                     .atLeast(0)
@@ -97,7 +155,7 @@ public record TrainingConfig(
                     .atLeast(0)
                     .atMost(1),
             ParamSpec.ofBoolean("decay_norm_and_bias", false, "also decay BatchNorm weights and biases"),
-            ParamSpec.ofChoice("schedule", List.of("constant", "cosine", "step", "plateau"), "learning-rate schedule"),
+            ParamSpec.ofChoice("schedule", Choice.ids(ScheduleKind.class), "learning-rate schedule"),
             ParamSpec.ofDouble("warmup_epochs", 0.0, "linear warm-up from 0, in epochs")
                     .atLeast(0),
             ParamSpec.ofDouble("min_lr", 0.0, "floor of the cosine schedule").atLeast(0),
@@ -121,16 +179,14 @@ public record TrainingConfig(
                     .atMost(1),
             ParamSpec.ofChoice(
                     "class_weights",
-                    List.of("none", "balanced"),
+                    Choice.ids(ClassWeights.class),
                     "loss weights per class (balanced: inverse frequency)"),
             ParamSpec.ofDouble("clip_norm", 0.0, "largest global gradient norm; 0 is off")
                     .atLeast(0),
             ParamSpec.ofInt("early_stopping", 0, "stop after this many epochs without improvement; 0 is off")
                     .atLeast(0),
             ParamSpec.ofChoice(
-                    "monitor",
-                    List.of("macro_f1", "accuracy"),
-                    "validation metric for the best checkpoint and stopping"),
+                    "monitor", Choice.ids(Monitor.class), "validation metric for the best checkpoint and stopping"),
             ParamSpec.ofDouble(
                             "mixup",
                             0.0,
@@ -166,7 +222,7 @@ public record TrainingConfig(
                     .atMost(0.4),
             ParamSpec.ofChoice(
                     "precision",
-                    List.of("float32", "bfloat16"),
+                    Arrays.stream(Precision.values()).map(Precision::id).toList(),
                     "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on "
                             + "CPUs with AVX512_BF16 or AMX)"));
 
@@ -192,13 +248,13 @@ public record TrainingConfig(
                 p.getDouble("minutes"),
                 p.getInt("batch_size"),
                 p.getInt("workers"),
-                p.getString("optimizer"),
+                Choice.of(OptimizerKind.class, p.getString("optimizer")),
                 p.getDouble("lr"),
                 p.getDouble("momentum"),
                 p.getBoolean("nesterov"),
                 p.getDouble("weight_decay"),
                 p.getBoolean("decay_norm_and_bias"),
-                p.getString("schedule"),
+                Choice.of(ScheduleKind.class, p.getString("schedule")),
                 p.getDouble("warmup_epochs"),
                 p.getDouble("min_lr"),
                 p.getInt("step_epochs"),
@@ -206,19 +262,19 @@ public record TrainingConfig(
                 p.getInt("patience"),
                 p.getDouble("label_smoothing"),
                 p.getDouble("self_distill"),
-                p.getString("class_weights"),
+                Choice.of(ClassWeights.class, p.getString("class_weights")),
                 p.getDouble("clip_norm"),
                 p.getInt("early_stopping"),
-                p.getString("monitor"),
+                Choice.of(Monitor.class, p.getString("monitor")),
                 augmentation,
                 new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")),
                 p.getDouble("ema"),
                 new TestViews(p.getBoolean("tta"), p.getDouble("tta_zoom")),
-                p.getString("precision"));
+                Precision.of(p.getString("precision")));
     }
 
     /** The defaults with some settings changed, for code and tests: {@code with(Map.of("epochs", 3))}. */
-    public static TrainingConfig with(java.util.Map<String, ?> settings) {
+    public static TrainingConfig with(Map<String, ?> settings) {
         return of(Params.validate(OPTIONS, settings), Augmentation.NONE);
     }
 }

@@ -82,7 +82,6 @@ class TrainerTest {
         return train(seed, config, log, checkpoints, crashAt, System::nanoTime);
     }
 
-    /** Trains; the run dies (an exception) when epoch {@code crashAt} ends, before its checkpoint is written. */
     private static List<EpochResult> train(
             long seed,
             TrainingConfig config,
@@ -90,6 +89,22 @@ class TrainerTest {
             Path checkpoints,
             int crashAt,
             LongSupplier clock)
+            throws IOException {
+        return train(seed, config, log, checkpoints, crashAt, clock, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Trains; the run dies (an exception) when epoch {@code crashAt} ends, before its checkpoint is
+     * written, and is asked to stop ({@link Interruption}) when epoch {@code stopAfter} ends.
+     */
+    private static List<EpochResult> train(
+            long seed,
+            TrainingConfig config,
+            ByteArrayOutputStream log,
+            Path checkpoints,
+            int crashAt,
+            LongSupplier clock,
+            int stopAfter)
             throws IOException {
         List<EpochResult> results = new ArrayList<>();
         Trainer trainer = new Trainer(new PrintStream(log, true, StandardCharsets.UTF_8), false, clock);
@@ -110,6 +125,9 @@ class TrainerTest {
                         public void epoch(EpochResult r, Predictions p) {
                             if (r.epoch() == crashAt) {
                                 throw new IllegalStateException("killed");
+                            }
+                            if (r.epoch() == stopAfter) {
+                                Interruption.request();
                             }
                             results.add(r);
                         }
@@ -189,6 +207,29 @@ class TrainerTest {
         assertThat(distilled.get(1).trainLoss()).isNotEqualTo(plain.get(1).trainLoss());
     }
 
+    @Test
+    void aRunStoppedInsideAnEpochResumesAtItsNextStepAndEndsAsAnUninterruptedOne() throws IOException {
+        Map<String, Object> settings =
+                new HashMap<>(Map.of("epochs", 4, "optimizer", "adamw", "lr", 0.002, "schedule", "cosine"));
+        settings.putAll(Map.of("mixup", 0.4, "mix_prob", 0.8, "ema", 0.9));
+        TrainingConfig config = config(settings);
+        List<EpochResult> straight = train(5, config, new ByteArrayOutputStream(), null);
+        Path ckpt = Files.createDirectories(runDir.resolve("stopped"));
+        try {
+            // asked to stop when epoch 2 ends: the run stops after the first step of epoch 3
+            assertThatThrownBy(() ->
+                            train(5, config, new ByteArrayOutputStream(), ckpt, Integer.MAX_VALUE, System::nanoTime, 2))
+                    .isInstanceOf(TrainingInterruptedException.class)
+                    .hasMessageContaining("stopped in epoch 3 after step 1");
+        } finally {
+            Interruption.clear();
+        }
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<EpochResult> resumed = train(5, config, log, ckpt);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("resumed after epoch 2 and step 1 of the next");
+        assertSameEpochs(resumed, straight.subList(0, 4));
+    }
+
     /** Trains straight and with a crash after epoch 3 and a resume; returns the straight run. */
     private List<EpochResult> assertResumesExactly(TrainingConfig full, String name) throws IOException {
         List<EpochResult> straight = train(5, full, new ByteArrayOutputStream(), null);
@@ -200,21 +241,23 @@ class TrainerTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         List<EpochResult> resumed = train(5, full, log, ckpt);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("resumed after epoch 2");
-        assertThat(resumed).hasSize(4);
-        for (int i = 0; i < 4; i++) {
-            assertThat(resumed.get(i).trainLoss())
-                    .as("epoch %d", i + 1)
-                    .isCloseTo(
-                            straight.get(i).trainLoss(),
-                            within(1e-9 * straight.get(i).trainLoss() + 1e-12));
-            assertThat(resumed.get(i).valAccuracy()).isEqualTo(straight.get(i).valAccuracy());
-            assertThat(resumed.get(i).valLoss())
-                    .as("epoch %d", i + 1)
-                    .isCloseTo(
-                            straight.get(i).valLoss(),
-                            within(1e-9 * straight.get(i).valLoss() + 1e-12));
-        }
+        assertSameEpochs(resumed, straight.subList(0, 4));
         return straight;
+    }
+
+    /** The same epochs: losses to rounding, accuracies exactly. */
+    private static void assertSameEpochs(List<EpochResult> resumed, List<EpochResult> straight) {
+        assertThat(resumed).hasSameSizeAs(straight);
+        for (int i = 0; i < straight.size(); i++) {
+            EpochResult a = resumed.get(i);
+            EpochResult b = straight.get(i);
+            assertThat(a.trainLoss())
+                    .as("epoch %d", i + 1)
+                    .isCloseTo(b.trainLoss(), within(1e-9 * b.trainLoss() + 1e-12));
+            assertThat(a.valLoss()).as("epoch %d", i + 1).isCloseTo(b.valLoss(), within(1e-9 * b.valLoss() + 1e-12));
+            assertThat(a.trainAccuracy()).as("epoch %d", i + 1).isEqualTo(b.trainAccuracy());
+            assertThat(a.valAccuracy()).as("epoch %d", i + 1).isEqualTo(b.valAccuracy());
+        }
     }
 
     @Test
