@@ -1,7 +1,10 @@
 package org.attnfer.experiment;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -61,6 +64,41 @@ public final class ExperimentReader {
      * @param workingDir where a relative {@code output} goes
      * @throws ExperimentException naming file, line and key
      */
+    /**
+     * Writes the experiment as it will run, to {@code target}: the overrides applied, relative
+     * dataset paths and the output folder made absolute. Every process that reads the copy, on any
+     * host that sees the same folders, runs the same experiment, whatever happens to the original
+     * file or the working folder meanwhile ({@code fer slurm} freezes a study this way).
+     *
+     * @return the experiment read back from the copy
+     */
+    public static Experiment freeze(Path file, List<String> overrides, Path workingDir, Path target)
+            throws IOException {
+        Experiment e = read(file, overrides, workingDir);
+        YamlDoc doc = YamlDoc.read(file);
+        overrides.forEach(doc::set);
+        ObjectNode root = (ObjectNode) doc.root();
+        Path base = file.toAbsolutePath().getParent();
+        for (String key : List.of("dataset", "test", "validation")) {
+            if (root.get(key) instanceof ObjectNode spec && spec.hasNonNull("path")) {
+                spec.put(
+                        "path",
+                        base.resolve(spec.get("path").asText()).normalize().toString());
+            }
+        }
+        root.put("name", e.name());
+        root.put("output", e.output().toString());
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.writeString(
+                tmp,
+                "# written by AttnFER from " + file.toAbsolutePath()
+                        + (overrides.isEmpty() ? "" : " with --set " + String.join(" --set ", overrides)) + "\n"
+                        + YamlDoc.YAML.writeValueAsString(root));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return read(target, List.of(), workingDir);
+    }
+
     public static Experiment read(Path file, List<String> overrides, Path workingDir) throws IOException {
         YamlDoc doc = YamlDoc.read(file);
         overrides.forEach(doc::set);

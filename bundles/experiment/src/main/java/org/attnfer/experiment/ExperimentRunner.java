@@ -1,62 +1,55 @@
 package org.attnfer.experiment;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.Composition;
 import org.attnfer.composer.CompositionException;
-import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
-import org.attnfer.nn.ComputeSettings;
 import org.attnfer.nn.ModelStats;
-import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
 import org.attnfer.train.EpochListener;
 import org.attnfer.train.EpochResult;
 import org.attnfer.train.Predictions;
 import org.attnfer.train.Trainer;
+import org.attnfer.train.TrainingInterruptedException;
 
 /**
- * Runs one experiment: checks everything first (datasets, every variant's composition), then trains
- * each variant × seed into its own run folder.
+ * Runs an experiment: checks everything first (datasets, every variant's composition), then trains
+ * cells of its grid (a variant with a seed, {@link Cell}) into run folders ({@link RunFolder}).
  *
- * <p>A run is trained in a hidden folder ({@code .seed-N.partial}) that holds its checkpoints, and
- * renamed when complete, so a crash never leaves a half-written result. Running the experiment
- * again skips complete runs and resumes an interrupted one from its last checkpoint. The output
- * folder is locked while a {@code fer run} works in it. One runner per experiment, made by the
- * experiment's own child injector where the experiment is bound.
+ * <p>Each cell is trained under its own lock ({@link CellLock}), so several processes, on one host
+ * or many sharing the output folder, can work on one experiment: a complete cell is skipped, an
+ * interrupted one resumes from its checkpoint, and a cell another process is training is left to
+ * it. One runner per experiment, made by the experiment's own child injector where the experiment
+ * is bound.
  */
 public class ExperimentRunner {
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    // enums written as experiment files spell them (their toString)
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING);
 
     /** The trained weights kept in a run folder: those of the best validation epoch. */
     public static final String MODEL_FILE = Trainer.BEST;
@@ -104,11 +97,12 @@ public class ExperimentRunner {
                 throw new ExperimentException(e.file() + ": " + ex.getMessage());
             }
         }
+        distinctFolders(e);
         List<Long> parameters = new ArrayList<>();
         for (Variant v : e.variants()) {
             parameters.add(trainableCount(compose(v, e, dataset).block(), e));
         }
-        return new Plan(e, dataset, test, split, parameters);
+        return new Plan(e, dataset, test, split, parameters, Cell.of(e));
     }
 
     /**
@@ -163,121 +157,154 @@ public class ExperimentRunner {
         }
     }
 
-    /** Starts one cell of a grid in a process of its own, which runs {@link #runCell}. */
-    @FunctionalInterface
-    public interface CellProcess {
-        /** Starts the process; its standard output and error are read as one stream. */
-        Process start(Variant variant, long seed) throws IOException;
+    /** Two variants whose names make the same folder would share one run folder: refused, naming both. */
+    private static void distinctFolders(Experiment e) {
+        Map<String, Variant> byFolder = new HashMap<>();
+        for (Variant v : e.variants()) {
+            Variant other = byFolder.putIfAbsent(v.folder().toLowerCase(Locale.ROOT), v);
+            if (other != null) {
+                throw new ExperimentException(v.where() + " variants '" + other.name() + "' and '" + v.name()
+                        + "' would share the run folder " + v.folder()
+                        + " (folders keep letters, digits and + - _ . =, and ignore case): rename one of them");
+            }
+        }
     }
 
     /**
-     * Trains every variant × seed that is not complete yet, one after another in this JVM.
-     *
-     * @param plan a checked experiment
-     * @param out where the account of the runs goes
-     * @return one result per run, in grid order
+     * Writes the study's own files into its output folder ({@code experiment.json}), as the first
+     * run of a cell would: for scheduling cells elsewhere and following them ({@code fer status}).
      */
+    public void writeStudy(Plan plan) throws IOException {
+        StudyFiles.write(plan);
+    }
+
+    /** Starts one cell in a process of its own, which trains it with {@link #runCells}. */
+    @FunctionalInterface
+    public interface CellProcess {
+        /** Starts the process; its standard output and error are read as one stream. */
+        Process start(Cell cell) throws IOException;
+    }
+
+    /** Trains every cell that is not complete yet, one after another in this JVM. */
     public List<RunResult> run(Plan plan, PrintStream out) throws IOException {
         return run(plan, out, null, 1);
     }
 
     /**
-     * Trains every variant × seed that is not complete yet, up to {@code parallel} at a time in
-     * processes of their own when {@code processes} is given.
+     * Trains every cell that is not complete yet, up to {@code parallel} at a time in processes of
+     * their own when {@code processes} is given.
      *
      * @param plan a checked experiment
      * @param out where the account of the runs goes; a process's lines are prefixed with its cell
      * @param processes starts a cell's process, or {@code null} to train in this JVM
      * @param parallel how many cells run at once (with {@code processes})
-     * @return one result per run, in grid order
+     * @return one result per complete run, in grid order
      */
     public List<RunResult> run(Plan plan, PrintStream out, CellProcess processes, int parallel) throws IOException {
-        Experiment e = plan.experiment();
-        try (Lock lock = lock(e, false)) {
-            return runLocked(plan, out, processes, parallel);
+        StudyFiles.write(plan);
+        header(plan, out, processes != null ? " (" + parallel + " processes at a time)" : "");
+        Outcomes outcomes = new Outcomes();
+        if (processes == null) {
+            for (Cell c : plan.cells()) {
+                trainHere(plan, c, out, outcomes);
+            }
+        } else {
+            List<Cell> pending = new ArrayList<>();
+            for (Cell c : plan.cells()) {
+                RunResult before = new RunFolder(plan.experiment(), c).completed();
+                if (before != null) {
+                    outcomes.results.put(c.index(), before);
+                } else {
+                    pending.add(c);
+                }
+            }
+            for (CellScheduler.Ended end : new CellScheduler(processes::start, parallel, out).run(pending)) {
+                RunResult result = new RunFolder(plan.experiment(), end.cell()).completed();
+                if (end.exitCode() == 0 && result != null) {
+                    outcomes.results.put(end.cell().index(), fresh(result));
+                } else if (end.exitCode() == CellLock.HeldException.EXIT_CODE) {
+                    outcomes.held.add(end.cell().describe() + " is being trained by another process");
+                } else {
+                    outcomes.failed(
+                            end.cell(),
+                            "its process ended with exit code " + end.exitCode() + " (its output is above)",
+                            out);
+                }
+            }
         }
+        return summary(plan, outcomes, out);
     }
 
     /**
-     * Trains one cell of the grid: what a process started through {@link CellProcess} does. It
-     * works under the lock of the {@code fer run} that started it, or takes the lock itself.
+     * Trains the given cells one after another in this JVM ({@code fer run --cell K} or {@code
+     * --shard I/N}).
      *
-     * @param variant the variant's name
-     * @param seed one of the experiment's seeds
+     * @throws CellLock.HeldException when the one cell asked for is being trained by another process
      */
-    public RunResult runCell(Plan plan, String variant, long seed, PrintStream out) throws IOException {
-        Experiment e = plan.experiment();
-        int i = e.variants().stream().map(Variant::name).toList().indexOf(variant);
-        if (i < 0 || !e.seeds().contains(seed)) {
-            throw new ExperimentException("the experiment has no cell " + variant + " seed " + seed);
+    public List<RunResult> runCells(Plan plan, List<Cell> cells, PrintStream out) throws IOException {
+        StudyFiles.write(plan);
+        if (cells.size() == 1) {
+            // one cell: its process's exit code says what happened to it
+            return List.of(train(plan, cells.get(0), out));
         }
-        try (Lock lock = lock(e, true)) {
-            return runOne(plan, e.variants().get(i), plan.parameters().get(i), seed, out);
+        Outcomes outcomes = new Outcomes();
+        for (Cell c : cells) {
+            trainHere(plan, c, out, outcomes);
+        }
+        return summary(plan, outcomes, out);
+    }
+
+    /** What became of the cells of one {@code run}. */
+    private static final class Outcomes {
+        final Map<Integer, RunResult> results = new TreeMap<>();
+        final List<String> held = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
+
+        void failed(Cell c, String why, PrintStream out) {
+            String what = c.describe() + ": " + why;
+            failures.add(what);
+            out.println("   FAILED " + what + " (its checkpoint, if any, is kept; run again to resume)");
         }
     }
 
-    /** The output folder's lock file; closing it releases the lock, if this process holds it. */
-    private record Lock(FileChannel channel) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
-    }
-
-    /** Locks the output folder; when {@code shared}, a lock another process holds is accepted as its parent's. */
-    private static Lock lock(Experiment e, boolean shared) throws IOException {
+    private void trainHere(Plan plan, Cell c, PrintStream out, Outcomes outcomes) {
         try {
-            Files.createDirectories(e.output());
-        } catch (FileSystemException ex) {
-            throw new ExperimentException("cannot create the output folder " + e.output() + ": " + ex.getReason());
-        }
-        if (!Files.isWritable(e.output())) {
-            throw new ExperimentException("the output folder " + e.output() + " is not writable");
-        }
-        FileChannel channel;
-        try {
-            channel =
-                    FileChannel.open(e.output().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        } catch (AccessDeniedException ex) {
-            throw new ExperimentException("the output folder " + e.output() + " is not writable");
-        }
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
+            outcomes.results.put(c.index(), train(plan, c, out));
+        } catch (CellLock.HeldException held) {
+            outcomes.held.add(c.describe() + ": " + held.getMessage());
+            out.println("   " + c.describe() + " is being trained elsewhere: " + held.getMessage());
+        } catch (TrainingInterruptedException stopped) {
+            throw stopped;
         } catch (IOException | RuntimeException ex) {
-            channel.close();
-            throw ex;
+            // one run that fails (a diverging loss, a broken plug-in) must not cost the others
+            outcomes.failed(c, ex.getMessage(), out);
         }
-        if (lock == null && !shared) {
-            channel.close();
-            throw new ExperimentException("the output folder " + e.output()
-                    + " is in use by another fer run; wait for it or choose another --output");
-        }
-        return new Lock(channel);
     }
 
-    private List<RunResult> runLocked(Plan plan, PrintStream out, CellProcess processes, int parallel)
-            throws IOException {
+    private static RunResult fresh(RunResult r) {
+        return new RunResult(r.variant(), r.seed(), r.dir(), r.accuracy(), r.macroF1(), false);
+    }
+
+    private static void header(Plan plan, PrintStream out, String how) {
         Experiment e = plan.experiment();
-        writeExperiment(plan);
         out.println("Experiment " + e.name() + ": " + e.variants().size() + " variants × "
-                + e.seeds().size() + " seeds → " + e.output()
-                + (processes != null ? " (" + parallel + " processes at a time)" : ""));
+                + e.seeds().size() + " seeds = " + plan.cells().size() + " cells → " + e.output() + how);
         out.println("  data: " + plan.dataset().describe());
         out.println("  input: " + e.input().describe());
         out.println("  split: " + plan.split().train().length + " training, "
                 + plan.split().validation().length + " validation, "
-                + plan.split().how() + (e.validationSet() == null ? " (seed " + e.splitSeed() + ")" : ""));
+                + plan.split().how()
+                + (e.validationSet() == null ? " (seed " + e.splitSeed() + ")" : ""));
         if (plan.test() != null) {
             out.println("  test: " + plan.test().describe());
         }
-        List<String> failures = new ArrayList<>();
-        List<RunResult> results = processes != null
-                ? inProcesses(plan, out, processes, parallel, failures)
-                : inThisJvm(plan, out, failures);
+    }
+
+    private static List<RunResult> summary(Plan plan, Outcomes outcomes, PrintStream out) {
         out.println();
         String set = plan.test() != null ? "TEST" : "VAL";
         out.println(String.format(Locale.ROOT, "%-28s %6s %10s %10s", "VARIANT", "SEED", set + " ACC", "MACRO-F1"));
+        List<RunResult> results = List.copyOf(outcomes.results.values());
         for (RunResult r : results) {
             out.println(String.format(
                     Locale.ROOT,
@@ -288,165 +315,59 @@ public class ExperimentRunner {
                     r.macroF1(),
                     r.skipped() ? "  (done before)" : ""));
         }
-        if (!failures.isEmpty()) {
-            throw new ExperimentException(failures.size() + " of " + (results.size() + failures.size())
-                    + " runs failed: " + String.join("; ", failures));
+        if (!outcomes.held.isEmpty()) {
+            out.println(outcomes.held.size() + " cells are being trained by other processes: "
+                    + String.join("; ", outcomes.held));
+        }
+        if (!outcomes.failures.isEmpty()) {
+            throw new ExperimentException(outcomes.failures.size() + " of "
+                    + (results.size() + outcomes.failures.size() + outcomes.held.size()) + " runs failed: "
+                    + String.join("; ", outcomes.failures));
         }
         return results;
     }
 
-    private List<RunResult> inThisJvm(Plan plan, PrintStream out, List<String> failures) {
-        Experiment e = plan.experiment();
-        List<RunResult> results = new ArrayList<>();
-        for (int i = 0; i < e.variants().size(); i++) {
-            Variant v = e.variants().get(i);
-            for (long seed : e.seeds()) {
-                try {
-                    results.add(runOne(plan, v, plan.parameters().get(i), seed, out));
-                } catch (IOException | RuntimeException ex) {
-                    // one run that fails (a diverging loss, a broken plug-in) must not cost the others
-                    failed(v, seed, ex.getMessage(), failures, out);
-                }
-            }
-        }
-        return results;
-    }
-
-    private static void failed(Variant v, long seed, String why, List<String> failures, PrintStream out) {
-        String what = v.name() + " seed " + seed + ": " + why;
-        failures.add(what);
-        out.println("   FAILED " + what + " (its checkpoint, if any, is kept; run again to resume)");
-    }
-
-    /** One cell's process and the thread that copies its output. */
-    private record Running(Variant variant, long seed, Process process, Thread pump) {}
-
-    private List<RunResult> inProcesses(
-            Plan plan, PrintStream out, CellProcess processes, int parallel, List<String> failures) throws IOException {
-        Experiment e = plan.experiment();
-        Map<String, RunResult> done = new LinkedHashMap<>();
-        java.util.ArrayDeque<Map.Entry<Variant, Long>> pending = new java.util.ArrayDeque<>();
-        for (Variant v : e.variants()) {
-            for (long seed : e.seeds()) {
-                RunResult before = completed(e, v, seed);
-                if (before != null) {
-                    done.put(v.name() + "/" + seed, before);
-                } else {
-                    pending.add(Map.entry(v, seed));
-                }
-            }
-        }
-        List<Running> running = new ArrayList<>();
-        try {
-            while (!pending.isEmpty() || !running.isEmpty()) {
-                while (running.size() < parallel && !pending.isEmpty()) {
-                    Map.Entry<Variant, Long> cell = pending.poll();
-                    Process p = processes.start(cell.getKey(), cell.getValue());
-                    String prefix = "[" + cell.getKey().name() + " seed " + cell.getValue() + "] ";
-                    Thread pump = new Thread(() -> copyLines(p, prefix, out), "output of " + prefix.strip());
-                    pump.start();
-                    running.add(new Running(cell.getKey(), cell.getValue(), p, pump));
-                }
-                Running first = running.get(0);
-                for (Running r : running) {
-                    if (!r.process().isAlive()) {
-                        first = r;
-                        break;
-                    }
-                }
-                first.process().waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-                for (Running r : List.copyOf(running)) {
-                    if (!r.process().isAlive()) {
-                        r.pump().join();
-                        running.remove(r);
-                        RunResult result = completed(e, r.variant(), r.seed());
-                        if (r.process().exitValue() == 0 && result != null) {
-                            done.put(
-                                    r.variant().name() + "/" + r.seed(),
-                                    new RunResult(
-                                            result.variant(),
-                                            result.seed(),
-                                            result.dir(),
-                                            result.accuracy(),
-                                            result.macroF1(),
-                                            false));
-                        } else {
-                            failed(
-                                    r.variant(),
-                                    r.seed(),
-                                    "its process ended with exit code "
-                                            + r.process().exitValue() + " (its output is above)",
-                                    failures,
-                                    out);
-                        }
-                    }
-                }
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
-        } finally {
-            running.forEach(r -> r.process().destroy());
-        }
-        List<RunResult> results = new ArrayList<>();
-        for (Variant v : e.variants()) {
-            for (long seed : e.seeds()) {
-                RunResult r = done.get(v.name() + "/" + seed);
-                if (r != null) {
-                    results.add(r);
-                }
-            }
-        }
-        return results;
-    }
-
-    private static void copyLines(Process p, String prefix, PrintStream out) {
-        try (java.io.BufferedReader in = p.inputReader()) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                synchronized (out) {
-                    out.println(prefix + line);
-                }
-            }
-        } catch (IOException ex) {
-            out.println(prefix + "(its output could not be read: " + ex.getMessage() + ")");
-        }
-    }
-
-    /** The result of a complete run folder, or {@code null}. */
-    private static RunResult completed(Experiment e, Variant v, long seed) throws IOException {
-        Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
-        Path metricsFile = dir.resolve("metrics.json");
-        if (!Files.isRegularFile(metricsFile)) {
-            return null;
-        }
-        JsonNode m = JSON.readTree(metricsFile.toFile());
-        return new RunResult(
-                v.name(),
-                seed,
-                dir,
-                m.path("accuracy").asDouble(),
-                m.path("macro_f1").asDouble(),
-                true);
-    }
-
-    private RunResult runOne(Plan plan, Variant v, long parameters, long seed, PrintStream out) throws IOException {
-        Experiment e = plan.experiment();
-        RunResult before = completed(e, v, seed);
+    /**
+     * Trains one cell under its lock, unless it is complete.
+     *
+     * @throws CellLock.HeldException when another process is training it
+     */
+    RunResult train(Plan plan, Cell cell, PrintStream out) throws IOException {
+        RunFolder folder = new RunFolder(plan.experiment(), cell);
+        RunResult before = folder.completed();
         if (before != null) {
             return before;
         }
-        Path dir = e.output().resolve(v.folder()).resolve("seed-" + seed);
+        try (CellLock lock = CellLock.acquire(folder.dir())) {
+            // complete meanwhile, by the process that held the lock before
+            before = folder.completed();
+            if (before != null) {
+                return before;
+            }
+            try {
+                return trainLocked(plan, cell, folder, out);
+            } catch (TrainingInterruptedException stopped) {
+                // not a failure: the next run resumes where it stopped
+                throw stopped;
+            } catch (IOException | RuntimeException e) {
+                folder.recordFailure(e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    private RunResult trainLocked(Plan plan, Cell cell, RunFolder folder, PrintStream out) throws IOException {
+        Experiment e = plan.experiment();
+        Variant v = cell.variant();
+        long seed = cell.seed();
+        long parameters = plan.parameters().get(cell.variantIndex());
         out.println();
         out.println("== " + v.name() + " (" + v.model().describe() + ", "
-                + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed);
-        Precision.of(v.training().precision()).warning("training.precision").ifPresent(out::println);
-        Path partial = dir.resolveSibling("." + dir.getFileName() + ".partial");
-        Path epochs = partial.resolve("epochs.csv");
-        if (!Files.isRegularFile(partial.resolve(Trainer.LAST))) {
-            deleteTree(partial);
-            Files.createDirectories(partial);
-            Files.writeString(epochs, EpochResult.CSV_HEADER + "\n");
-        }
+                + String.format(Locale.ROOT, "%,d", parameters) + " parameters), seed " + seed + ", cell "
+                + cell.index());
+        v.training().precision().warning("training.precision").ifPresent(out::println);
+        folder.prepare();
+        Path partial = folder.partial();
         Instant started = Instant.now();
         Composition c = compose(v, e, plan.dataset());
         Metrics metrics;
@@ -457,7 +378,7 @@ public class ExperimentRunner {
             trainer.initialize(model, e.input(), seed);
             macs = ModelStats.trace(
                             model.getBlock(),
-                            new ai.djl.ndarray.types.Shape(
+                            new Shape(
                                     e.input().channels(),
                                     e.input().size(),
                                     e.input().size()))
@@ -467,14 +388,12 @@ public class ExperimentRunner {
                     model, plan.dataset(), plan.split(), e.input(), v.training(), seed, partial, new EpochListener() {
                         @Override
                         public void epoch(EpochResult result, Predictions validation) throws IOException {
-                            Files.writeString(epochs, result.csv() + "\n", StandardOpenOption.APPEND);
+                            folder.appendEpoch(result);
                         }
 
                         @Override
                         public void resumed(List<EpochResult> history) throws IOException {
-                            StringBuilder sb = new StringBuilder(EpochResult.CSV_HEADER).append('\n');
-                            history.forEach(r -> sb.append(r.csv()).append('\n'));
-                            Files.writeString(epochs, sb);
+                            folder.rewriteEpochs(history);
                             out.println("   resuming after epoch " + history.size());
                         }
                     });
@@ -506,18 +425,17 @@ public class ExperimentRunner {
             if (!focus.isEmpty()) {
                 m.put("focus", focus);
             }
-            JSON.writeValue(partial.resolve("metrics.json").toFile(), m);
+            folder.writeJson("metrics.json", m);
         }
-        writeSpec(partial.resolve("spec.resolved.yaml"), e, v, c, seed);
-        Map<String, Object> manifest = manifest(plan, v, c, seed, parameters, started, outcome);
+        folder.writeYaml("spec.resolved.yaml", RunDocuments.spec(e, v, c, seed));
+        Map<String, Object> manifest = RunDocuments.manifest(plan, cell, c, parameters, started, outcome);
         manifest.put("macs", macs);
         // after the model is closed: what a grid keeps from one run to the next
         manifest.put(
                 "memory",
                 Map.of("resident_mb", ProcessMemory.residentMb(), "peak_resident_mb", ProcessMemory.peakResidentMb()));
-        JSON.writeValue(partial.resolve("manifest.json").toFile(), manifest);
-        Files.createDirectories(dir.getParent());
-        Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        folder.writeJson("manifest.json", manifest);
+        folder.complete();
         out.println(String.format(
                 Locale.ROOT,
                 "   %s accuracy %.4f, macro-F1 %.4f (best epoch %d of %d) → %s",
@@ -526,154 +444,7 @@ public class ExperimentRunner {
                 metrics.macroF1(),
                 outcome.bestEpoch(),
                 outcome.history().size(),
-                dir));
-        return new RunResult(v.name(), seed, dir, metrics.accuracy(), metrics.macroF1(), false);
-    }
-
-    /** {@code experiment.json}: what a report needs to know of the experiment as a whole. */
-    private static void writeExperiment(Plan plan) throws IOException {
-        Experiment e = plan.experiment();
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("name", e.name());
-        doc.put("file", e.file().toAbsolutePath().toString());
-        doc.put("classes", plan.dataset().classes());
-        doc.put("dataset", plan.dataset().describe());
-        doc.put("test", plan.test() == null ? null : plan.test().describe());
-        List<Map<String, Object>> variants = new ArrayList<>();
-        e.variants()
-                .forEach(v -> variants.add(Map.of(
-                        "name",
-                        v.name(),
-                        "model",
-                        v.model().shorthand(),
-                        "description",
-                        v.model().describe(),
-                        "settings",
-                        v.settings())));
-        doc.put("variants", e.variants().stream().map(Variant::name).toList());
-        doc.put("models", variants);
-        doc.put("seeds", e.seeds());
-        doc.put("input", inputDoc(e.input()));
-        doc.put("training", e.training());
-        doc.put("tables", e.tables());
-        Path file = e.output().resolve("experiment.json");
-        Path tmp = e.output().resolve(".experiment.json.tmp");
-        JSON.writeValue(tmp.toFile(), doc);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void writeSpec(Path file, Experiment e, Variant v, Composition c, long seed) throws IOException {
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("experiment", e.name());
-        spec.put("variant", v.name());
-        spec.put("model", c.spec().shorthand());
-        spec.put("stem", c.backbone().stem());
-        spec.put("width", c.backbone().width());
-        spec.put("seed", seed);
-        spec.put(
-                "dataset",
-                Map.of("type", e.dataset().type(), "options", e.dataset().options()));
-        if (e.test() != null) {
-            spec.put("test", Map.of("type", e.test().type(), "options", e.test().options()));
-        }
-        if (e.validationSet() != null) {
-            spec.put(
-                    "validation",
-                    Map.of(
-                            "type",
-                            e.validationSet().type(),
-                            "options",
-                            e.validationSet().options()));
-        } else {
-            spec.put("validation", e.validation());
-            spec.put("split_seed", e.splitSeed());
-            spec.put("split_by", e.splitBy().name().toLowerCase(java.util.Locale.ROOT));
-        }
-        spec.put("input", inputDoc(e.input()));
-        spec.put("training", v.training());
-        YamlDoc.YAML.writeValue(file.toFile(), spec);
-    }
-
-    /** The input as files record it: {@code resize} only where it is not the size, as before it existed. */
-    private static Map<String, Object> inputDoc(InputSpec input) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("size", input.size());
-        doc.put("channels", input.channels());
-        if (input.resize() != input.size()) {
-            doc.put("resize", input.resize());
-        }
-        return doc;
-    }
-
-    private static Map<String, Object> manifest(
-            Plan plan, Variant v, Composition c, long seed, long parameters, Instant started, Trainer.Outcome outcome) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", "complete");
-        m.put("experiment", plan.experiment().name());
-        m.put("variant", v.name());
-        m.put("model", c.spec().shorthand());
-        m.put("description", c.spec().describe());
-        m.put("stem", c.backbone().stem());
-        m.put("width", c.backbone().width());
-        m.put("seed", seed);
-        m.put("parameters", parameters);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("description", plan.dataset().describe());
-        data.put("fingerprint", plan.dataset().fingerprint());
-        data.put("size", plan.dataset().size());
-        data.put("classes", plan.dataset().classes());
-        data.put("train", plan.split().train().length);
-        data.put("validation", plan.split().validation().length);
-        data.put("split", plan.split().how());
-        if (plan.test() != null) {
-            data.put(
-                    "test",
-                    Map.of(
-                            "description",
-                            plan.test().describe(),
-                            "size",
-                            plan.test().size(),
-                            "fingerprint",
-                            String.valueOf(plan.test().fingerprint())));
-        }
-        m.put("dataset", data);
-        Map<String, Object> versions = new LinkedHashMap<>();
-        // the bundle's Implementation-Version: the project version and the commit built (parent pom)
-        String version = ExperimentRunner.class.getPackage().getImplementationVersion();
-        versions.put("attnfer", version == null ? "unknown (classes outside a built bundle)" : version);
-        versions.put("djl", Engine.getDjlVersion());
-        versions.put(
-                "engine",
-                Engine.getInstance().getEngineName() + " "
-                        + Engine.getInstance().getVersion());
-        versions.put("java", System.getProperty("java.version"));
-        m.put("versions", versions);
-        m.put(
-                "hardware",
-                Map.of(
-                        "cores",
-                        Runtime.getRuntime().availableProcessors(),
-                        "os",
-                        System.getProperty("os.name") + " " + System.getProperty("os.version"),
-                        "arch",
-                        System.getProperty("os.arch"),
-                        "max_heap_mb",
-                        Runtime.getRuntime().maxMemory() >> 20));
-        m.put("compute", ComputeSettings.describe());
-        m.put("started", started.toString());
-        m.put("finished", Instant.now().toString());
-        m.put("resumed_after_epoch", outcome.resumedAfter());
-        return m;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+                folder.dir()));
+        return new RunResult(v.name(), seed, folder.dir(), metrics.accuracy(), metrics.macroF1(), false);
     }
 }

@@ -13,5 +13,7 @@ import org.attnfer.data.Split;
  * @param test the opened test set, or {@code null}
  * @param split the training/validation split
  * @param parameters the trainable-parameter count of each variant, in variant order
+ * @param cells the grid's cells, in index order
  */
-public record Plan(Experiment experiment, Dataset dataset, Dataset test, Split split, List<Long> parameters) {}
+public record Plan(
+        Experiment experiment, Dataset dataset, Dataset test, Split split, List<Long> parameters, List<Cell> cells) {}

@@ -27,6 +27,11 @@ public record Variant(
      * _}.
      */
     public String folder() {
+        return folderOf(name);
+    }
+
+    /** The folder of a variant named {@code name}. */
+    public static String folderOf(String name) {
         return name.replaceAll("[^A-Za-z0-9+._=-]+", "_");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -20,7 +21,9 @@ import java.util.Map;
  */
 final class YamlDoc {
 
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // enums written as experiment files spell them (their toString)
+    static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING);
 
     private final Path file;
     private final JsonNode root;

@@ -386,21 +386,139 @@ class ExperimentTest {
     }
 
     @Test
-    void anOutputFolderInUseIsRefused() throws Exception {
+    void aCellAnotherProcessTrainsIsLeftToItAndTheRestTrain() throws Exception {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
         Experiment e = ExperimentReader.read(write(GOOD), List.of(), dir);
-        Files.createDirectories(e.output());
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                        e.output().resolve(".lock"),
-                        java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.WRITE);
-                java.nio.channels.FileLock held = ch.lock()) {
-            // a lock held by this JVM shows as an overlap; another process sees it as held
-            assertThatThrownBy(() -> runner(e)
-                            .run(
-                                    runner(e).plan(),
-                                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
-                    .isInstanceOfAny(ExperimentException.class, java.nio.channels.OverlappingFileLockException.class);
+        ExperimentRunner runner = runner(e);
+        Plan plan = runner.plan();
+        assertThat(plan.cells()).extracting(Cell::index).containsExactly(0, 1);
+        Cell first = plan.cells().get(0);
+        // a lock of a live process on another host, as on a shared folder
+        Path lock = CellLock.fileOf(first.dir(e));
+        Files.createDirectories(lock.getParent());
+        Files.writeString(lock, "host=elsewhere\npid=12345\n");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<RunResult> results = runner.run(plan, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertThat(results).extracting(RunResult::variant).containsExactly("R18+CA");
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains("1 cells are being trained by other processes", "held by elsewhere, process 12345");
+        // the one cell asked for alone: a distinct failure, naming the holder
+        assertThatThrownBy(() -> runner.runCells(plan, List.of(first), System.out))
+                .isInstanceOf(CellLock.HeldException.class)
+                .hasMessageContaining("held by elsewhere, process 12345");
+        // a lock whose heartbeat is older than the staleness limit is taken over
+        Files.setLastModifiedTime(
+                lock,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+        assertThat(runner.runCells(
+                        plan,
+                        List.of(first),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .hasSize(1);
+        assertThat(lock).doesNotExist();
+        assertThat(StudyStatus.read(e.output()).counts())
+                .containsEntry(StudyStatus.State.COMPLETE, 2)
+                .containsEntry(StudyStatus.State.PENDING, 0);
+    }
+
+    @Test
+    void aLockOfADeadProcessOnThisHostIsTakenOverAndTwoLiveOnesExcludeEachOther(@TempDir Path runs) throws IOException {
+        Path run = runs.resolve("V/seed-0");
+        try (CellLock held = CellLock.acquire(run)) {
+            assertThatThrownBy(() -> CellLock.acquire(run))
+                    .isInstanceOf(CellLock.HeldException.class)
+                    .hasMessageContaining(CellLock.host() + ", process "
+                            + ProcessHandle.current().pid());
         }
+        assertThat(CellLock.fileOf(run)).doesNotExist();
+        // a process of this host that no longer exists
+        Files.writeString(
+                CellLock.fileOf(run),
+                "host=" + CellLock.host() + "\npid=" + (ProcessHandle.current().pid() + 1_000_000) + "\n");
+        try (CellLock taken = CellLock.acquire(run)) {
+            assertThat(CellLock.holder(CellLock.fileOf(run)).orElseThrow().pid())
+                    .isEqualTo(ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
+    void cellsAreNumberedByVariantThenSeedWhateverTheOrderOfSettings() throws IOException {
+        Experiment a = ExperimentReader.read(write(GOOD), List.of("seeds=[5, 6, 7]", "training.epochs=2"), dir);
+        Experiment b = ExperimentReader.read(write(GOOD), List.of("training.epochs=2", "seeds=[5, 6, 7]"), dir);
+        assertThat(Cell.of(a))
+                .extracting(Cell::toString)
+                .isEqualTo(Cell.of(b).stream().map(Cell::toString).toList());
+        assertThat(Cell.of(a))
+                .extracting(Cell::describe)
+                .containsExactly(
+                        "R18+SimAM seed 5",
+                        "R18+SimAM seed 6",
+                        "R18+SimAM seed 7",
+                        "R18+CA seed 5",
+                        "R18+CA seed 6",
+                        "R18+CA seed 7");
+        assertThat(Cell.of(a).get(4).dir(a)).isEqualTo(a.output().resolve("R18+CA/seed-6"));
+    }
+
+    @Test
+    void variantsThatWouldShareARunFolderAreRefusedWithBothNames() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Experiment e = ExperimentReader.read(
+                write(GOOD),
+                List.of("variants=[{name: 'A<1', model: resnet18}, {name: 'A>1', model: resnet18+ca}]"),
+                dir);
+        assertThatThrownBy(() -> runner(e).plan())
+                .isInstanceOf(ExperimentException.class)
+                .hasMessageContaining("variants 'A<1' and 'A>1' would share the run folder A_1");
+    }
+
+    @Test
+    void aRunFolderOfAnotherVariantOrModelIsNeverTakenForThisOne() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Experiment e = ExperimentReader.read(write(GOOD), List.of("variants=[{name: R18, model: resnet18}]"), dir);
+        runner(e).run(runner(e).plan(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Experiment changed =
+                ExperimentReader.read(write(GOOD), List.of("variants=[{name: R18, model: resnet18+ca}]"), dir);
+        assertThatThrownBy(() -> runner(changed)
+                        .run(
+                                runner(changed).plan(),
+                                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .hasMessageContaining("holds a run of model resnet18, but variant 'R18' is now resnet18+ca");
+    }
+
+    @Test
+    void aFrozenStudyRunsTheSameExperimentFromAnyWorkingFolder(@TempDir Path elsewhere) throws IOException {
+        Path file = write(GOOD);
+        Path frozen = dir.resolve("runs/tiny/slurm/study.yaml");
+        Experiment e = ExperimentReader.freeze(file, List.of("training.epochs=3", "seeds=[1, 2]"), dir, frozen);
+        Experiment again = ExperimentReader.read(frozen, List.of(), elsewhere);
+        assertThat(again.output()).isEqualTo(e.output()).isEqualTo(dir.resolve("runs/tiny"));
+        assertThat(again.training().epochs()).isEqualTo(3);
+        assertThat(again.seeds()).containsExactly(1L, 2L);
+        assertThat(again.dataset().options())
+                .containsEntry("path", dir.resolve("data").toString());
+        assertThat(Cell.of(again)).hasSize(4);
+    }
+
+    @Test
+    void theStudyFileIsWrittenOnceAndAnEditedStudyWaitsForRunningCells() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 16, 1);
+        Experiment e = ExperimentReader.read(write(GOOD), List.of(), dir);
+        ExperimentRunner runner = runner(e);
+        runner.writeStudy(runner.plan());
+        Path json = e.output().resolve("experiment.json");
+        long written = Files.getLastModifiedTime(json).toMillis();
+        runner.writeStudy(runner.plan());
+        assertThat(Files.getLastModifiedTime(json).toMillis()).isEqualTo(written);
+        Experiment edited = ExperimentReader.read(write(GOOD), List.of("seeds=[3, 4]"), dir);
+        Path cellDir = Cell.of(e).get(0).dir(e);
+        try (CellLock busy = CellLock.acquire(cellDir)) {
+            assertThatThrownBy(() -> runner(edited).writeStudy(runner(edited).plan()))
+                    .hasMessageContaining("describes another version of this experiment")
+                    .hasMessageContaining("is training with it");
+        }
+        runner(edited).writeStudy(runner(edited).plan());
+        assertThat(ExperimentRunner.JSON.readTree(json.toFile()).path("seeds").size())
+                .isEqualTo(2);
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.stream.Stream;
  * @param variants the variants in experiment order
  * @param tables the comparison tables
  * @param runs every complete run
+ * @param missing the cells of the experiment without a complete run ({@code VARIANT seed N}): a
+ *     report of a partial grid says which
  */
 public record ExperimentData(
         String name,
@@ -30,7 +33,8 @@ public record ExperimentData(
         String evaluatedOn,
         List<String> variants,
         List<TableSpec> tables,
-        List<RunData> runs) {
+        List<RunData> runs,
+        List<String> missing) {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +42,7 @@ public record ExperimentData(
     public List<RunData> runsOf(String variant) {
         return runs.stream()
                 .filter(r -> r.variant().equals(variant))
-                .sorted(java.util.Comparator.comparingLong(RunData::seed))
+                .sorted(Comparator.comparingLong(RunData::seed))
                 .toList();
     }
 
@@ -68,6 +72,14 @@ public record ExperimentData(
         }
         List<String> variants = new ArrayList<>();
         e.path("variants").forEach(v -> variants.add(v.asText()));
+        List<String> missing = new ArrayList<>();
+        for (String v : variants) {
+            for (JsonNode seed : e.path("seeds")) {
+                if (runs.stream().noneMatch(r -> r.variant().equals(v) && r.seed() == seed.asLong())) {
+                    missing.add(v + " seed " + seed.asLong());
+                }
+            }
+        }
         for (RunData r : runs) {
             if (!variants.contains(r.variant())) {
                 variants.add(r.variant());
@@ -79,7 +91,11 @@ public record ExperimentData(
             List<String> rows = new ArrayList<>();
             t.path("variants").forEach(v -> rows.add(v.asText()));
             rows.removeIf(v -> !variants.contains(v));
-            String baseline = t.path("baseline").asText(rows.isEmpty() ? "" : rows.get(0));
+            // a baseline without runs yet (a partial grid) gives way to the first variant that has some
+            String baseline = t.path("baseline").asText("");
+            if (!rows.contains(baseline)) {
+                baseline = rows.isEmpty() ? "" : rows.get(0);
+            }
             if (!rows.isEmpty()) {
                 tables.add(new TableSpec(t.path("name").asText("Comparison"), baseline, rows));
             }
@@ -100,7 +116,7 @@ public record ExperimentData(
                         runs.get(0).dir().resolve("metrics.json").toFile())
                 .path("evaluated_on")
                 .asText("validation");
-        return new ExperimentData(name, root, classes, evaluatedOn, variants, tables, runs);
+        return new ExperimentData(name, root, classes, evaluatedOn, variants, tables, runs, List.copyOf(missing));
     }
 
     /** Columns of a CSV file with a header row, as numbers. */

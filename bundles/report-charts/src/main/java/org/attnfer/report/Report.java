@@ -84,7 +84,13 @@ public final class Report implements ReportContext {
                 + data.variants().size() + " variants; metrics on the "
                 + Html.escape(data.evaluatedOn()) + " set; written "
                 + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
-                + " by AttnFER.</p>\n<nav>" + nav + "</nav>\n</header>\n" + body + "</body>\n</html>\n";
+                + " by AttnFER.</p>\n"
+                + (data.missing().isEmpty()
+                        ? ""
+                        : "<p class=\"note\">A partial grid: " + data.missing().size() + " runs are not complete yet ("
+                                + Html.escape(String.join(", ", data.missing())) + "); the report shows the "
+                                + data.runs().size() + " that are.</p>\n")
+                + "<nav>" + nav + "</nav>\n</header>\n" + body + "</body>\n</html>\n";
         Path index = dir.resolve("index.html");
         Files.writeString(index, page);
         return index;

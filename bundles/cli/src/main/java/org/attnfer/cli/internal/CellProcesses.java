@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.attnfer.experiment.Cell;
 import org.attnfer.experiment.ExperimentRunner;
-import org.attnfer.experiment.Variant;
 
 /**
- * Starts cells of a grid as {@code bin/fer run FILE --cell V --cell-seed S} processes with the
- * settings of the run that starts them, each with its share of the cores.
+ * Starts cells of a grid as {@code bin/fer run FILE --cell K} processes with the settings of the
+ * run that starts them, each with its share of the cores.
  */
 final class CellProcesses implements ExperimentRunner.CellProcess {
 
@@ -29,7 +29,7 @@ final class CellProcesses implements ExperimentRunner.CellProcess {
     }
 
     @Override
-    public Process start(Variant v, long seed) throws IOException {
+    public Process start(Cell cell) throws IOException {
         String home = System.getProperty("attnfer.home");
         if (home == null) {
             throw new IllegalStateException(
@@ -40,7 +40,7 @@ final class CellProcesses implements ExperimentRunner.CellProcess {
         for (String s : settings) {
             command.addAll(List.of("--set", s));
         }
-        command.addAll(List.of("--cell", v.name(), "--cell-seed", Long.toString(seed)));
+        command.addAll(List.of("--cell", Integer.toString(cell.index())));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment()
                 .put(

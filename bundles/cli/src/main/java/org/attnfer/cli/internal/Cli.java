@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
+import org.attnfer.experiment.CellLock;
 import picocli.CommandLine;
 
 /** Runs the {@code fer} command line; failures end in one line naming the problem. */
@@ -33,7 +34,7 @@ final class Cli {
                 e.printStackTrace(commandLine.getErr());
             }
             commandLine.getErr().flush();
-            return 1;
+            return e instanceof CellLock.HeldException ? CellLock.HeldException.EXIT_CODE : 1;
         });
         return cli.execute(args);
     }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Train and compare the study's variants (its Tables 1-3 and the module comparison) on the embedded",
             "synthetic-face benchmark, then write the report and print where it is. Needs no data and no network.",
-            "The quick demo uses ResNet18 at small budgets (about 9 minutes on 2 cores); --full uses ResNet50 and",
+            "The quick demo uses ResNet18 at small budgets (about 10 minutes on 2 cores); --full uses ResNet50 and",
             "the budget of a real comparison (hours). Runs that finished before are not trained again."
         })
 final class DemoCommand implements Callable<Integer> {

@@ -1,6 +1,8 @@
 package org.attnfer.cli.internal;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The top command. */
 @Command(
@@ -17,6 +19,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             RunCommand.class,
+            StatusCommand.class,
+            SlurmCommand.class,
+            KubernetesCommand.class,
             ReportCommand.class,
             EvaluateCommand.class,
             CompareCommand.class,
@@ -38,17 +43,19 @@ import picocli.CommandLine.Command;
             "  FER_THREADS    compute threads (default: all cores)",
             "  FER_HEAP       Java heap (default: 8g)",
             "  FER_LAYOUT     activations while training: nhwc (default) or nchw",
-            "  FER_MKL        auto (default: MKL's AVX-512 path on AMD CPUs) or generic",
-            "  FER_CONV       training convolutions: gemm (small ones as matrix products,",
-            "                 default with MKL's AVX-512 path) or onednn (1x1 ones are",
-            "                 products either way)",
+            "  FER_CONV       training convolutions: auto (default: the route measured",
+            "                 fastest and correct per shape; fer bench routes), onednn or gemm",
+            "  FER_ROUTES     measure (default) or fixed (no measuring)",
+            "  FER_ROUTES_CACHE  where measured routes are kept (default: ~/.cache/attnfer/routes)",
+            "  FER_MKL        auto (default: MKL's vendor shim where measured faster), shim or",
+            "                 generic",
             "  FER_JAVA_OPTS  more JVM options",
             "  DJL_CACHE_DIR  where libtorch is unpacked (default: ~/.cache/attnfer/djl)"
         })
 final class FerCommand implements Runnable {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {

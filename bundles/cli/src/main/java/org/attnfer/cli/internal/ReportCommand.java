@@ -3,6 +3,7 @@ package org.attnfer.cli.internal;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.attnfer.report.ExperimentData;
 import org.attnfer.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +39,14 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ExperimentData data = ExperimentData.load(runs);
         Path index = Report.write(runs, out != null ? out : runs.resolve("report"), sections.all());
+        if (!data.missing().isEmpty()) {
+            spec.commandLine()
+                    .getOut()
+                    .println("A partial grid: the report covers " + data.runs().size()
+                            + " complete runs; not complete: " + String.join(", ", data.missing()));
+        }
         spec.commandLine().getOut().println("Report: " + index.toAbsolutePath());
         return 0;
     }

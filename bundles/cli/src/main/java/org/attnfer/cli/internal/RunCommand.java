@@ -6,12 +6,15 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.attnfer.experiment.Cell;
 import org.attnfer.experiment.Experiment;
 import org.attnfer.experiment.ExperimentReader;
 import org.attnfer.experiment.ExperimentRunner;
 import org.attnfer.experiment.Plan;
 import org.attnfer.experiment.Variant;
+import org.attnfer.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,11 +59,19 @@ final class RunCommand implements Callable<Integer> {
                     + "in this JVM).")
     int parallel;
 
-    @Option(names = "--cell", hidden = true, description = "Train only this variant (what --parallel starts).")
-    String cell;
+    @Option(
+            names = "--cell",
+            paramLabel = "K",
+            description = "Train only cell K of the grid (--dry-run lists the cells with their indices); exits with "
+                    + "75 when another process is training it.")
+    Integer cell;
 
-    @Option(names = "--cell-seed", hidden = true, description = "The seed of --cell.")
-    long cellSeed;
+    @Option(
+            names = "--shard",
+            paramLabel = "I/N",
+            converter = Shard.Converter.class,
+            description = "Train the cells whose index is I modulo N, one after another (0 ≤ I < N).")
+    Shard shard;
 
     @Spec
     CommandSpec spec;
@@ -96,14 +107,36 @@ final class RunCommand implements Callable<Integer> {
             }
             out.println("  input: " + experiment.input().describe());
             out.println("  output: " + experiment.output());
+            out.println("  cells (fer run --cell K):");
+            for (Cell c : plan.cells()) {
+                out.println(String.format(Locale.ROOT, "  %5d  %s", c.index(), c.describe()));
+            }
             return 0;
         }
-        if (cell != null) {
-            runner.runCell(plan, cell, cellSeed, out);
-            return 0;
+        if (cell != null && shard != null) {
+            throw new IllegalArgumentException("--cell and --shard do not go together");
         }
-        runner.run(plan, out, parallel > 1 ? new CellProcesses(file, settings, parallel) : null, parallel);
-        return 0;
+        if (cell != null && (cell < 0 || cell >= plan.cells().size())) {
+            throw new IllegalArgumentException("--cell " + cell + ": the grid has cells 0 to "
+                    + (plan.cells().size() - 1) + " (fer run --dry-run lists them)");
+        }
+        // SIGTERM (a scheduler's time limit or preemption): finish the step, write the checkpoint, stop
+        StopOnTerm stop = StopOnTerm.install(spec.commandLine().getErr());
+        try {
+            if (cell != null) {
+                runner.runCells(plan, List.of(plan.cells().get(cell)), out);
+            } else if (shard != null) {
+                runner.runCells(plan, shard.of(plan.cells()), out);
+            } else {
+                runner.run(plan, out, parallel > 1 ? new CellProcesses(file, settings, parallel) : null, parallel);
+            }
+            return 0;
+        } catch (TrainingInterruptedException stopped) {
+            spec.commandLine().getErr().println("fer run: " + stopped.getMessage());
+            return StopOnTerm.EXIT_CODE;
+        } finally {
+            stop.settled();
+        }
     }
 
     /** The help's footer: the keys of an experiment file and every training and augmentation option. */
