@@ -11,8 +11,8 @@ public final class Headers {
     private Headers() {}
 
     /**
-     * Splits a header into clauses: the first path of each clause, with its attributes (not
-     * directives), quotes removed.
+     * Splits a header into clauses: the first path of each clause, with its attributes and
+     * directives (a directive's key keeps its colon: {@code resolution:}), quotes removed.
      */
     public static Map<String, Map<String, String>> parse(String header) {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
@@ -24,7 +24,7 @@ public final class Headers {
                 int eq = part.indexOf('=');
                 if (eq < 0) {
                     paths.add(part.trim());
-                } else if (part.charAt(eq - 1) != ':') {
+                } else {
                     attrs.put(
                             part.substring(0, eq).trim(),
                             part.substring(eq + 1).trim().replace("\"", ""));

@@ -312,20 +312,52 @@ public final class Launcher {
         return out;
     }
 
-    /** The versions of the packages the distribution's bundles export. */
+    /**
+     * The versions of the packages this runtime provides: the distribution's bundles, the class
+     * path (the system packages) and every plug-in jar.
+     */
     private Map<String, Version> exports() throws IOException {
         Map<String, Version> out = new LinkedHashMap<>();
-        for (Path jar : index(home.resolve("bundles")).values()) {
-            try (JarFile file = new JarFile(jar.toFile())) {
-                String header = file.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
-                if (header != null) {
-                    Headers.parse(header)
-                            .forEach((pkg, attrs) ->
-                                    out.put(pkg, Version.parseVersion(attrs.getOrDefault("version", "0"))));
-                }
+        List<Path> jars = new ArrayList<>(index(home.resolve("bundles")).values());
+        Path plugins = home.resolve("plugins");
+        if (Files.isDirectory(plugins)) {
+            try (Stream<Path> list = Files.list(plugins)) {
+                list.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(jars::add);
             }
         }
+        for (Path jar : jars) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                String header = file.getManifest() == null
+                        ? null
+                        : file.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
+                if (header != null) {
+                    addExports(header, out);
+                }
+            } catch (IOException e) {
+                // an unreadable plug-in is reported as such when it is installed
+            }
+        }
+        addExports(systemPackages(), out);
         return out;
+    }
+
+    private static void addExports(String header, Map<String, Version> out) {
+        Headers.parse(header)
+                .forEach(
+                        (pkg, attrs) -> out.putIfAbsent(pkg, Version.parseVersion(attrs.getOrDefault("version", "0"))));
+    }
+
+    /** Packages of the Java platform and of the framework itself, which the system bundle provides. */
+    private static boolean platform(String pkg) {
+        return pkg.startsWith("java.")
+                || pkg.startsWith("javax.")
+                || pkg.startsWith("org.w3c.")
+                || pkg.startsWith("org.xml.")
+                || pkg.startsWith("org.ietf.")
+                || pkg.startsWith("org.osgi.")
+                || pkg.startsWith("jdk.")
+                || pkg.startsWith("sun.")
+                || pkg.startsWith("com.sun.");
     }
 
     /**
@@ -348,13 +380,16 @@ public final class Launcher {
         }
         for (Map.Entry<String, Map<String, String>> e : Headers.parse(imports).entrySet()) {
             String pkg = e.getKey();
-            if (!pkg.startsWith("org.attnfer.")) {
+            if ("optional".equals(e.getValue().get("resolution:")) || (platform(pkg) && !exports.containsKey(pkg))) {
                 continue;
             }
             VersionRange range = new VersionRange(e.getValue().getOrDefault("version", "0"));
             Version provided = exports.get(pkg);
             if (provided == null) {
-                return "it needs " + pkg + ", which this runtime does not have";
+                return "it needs package " + pkg + ", which neither this runtime nor another plug-in provides";
+            }
+            if (!pkg.startsWith("org.attnfer.") && !range.includes(provided)) {
+                return "it needs package " + pkg + " " + range + ", but the version here is " + provided;
             }
             if (!range.includes(provided)) {
                 return "it was built for " + pkg + " " + range + ", but this runtime provides " + provided

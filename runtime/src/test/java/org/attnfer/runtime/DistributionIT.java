@@ -149,7 +149,19 @@ class DistributionIT {
         }
         assertThat(files.stream().map(f -> f.getFileName().toString()))
                 .contains("table1.yaml", "table2.yaml", "table3.yaml", "fer2013.yaml");
-        for (Path f : files) {
+        for (Path example : files) {
+            Path f = example;
+            String text = Files.readString(example);
+            java.util.regex.Matcher weights =
+                    java.util.regex.Pattern.compile("weights: ([^,}\\s]+)").matcher(text);
+            if (weights.find()) {
+                // the checkpoint is the user's download: a stand-in beside a copy shows the rest is valid
+                Path dir = Files.createDirectories(tmp.resolve("with-weights"));
+                f = Files.writeString(dir.resolve(example.getFileName()), text);
+                do {
+                    Files.writeString(dir.resolve(weights.group(1)), "stand-in");
+                } while (weights.find());
+            }
             Result r = fer(
                     DIST,
                     "run",
@@ -340,7 +352,8 @@ class DistributionIT {
         Result fp16 = fer(DIST, "evaluate", run.toString(), data.toString(), "--precision", "fp16");
         assertThat(fp16.code()).isEqualTo(2);
         assertThat(fp16.err().lines().findFirst().orElse(""))
-                .isEqualTo("Invalid value for option '--precision': precision must be float32 or bfloat16, not 'fp16'");
+                .isEqualTo("fer evaluate: Invalid value for option '--precision': precision must be float32 or "
+                        + "bfloat16, not 'fp16'");
         // test-time views: ten-crop at three scales, and a zoom out of range named in one line
         Path zoomedImages = tmp.resolve("zoomed.csv");
         Result zoomed = fer(
@@ -381,7 +394,7 @@ class DistributionIT {
         assertThat(tooFar.code()).isEqualTo(2);
         assertThat(tooFar.err().lines().findFirst().orElse(""))
                 .isEqualTo(
-                        "Invalid value for option '--tta-zoom': the test-time zoom must be between 0 and 0.4, got 0.6");
+                        "fer evaluate: Invalid value for option '--tta-zoom': the test-time zoom must be between 0 and 0.4, got 0.6");
 
         Path faces = data.resolve("happy");
         Path heatmaps = tmp.resolve("heatmaps");
@@ -417,6 +430,10 @@ class DistributionIT {
                 Fixtures.imageFolder(tmp.resolve("other"), List.of("happy", "calm"), 2, 32, 1)
                         .toString());
         assertThat(unknown.code()).isEqualTo(1);
-        assertThat(unknown.err()).contains("class 'calm' the model does not know");
+        assertThat(unknown.err()).contains("the class folder calm is not one of the seven emotions");
+        Result allowed =
+                fer(DIST, "evaluate", run.toString(), tmp.resolve("other").toString(), "-o", "extra_classes=allow");
+        assertThat(allowed.code()).isEqualTo(1);
+        assertThat(allowed.err()).contains("class 'calm' the model does not know");
     }
 }

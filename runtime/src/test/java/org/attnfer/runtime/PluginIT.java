@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -112,9 +113,9 @@ class PluginIT {
         Path plugins = home.resolve("plugins");
         Files.writeString(plugins.resolve("notes.jar"), "not a zip");
         writeJar(plugins.resolve("plain.jar"), new Manifest());
-        rewrite(PLUGIN, plugins.resolve("future-api.jar"), "org.example.future", "org.attnfer.api;version=\"[2.0,3)\"");
+        rewrite(plugins.resolve("future-api.jar"), "org.example.future", "org.attnfer.api;version=\"[2.0,3)\"");
         Files.copy(PLUGIN, plugins.resolve("a-triplet.jar"));
-        rewrite(PLUGIN, plugins.resolve("b-triplet-copy.jar"), "org.example.copy", null);
+        rewrite(plugins.resolve("b-triplet-copy.jar"), "org.example.copy", null);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (Launcher.Session session =
                 new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
@@ -135,18 +136,30 @@ class PluginIT {
         }
     }
 
-    /** Copies a bundle with another symbolic name and, optionally, another import of the API. */
-    private static void rewrite(Path from, Path to, String name, String apiImport) throws IOException {
-        try (JarFile in = new JarFile(from.toFile())) {
+    record Outcome(int code, String out, String err) {}
+
+    /** Runs a command in the session, keeping its output and error text. */
+    private static Outcome fer(Launcher.Session session, String... args) {
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = session.run(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+    }
+
+    /** A copy of the example plug-in with some manifest headers changed (a rebuild, another version, ...). */
+    private static Path variant(Path to, Map<String, String> headers) throws IOException {
+        try (JarFile in = new JarFile(PLUGIN.toFile())) {
             Manifest m = new Manifest(in.getManifest());
-            m.getMainAttributes().putValue("Bundle-SymbolicName", name);
-            if (apiImport != null) {
-                String imports = m.getMainAttributes().getValue("Import-Package");
-                m.getMainAttributes()
-                        .putValue(
-                                "Import-Package",
-                                imports.replaceFirst("org\\.attnfer\\.api;version=\"[^\"]*\"", apiImport));
-            }
+            headers.forEach((k, v) -> m.getMainAttributes().putValue(k, v));
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(to), m)) {
                 for (JarEntry e : in.stream()
                         .filter(e -> !e.getName().equals("META-INF/MANIFEST.MF"))
@@ -159,6 +172,130 @@ class PluginIT {
                 }
             }
         }
+        return to;
+    }
+
+    private static String imports() throws IOException {
+        try (JarFile in = new JarFile(PLUGIN.toFile())) {
+            return in.getManifest().getMainAttributes().getValue("Import-Package");
+        }
+    }
+
+    @Test
+    void theEditBuildInstallLoopReplacesAPluginAndRefusesATakenModuleId() throws Exception {
+        Path home = home();
+        Path plugins = home.resolve("plugins");
+        Files.copy(PLUGIN, plugins.resolve("triplet-attention-1.0.0.jar"));
+        try (Launcher.Session session = new Launcher(
+                        home, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .start("plugins")) {
+            // a rebuild of the same version, under another file name: replaces the installed one
+            Path rebuilt = variant(tmp.resolve("triplet-attention-rebuilt.jar"), Map.of("Bnd-LastModified", "1"));
+            Outcome same = fer(session, "plugins", "install", rebuilt.toString());
+            assertThat(same.code()).as(same.err()).isZero();
+            assertThat(same.out())
+                    .contains("Replaced org.example.triplet-attention 1.0.0 (triplet-attention-1.0.0.jar) with "
+                            + "triplet-attention-rebuilt.jar.");
+            try (Stream<Path> jars = Files.list(plugins)) {
+                assertThat(jars.map(p -> p.getFileName().toString())).containsExactly("triplet-attention-rebuilt.jar");
+            }
+        }
+        // every command is a framework of its own: the next one loads the replacement
+        try (Launcher.Session session = new Launcher(
+                        home, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .start("plugins")) {
+            // another bundle whose module id is taken: refused, naming both bundles
+            Path copy = variant(tmp.resolve("copy.jar"), Map.of("Bundle-SymbolicName", "org.example.copy"));
+            Outcome taken = fer(session, "plugins", "install", copy.toString());
+            assertThat(taken.code()).isEqualTo(1);
+            assertThat(taken.err().strip())
+                    .isEqualTo("fer plugins install: copy.jar cannot be installed: its module id 'triplet' of "
+                            + "org.example.copy 1.0.0 is already registered by org.example.triplet-attention 1.0.0 "
+                            + "(give the module another id, or remove the other plug-in first)");
+            assertThat(plugins.resolve("copy.jar")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aHandCopiedPluginThatCannotResolveIsOneLineAndTheRestWorks() throws Exception {
+        Path home = home();
+        variant(
+                home.resolve("plugins/needs-more.jar"),
+                Map.of(
+                        "Bundle-SymbolicName",
+                        "org.example.needs",
+                        "Import-Package",
+                        imports() + ",com.example.missing"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (Launcher.Session session =
+                new Launcher(home, new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
+            List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines)
+                    .containsExactly("fer: plug-in needs-more.jar skipped: it needs package com.example.missing, which "
+                            + "neither this runtime nor another plug-in provides");
+            assertThat(moduleIds(session)).contains("simam", "ca");
+        }
+    }
+
+    @Test
+    void watchNamesWhatAPluginLacksOnceAndShowsTheNewCodeAfterAReplacement() throws Exception {
+        Path home = home();
+        Path plugins = home.resolve("plugins");
+        Files.copy(PLUGIN, plugins.resolve("triplet.jar"));
+        try (Launcher.Session session = new Launcher(
+                        home, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .start("watch")) {
+            Thread changes = new Thread(() -> {
+                try {
+                    Thread.sleep(2000);
+                    variant(
+                            plugins.resolve("needs-more.jar"),
+                            Map.of(
+                                    "Bundle-SymbolicName",
+                                    "org.example.needs",
+                                    "Import-Package",
+                                    imports() + ",com.example.missing"));
+                    variant(plugins.resolve("copy.jar"), Map.of("Bundle-SymbolicName", "org.example.copy"));
+                    Thread.sleep(3000);
+                    Files.delete(plugins.resolve("copy.jar"));
+                    Thread.sleep(2000);
+                    // the edit-build loop: the same file, a new build of a new version
+                    variant(tmp.resolve("next.jar"), Map.of("Bundle-Version", "1.0.1"));
+                    Files.move(
+                            tmp.resolve("next.jar"),
+                            plugins.resolve("triplet.jar"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            changes.start();
+            Outcome watch = fer(session, "watch", "--for", "14");
+            changes.join();
+            assertThat(watch.code()).as(watch.err()).isZero();
+            assertThat(watch.out())
+                    .contains("  triplet (org.example.triplet-attention 1.0.0): kernel=7")
+                    .contains("~ triplet (org.example.triplet-attention 1.0.1): kernel=7");
+            assertThat(watch.out().lines().filter(l -> l.startsWith("! plug-in org.example.needs")))
+                    .containsExactly("! plug-in org.example.needs 1.0.0 (needs-more.jar) does not resolve: it needs "
+                            + "package com.example.missing, which no installed bundle provides");
+            assertThat(watch.out().lines().filter(l -> l.contains("id 'triplet' of org.example.copy")))
+                    .hasSize(1);
+        }
+        try (Stream<Path> walk = Files.walk(home)) {
+            for (Path p : walk.filter(Files::isSymbolicLink).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Copies the example plug-in with another symbolic name and, optionally, another import of the API. */
+    private static void rewrite(Path to, String name, String apiImport) throws IOException {
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("Bundle-SymbolicName", name));
+        if (apiImport != null) {
+            headers.put("Import-Package", imports().replaceFirst("org\\.attnfer\\.api;version=\"[^\"]*\"", apiImport));
+        }
+        variant(to, headers);
     }
 
     private static void writeJar(Path file, Manifest m) throws IOException {

@@ -157,17 +157,23 @@ public record ParamSpec(
     }
 
     private Double toDouble(Object raw) {
+        double d;
         if (raw instanceof Number n) {
-            return n.doubleValue();
-        }
-        if (raw instanceof String s) {
+            d = n.doubleValue();
+        } else if (raw instanceof String s) {
             try {
-                return Double.parseDouble(s.trim());
+                d = Double.parseDouble(s.trim());
             } catch (NumberFormatException e) {
                 throw fail(raw);
             }
+        } else {
+            throw fail(raw);
         }
-        throw fail(raw);
+        // NaN passes every range comparison: refuse it (and infinities) here
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException(name + " must be a finite number, got " + raw);
+        }
+        return d;
     }
 
     private Boolean toBoolean(Object raw) {

@@ -42,9 +42,17 @@ public final class Fer2013Csv {
     private final int[] lines;
     private final String[] usages;
     private final String skipped;
+    private final int skippedCount;
 
     private Fer2013Csv(
-            Path file, Object key, byte[][] pixels, int[] labels, int[] lines, String[] usages, String skipped) {
+            Path file,
+            Object key,
+            byte[][] pixels,
+            int[] labels,
+            int[] lines,
+            String[] usages,
+            String skipped,
+            int skippedCount) {
         this.file = file;
         this.key = key;
         this.pixels = pixels;
@@ -52,6 +60,7 @@ public final class Fer2013Csv {
         this.lines = lines;
         this.usages = usages;
         this.skipped = skipped;
+        this.skippedCount = skippedCount;
     }
 
     /**
@@ -95,7 +104,8 @@ public final class Fer2013Csv {
             int usage = columns.indexOf("usage");
             if (emotion < 0 || pixelColumn < 0) {
                 throw new IOException(
-                        file + ":1: expected the columns emotion and pixels (and Usage), got " + header.strip());
+                        file + ":1: expected a header with the columns emotion and pixels (and Usage), got "
+                                + shortened(header.strip()));
             }
             int row = 1;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -114,7 +124,7 @@ public final class Fer2013Csv {
                         ? e.charAt(0) - '0'
                         : -1;
                 if (label < 0) {
-                    bad.report(where + ": emotion must be 0 to 6, got '" + e + "'");
+                    bad.report(where + ": emotion must be 0 to 6, got '" + shortened(e) + "'");
                     continue;
                 }
                 byte[] face = pixels(unquote(cells[pixelColumn]));
@@ -127,6 +137,8 @@ public final class Fer2013Csv {
                 lines.add(row);
                 usages.add(usage < 0 ? "Training" : unquote(cells[usage]));
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(file + ": not a text CSV (not UTF-8)", e);
         }
         if (pixels.isEmpty()) {
             throw new IOException(file + ": no usable rows");
@@ -138,7 +150,13 @@ public final class Fer2013Csv {
                 labels.stream().mapToInt(Integer::intValue).toArray(),
                 lines.stream().mapToInt(Integer::intValue).toArray(),
                 usages.toArray(String[]::new),
-                bad.summary());
+                bad.summary(),
+                bad.skipped());
+    }
+
+    /** The start of a long line: a row of 2,304 pixel values is no message. */
+    private static String shortened(String line) {
+        return line.length() <= 60 ? line : line.substring(0, 60) + "… (" + line.length() + " characters)";
     }
 
     private static String unquote(String s) {
@@ -205,6 +223,11 @@ public final class Fer2013Csv {
             @Override
             public String describe() {
                 return description;
+            }
+
+            @Override
+            public int skipped() {
+                return skippedCount;
             }
 
             @Override

@@ -46,9 +46,62 @@ class DataTest {
     }
 
     @Test
-    void otherFoldersKeepTheirNamesSorted() throws IOException {
-        Fixtures.imageFolder(dir.resolve("x"), List.of("zebra", "apple"), 2, 16, 1);
-        assertThat(open(dir.resolve("x")).classes()).containsExactly("apple", "zebra");
+    void aFolderThatIsNoEmotionStopsUnlessMappedOrAllowed() throws IOException {
+        Fixtures.imageFolder(dir.resolve("x"), List.of("happy", "sad", "foo", "Joy2"), 2, 16, 1);
+        assertThatThrownBy(() -> open(dir.resolve("x")))
+                .hasMessageContaining("class folders Joy2, foo are not one of the seven emotions")
+                .hasMessageContaining("classes=\"Joy2=happy\"")
+                .hasMessageContaining("extra_classes=allow");
+        Dataset mapped = open(dir.resolve("x"), Map.of("classes", "Joy2=happiness, foo=skip"));
+        assertThat(mapped.classes()).containsExactly("happy", "sad");
+        assertThat(mapped.size()).isEqualTo(6);
+        assertThat(mapped.describe()).contains("Joy2 → happy", "foo → left out");
+        Dataset allowed = open(dir.resolve("x"), Map.of("extra_classes", "allow", "classes", "Joy2=happy"));
+        assertThat(allowed.classes()).containsExactly("happy", "sad", "foo");
+        assertThatThrownBy(() -> open(dir.resolve("x"), Map.of("classes", "Joy2=glee, foo=skip")))
+                .hasMessageContaining("Joy2=glee is not one of angry");
+        assertThatThrownBy(() -> open(dir.resolve("x"), Map.of("classes", "Joy2=happy, foo=skip, Bar=sad")))
+                .hasMessageContaining("has no class folder Bar named in the classes option");
+        assertThatThrownBy(() -> open(dir.resolve("x"), Map.of("classes", "Joy2")))
+                .hasMessageContaining("expected folder=class pairs");
+    }
+
+    @Test
+    void tiffImagesAreRead() throws IOException {
+        Fixtures.imageFolder(dir.resolve("jaffe"), List.of("happy", "sad"), 2, 16, 1);
+        for (String c : List.of("happy", "sad")) {
+            for (int i = 0; i < 2; i++) {
+                Path png = dir.resolve("jaffe/" + c + "/" + c + "_00" + i + ".png");
+                java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+                assertThat(javax.imageio.ImageIO.write(
+                                img,
+                                "tiff",
+                                dir.resolve("jaffe/" + c + "/" + i + ".tiff").toFile()))
+                        .isTrue();
+                Files.delete(png);
+            }
+        }
+        Dataset d = open(dir.resolve("jaffe"));
+        assertThat(d.size()).isEqualTo(4);
+        assertThat(d.get(0).image().getWidth()).isEqualTo(16);
+    }
+
+    @Test
+    void aTruncatedJpegIsABadImage() throws IOException {
+        Fixtures.imageFolder(dir.resolve("j"), List.of("happy", "sad"), 2, 48, 1);
+        java.awt.image.BufferedImage img =
+                javax.imageio.ImageIO.read(dir.resolve("j/happy/happy_000.png").toFile());
+        java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "jpeg", jpeg);
+        byte[] bytes = jpeg.toByteArray();
+        Files.write(dir.resolve("j/happy/whole.jpg"), bytes);
+        Files.write(dir.resolve("j/happy/half.jpg"), Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        assertThatThrownBy(() -> open(dir.resolve("j")))
+                .hasMessageContaining("half.jpg")
+                .hasMessageContaining("on_error: skip");
+        Dataset d = open(dir.resolve("j"), Map.of("on_error", "skip"));
+        assertThat(d.size()).isEqualTo(5);
+        assertThat(d.describe()).contains("skipped 1 bad item:", "half.jpg", "cut short");
     }
 
     @Test

@@ -106,7 +106,7 @@ class Fer2013CsvTest {
         assertThat(d.size()).isEqualTo(1);
         assertThat(d.describe()).contains("skipped 4 bad items", ":4: emotion must be 0 to 6, got '9'");
         assertThatThrownBy(() -> open(csv("label,image", List.of("0,1")), Map.of()))
-                .hasMessageContaining(":1: expected the columns emotion and pixels");
+                .hasMessageContaining(":1: expected a header with the columns emotion and pixels");
         assertThatThrownBy(() -> open(dir.resolve("absent.csv"), Map.of())).hasMessageContaining("absent.csv");
     }
 }

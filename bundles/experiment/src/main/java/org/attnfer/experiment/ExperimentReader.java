@@ -18,6 +18,7 @@ import org.attnfer.composer.ModuleUse;
 import org.attnfer.data.Augmentation;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
+import org.attnfer.train.FineTuning;
 import org.attnfer.train.TrainingConfig;
 
 /**
@@ -84,6 +85,26 @@ public final class ExperimentReader {
                 spec.put(
                         "path",
                         base.resolve(spec.get("path").asText()).normalize().toString());
+            }
+        }
+        // the frozen copy lives elsewhere: every variant names its starting weights absolutely
+        if (root.get("variants") instanceof com.fasterxml.jackson.databind.node.ArrayNode variants) {
+            for (int i = 0; i < variants.size(); i++) {
+                if (variants.get(i).get("model") instanceof ObjectNode model && model.has("init")) {
+                    if (model.get("init").isTextual()) {
+                        model.put(
+                                "init",
+                                base.resolve(model.get("init").asText())
+                                        .normalize()
+                                        .toString());
+                    } else if (model.get("init") instanceof ObjectNode init && init.hasNonNull("weights")) {
+                        init.put(
+                                "weights",
+                                base.resolve(init.get("weights").asText())
+                                        .normalize()
+                                        .toString());
+                    }
+                }
             }
         }
         root.put("name", e.name());
@@ -180,6 +201,7 @@ public final class ExperimentReader {
             v.only("name", "model");
             Node model = v.required("model");
             ModelSpec spec = model(model);
+            WeightSource init = init(model, file);
             String baseName = v.text("name", spec.shorthand());
             for (int i = 0; i < sweep.size(); i++) {
                 Map<String, String> settings = sweep.get(i);
@@ -192,7 +214,8 @@ public final class ExperimentReader {
                 if (!names.add(variantName.toString())) {
                     throw v.get("name").error("the variant name '" + variantName + "' is used twice");
                 }
-                variants.add(new Variant(variantName.toString(), spec, settings, sweptTraining.get(i), model.where()));
+                variants.add(
+                        new Variant(variantName.toString(), spec, settings, sweptTraining.get(i), model.where(), init));
             }
         }
 
@@ -212,7 +235,9 @@ public final class ExperimentReader {
                 }
                 String baseline = table.text("baseline", rows.isEmpty() ? null : rows.get(0));
                 if (baseline == null || !rows.contains(baseline)) {
-                    throw table.get("baseline").error("the baseline must be one of the table's variants");
+                    throw table.get("baseline")
+                            .error("the baseline '" + baseline + "' must be one of the table's variants ("
+                                    + String.join(", ", rows) + ")");
                 }
                 tables.add(new Experiment.Table(table.text("name", "Table " + (tables.size() + 1)), baseline, rows));
             }
@@ -245,7 +270,8 @@ public final class ExperimentReader {
         }
         Node t = root.get("training");
         try {
-            return TrainingConfig.of(t.params(TrainingConfig.OPTIONS), augmentation);
+            return TrainingConfig.of(
+                    t.params(TrainingConfig.OPTIONS, Set.of("freeze", "lr_mult")), augmentation, fineTuning(t));
         } catch (ExperimentException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -287,6 +313,33 @@ public final class ExperimentReader {
         return combinations;
     }
 
+    /** {@code freeze: {modules: [stem, layer1], epochs: 5}} and {@code lr_mult: {backbone: 0.1, head: 1, modules: 1}}. */
+    private static FineTuning fineTuning(Node training) {
+        if (!training.present()) {
+            return FineTuning.NONE;
+        }
+        List<String> parts = new ArrayList<>();
+        int epochs = 0;
+        Node freeze = training.get("freeze");
+        if (freeze.present()) {
+            freeze.only("modules", "epochs");
+            for (Node p : freeze.required("modules").items()) {
+                parts.add(p.text());
+            }
+            epochs = (int) freeze.integer("epochs", 1, 1, 100_000);
+        }
+        Node mult = training.get("lr_mult");
+        if (mult.present()) {
+            mult.only("backbone", "head", "modules");
+        }
+        return new FineTuning(
+                parts,
+                epochs,
+                mult.number("backbone", 1, 0, false, 100, false),
+                mult.number("head", 1, 0, false, 100, false),
+                mult.number("modules", 1, 0, false, 100, false));
+    }
+
     /** The training settings with one combination of a sweep applied over the file and its overrides. */
     private static TrainingConfig sweptTraining(
             Path file, List<String> overrides, Map<String, String> settings, Node sweep) throws IOException {
@@ -306,6 +359,33 @@ public final class ExperimentReader {
                 type, options, ds.where(), ds.get("type").where());
     }
 
+    /** {@code init: PATH} or {@code init: {weights: PATH, prefix: "module.", skip: ["fc.*"]}}, if given. */
+    private static WeightSource init(Node model, Path file) {
+        if (!model.raw().isObject() || !model.get("init").present()) {
+            return null;
+        }
+        Node init = model.get("init");
+        Node weights = init.raw().isTextual() ? init : init.required("weights");
+        String prefix = "";
+        List<String> skip = new ArrayList<>();
+        if (!init.raw().isTextual()) {
+            init.only("weights", "prefix", "skip");
+            prefix = init.text("prefix", "");
+            Node s = init.get("skip");
+            if (s.present()) {
+                for (Node p : s.items()) {
+                    skip.add(p.text());
+                }
+            }
+        }
+        Path path = file.toAbsolutePath().getParent().resolve(weights.text()).normalize();
+        if (!Files.isRegularFile(path)) {
+            throw weights.error("no weights file " + path + " (AttnFER downloads nothing: put the file there, or give"
+                    + " its path relative to the experiment file)");
+        }
+        return new WeightSource(path, prefix, skip);
+    }
+
     private static ModelSpec model(Node model) {
         if (model.raw().isTextual()) {
             try {
@@ -314,7 +394,7 @@ public final class ExperimentReader {
                 throw model.error(e.getMessage());
             }
         }
-        model.only("backbone", "stem", "width", "modules");
+        model.only("backbone", "stem", "width", "modules", "init");
         List<ModuleUse> modules = new ArrayList<>();
         Node list = model.get("modules");
         if (list.present()) {

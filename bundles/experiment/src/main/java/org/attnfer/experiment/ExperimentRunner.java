@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.attnfer.api.Params;
@@ -23,13 +24,17 @@ import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.Composition;
 import org.attnfer.composer.CompositionException;
+import org.attnfer.composer.ModelSpec;
 import org.attnfer.data.Split;
 import org.attnfer.eval.Metrics;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.StateDict;
+import org.attnfer.nn.WeightInit;
 import org.attnfer.nn.io.TensorFiles;
+import org.attnfer.nn.io.WeightFile;
 import org.attnfer.train.EpochListener;
 import org.attnfer.train.EpochResult;
+import org.attnfer.train.FineTuning;
 import org.attnfer.train.Predictions;
 import org.attnfer.train.Trainer;
 import org.attnfer.train.TrainingInterruptedException;
@@ -148,6 +153,27 @@ public class ExperimentRunner {
         }
     }
 
+    /** Loads a variant's starting weights into its fresh network; returns what was done, for the manifest. */
+    private static Map<String, Object> initialise(ai.djl.nn.Block block, WeightSource source, PrintStream out)
+            throws IOException {
+        WeightFile file = WeightFile.read(source.weights());
+        WeightInit.Report report;
+        try {
+            report = WeightInit.apply(block, file.values(), source.prefix(), source.skip());
+        } catch (IllegalArgumentException ex) {
+            throw new ExperimentException(source.weights() + ": " + ex.getMessage());
+        }
+        file.notes().forEach(n -> out.println("   init: " + n));
+        out.println("   init from " + source.weights().getFileName() + ": " + report.describe());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("weights", source.weights().toString());
+        m.put("prefix", source.prefix());
+        m.put("skip", source.skip());
+        m.put("notes", file.notes());
+        m.putAll(report.toMap());
+        return m;
+    }
+
     private Composition compose(Variant v, Experiment e, Dataset dataset) {
         try {
             return composer.compose(
@@ -155,6 +181,27 @@ public class ExperimentRunner {
         } catch (CompositionException ex) {
             throw new ExperimentException(v.where() + " variant '" + v.name() + "': " + ex.getMessage());
         }
+    }
+
+    /**
+     * The names of the modules' own parameters: those the plain backbone does not have. Only
+     * fine-tuning controls need them.
+     */
+    private Set<String> moduleParameters(Variant v, Composition c, Experiment e, Dataset dataset) {
+        if (v.training().fineTuning().equals(FineTuning.NONE)
+                || v.model().modules().isEmpty()) {
+            return Set.of();
+        }
+        ModelSpec plain = new ModelSpec(
+                v.model().backbone(), v.model().stem(), List.of(), v.model().width());
+        Set<String> backbone = StateDict.parameters(composer.compose(
+                                plain, e.input().channels(), dataset.classes().size())
+                        .block())
+                .keySet();
+        Set<String> out =
+                new java.util.LinkedHashSet<>(StateDict.parameters(c.block()).keySet());
+        out.removeAll(backbone);
+        return out;
     }
 
     /** Two variants whose names make the same folder would share one run folder: refused, naming both. */
@@ -278,6 +325,9 @@ public class ExperimentRunner {
         } catch (IOException | RuntimeException ex) {
             // one run that fails (a diverging loss, a broken plug-in) must not cost the others
             outcomes.failed(c, ex.getMessage(), out);
+            if (System.getenv("FER_DEBUG") != null) {
+                ex.printStackTrace(out);
+            }
         }
     }
 
@@ -373,9 +423,13 @@ public class ExperimentRunner {
         Metrics metrics;
         Trainer.Outcome outcome;
         long macs;
+        Map<String, Object> init = null;
         try (Model model = Model.newInstance(v.folder())) {
             model.setBlock(c.block());
             trainer.initialize(model, e.input(), seed);
+            if (v.init() != null) {
+                init = initialise(model.getBlock(), v.init(), out);
+            }
             macs = ModelStats.trace(
                             model.getBlock(),
                             new Shape(
@@ -385,7 +439,14 @@ public class ExperimentRunner {
                     .get(0)
                     .macs();
             outcome = trainer.train(
-                    model, plan.dataset(), plan.split(), e.input(), v.training(), seed, partial, new EpochListener() {
+                    model,
+                    plan.dataset(),
+                    plan.split(),
+                    e.input(),
+                    v.training(),
+                    seed,
+                    partial,
+                    new EpochListener() {
                         @Override
                         public void epoch(EpochResult result, Predictions validation) throws IOException {
                             folder.appendEpoch(result);
@@ -396,7 +457,8 @@ public class ExperimentRunner {
                             folder.rewriteEpochs(history);
                             out.println("   resuming after epoch " + history.size());
                         }
-                    });
+                    },
+                    moduleParameters(v, c, e, plan.dataset()));
             // final figures come from the best validation epoch's weights, on the test set when there is one
             StateDict.load(model.getBlock(), TensorFiles.read(partial.resolve(Trainer.BEST)), true);
             Dataset evalSet = plan.test() != null ? plan.test() : plan.dataset();
@@ -429,6 +491,9 @@ public class ExperimentRunner {
         }
         folder.writeYaml("spec.resolved.yaml", RunDocuments.spec(e, v, c, seed));
         Map<String, Object> manifest = RunDocuments.manifest(plan, cell, c, parameters, started, outcome);
+        if (init != null) {
+            manifest.put("init", init);
+        }
         manifest.put("macs", macs);
         // after the model is closed: what a grid keeps from one run to the next
         manifest.put(

@@ -138,7 +138,7 @@ final class Node {
             throw n.error("must be a number, got " + n.value);
         }
         double v = n.value.asDouble();
-        if (v < min || v > max || (minExclusive && v == min) || (maxExclusive && v == max)) {
+        if (!Double.isFinite(v) || v < min || v > max || (minExclusive && v == min) || (maxExclusive && v == max)) {
             throw n.error("must be " + (minExclusive ? "> " : "≥ ") + plain(min) + " and "
                     + (maxExclusive ? "< " : "≤ ") + plain(max) + ", got " + n.value);
         }
@@ -155,7 +155,13 @@ final class Node {
      * line.
      */
     org.attnfer.api.Params params(java.util.List<org.attnfer.api.ParamSpec> specs) {
-        Map<String, Object> raw = present() ? plain() : Map.of();
+        return params(specs, java.util.Set.of());
+    }
+
+    /** As {@link #params(java.util.List)}, leaving out keys that are read on their own. */
+    org.attnfer.api.Params params(java.util.List<org.attnfer.api.ParamSpec> specs, java.util.Set<String> except) {
+        Map<String, Object> raw = present() ? new LinkedHashMap<>(plain()) : new LinkedHashMap<>();
+        raw.keySet().removeAll(except);
         try {
             return org.attnfer.api.Params.validate(specs, raw);
         } catch (org.attnfer.api.ParamException e) {

@@ -48,6 +48,17 @@ final class RunDocuments {
         }
         spec.put("input", StudyFiles.inputDoc(e.input()));
         spec.put("training", v.training());
+        if (v.init() != null) {
+            spec.put(
+                    "init",
+                    Map.of(
+                            "weights",
+                            v.init().weights().toString(),
+                            "prefix",
+                            v.init().prefix(),
+                            "skip",
+                            v.init().skip()));
+        }
         return spec;
     }
 

@@ -44,7 +44,7 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
                 throw new IOException(dir + " is not a finished run folder (no " + p.getFileName() + ")");
             }
         }
-        JsonNode s = YamlDoc.YAML.readTree(spec.toFile());
+        JsonNode s = readTree(YamlDoc.YAML, spec);
         ModelSpec parsed = ModelNames.parse(s.path("model").asText());
         ModelSpec model = new ModelSpec(
                 parsed.backbone(),
@@ -56,8 +56,7 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         InputSpec input = new InputSpec(
                 in.path("channels").asInt(), size, in.path("resize").asInt(size));
         List<String> classes = new ArrayList<>();
-        ExperimentRunner.JSON
-                .readTree(manifest.toFile())
+        readTree(ExperimentRunner.JSON, manifest)
                 .path("dataset")
                 .path("classes")
                 .forEach(c -> classes.add(c.asText()));
@@ -67,6 +66,17 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
                 ? new TestViews(t.asBoolean(), 0)
                 : new TestViews(t.path("crops").asBoolean(), t.path("zoom").asDouble());
         return new TrainedRun(dir, model, input, classes, tta);
+    }
+
+    /** A run folder's document, naming the file when it is damaged. */
+    private static JsonNode readTree(com.fasterxml.jackson.databind.ObjectMapper mapper, Path file) throws IOException {
+        try {
+            return mapper.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + " is damaged ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + "); train the cell again or restore the file");
+        }
     }
 
     /** Composes the network and loads its trained weights; the caller closes the model. */

@@ -13,9 +13,15 @@ import org.attnfer.train.TrainingConfig;
  *     order; empty outside a sweep
  * @param training its training settings: the experiment's, with {@code settings} applied
  * @param where {@code file:line:} of its definition, for errors found when it is composed
+ * @param init the weights it starts from, or {@code null} for a fresh initialisation
  */
 public record Variant(
-        String name, ModelSpec model, Map<String, String> settings, TrainingConfig training, String where) {
+        String name,
+        ModelSpec model,
+        Map<String, String> settings,
+        TrainingConfig training,
+        String where,
+        WeightSource init) {
 
     /** Copies the settings, keeping their order. */
     public Variant {

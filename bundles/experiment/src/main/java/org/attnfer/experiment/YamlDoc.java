@@ -1,8 +1,5 @@
 package org.attnfer.experiment;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -41,25 +38,15 @@ final class YamlDoc {
         if (!Files.isRegularFile(file)) {
             throw new ExperimentException(file + ": no such experiment file");
         }
-        String text = Files.readString(file);
-        Map<String, Integer> lines = new HashMap<>();
-        try (JsonParser p = YAML.getFactory().createParser(text)) {
-            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t == JsonToken.FIELD_NAME || t.isScalarValue() || t.isStructStart()) {
-                    lines.putIfAbsent(
-                            p.getParsingContext().pathAsPointer().toString(),
-                            p.currentLocation().getLineNr());
-                }
-            }
-        } catch (JsonProcessingException e) {
-            // SnakeYAML's message spans lines with a source excerpt: keep its sentences only
-            String reason = e.getOriginalMessage()
-                    .lines()
-                    .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                    .collect(java.util.stream.Collectors.joining("; "));
-            throw new ExperimentException(file + ":" + e.getLocation().getLineNr() + ": not valid YAML: " + reason);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ExperimentException(file + ": not UTF-8 text; save the experiment file as UTF-8");
         }
-        JsonNode root = YAML.readTree(text);
+        YamlTree.Parsed parsed = YamlTree.parse(text, file.toString());
+        JsonNode root = parsed.root();
+        Map<String, Integer> lines = parsed.lines();
         if (root == null || !root.isObject()) {
             throw new ExperimentException(
                     file + ":1: an experiment file is a mapping of keys (name, dataset, variants, ...)");
@@ -86,9 +73,10 @@ final class YamlDoc {
         String[] path = assignment.substring(0, eq).strip().split("\\.");
         JsonNode value;
         try {
-            value = YAML.readTree(assignment.substring(eq + 1));
-        } catch (IOException e) {
-            throw new ExperimentException(origin + ": the value is not valid YAML");
+            value = YamlTree.parse(assignment.substring(eq + 1), origin).root();
+        } catch (ExperimentException e) {
+            // a value has one line: no line number
+            throw new ExperimentException(e.getMessage().replace(origin + ":1:", origin + ":"));
         }
         ObjectNode node = (ObjectNode) root;
         StringBuilder pointer = new StringBuilder();

@@ -80,6 +80,61 @@ class ExperimentTest {
     }
 
     @Test
+    void aliasesAndMergeKeysExpandAndDuplicatesNaNAndTagsAreRefusedAtTheirLine() throws IOException {
+        Experiment aliased = ExperimentReader.read(
+                write(GOOD.replace(
+                        "dataset:\n  type: image-folder\n  path: data\n",
+                        "dataset: &ds\n  type: image-folder\n  path: data\ntest: {<<: *ds, path: other}\n")),
+                List.of(),
+                dir);
+        assertThat(aliased.test().options()).containsEntry("path", "other");
+        assertThat(aliased.test().type()).isEqualTo("image-folder");
+        Path twice = write(GOOD.replace("seeds: [3]", "seeds: [3]\nvalidation: 0.3"));
+        assertThatThrownBy(() -> ExperimentReader.read(twice, List.of(), dir))
+                .hasMessage(twice + ":13: key 'validation' is given twice (lines 5 and 13); keep one");
+        Path nan = write(GOOD.replace("lr: 0.01", "lr: .nan"));
+        assertThatThrownBy(() -> ExperimentReader.read(nan, List.of(), dir))
+                .hasMessage(nan + ":13: .nan is not a finite number; give a number such as 0.01");
+        Path inf = write(GOOD.replace("validation: 0.25", "validation: -.inf"));
+        assertThatThrownBy(() -> ExperimentReader.read(inf, List.of(), dir)).hasMessageStartingWith(inf + ":5: ");
+        for (String bad : List.of("NaN", "Infinity", "-Infinity", "1e999")) {
+            assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lr=" + bad), dir))
+                    .as(bad)
+                    .hasMessageContaining("--set training.lr=" + bad + ": training: lr must be a finite number");
+        }
+        assertThatThrownBy(() -> ExperimentReader.read(write(GOOD), List.of("training.lr=.nan"), dir))
+                .hasMessage("--set training.lr=.nan: .nan is not a finite number; give a number such as 0.01");
+        Path tag = write(GOOD.replace("name: tiny", "name: !!python/object/apply:os.system [ls]"));
+        assertThatThrownBy(() -> ExperimentReader.read(tag, List.of(), dir))
+                .hasMessageStartingWith(tag + ":1: not valid YAML: Global tag is not allowed");
+        Path local = write(GOOD.replace("name: tiny", "name: !secret tiny"));
+        assertThatThrownBy(() -> ExperimentReader.read(local, List.of(), dir))
+                .hasMessage(
+                        local + ":1: the YAML tag !secret is not supported (plain values, lists and mappings only)");
+    }
+
+    @Test
+    void fineTuningControlsAreReadAndCheckedAtTheirLine() throws IOException {
+        Experiment e = ExperimentReader.read(
+                write(GOOD.replace(
+                        "lr: 0.01}",
+                        "lr: 0.01, freeze: {modules: [stem, layer1], epochs: 5}, lr_mult: {backbone: 0.1}}")),
+                List.of(),
+                dir);
+        assertThat(e.training().fineTuning())
+                .isEqualTo(new org.attnfer.train.FineTuning(List.of("stem", "layer1"), 5, 0.1, 1, 1));
+        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).training().fineTuning())
+                .isEqualTo(org.attnfer.train.FineTuning.NONE);
+        Path bad = write(GOOD.replace("lr: 0.01}", "lr: 0.01, lr_mult: {neck: 2}}"));
+        assertThatThrownBy(() -> ExperimentReader.read(bad, List.of(), dir))
+                .hasMessageStartingWith(bad + ":13: ")
+                .hasMessageContaining("neck");
+        Path negative = write(GOOD.replace("lr: 0.01}", "lr: 0.01, lr_mult: {head: -1}}"));
+        assertThatThrownBy(() -> ExperimentReader.read(negative, List.of(), dir))
+                .hasMessageContaining("head");
+    }
+
+    @Test
     void problemsNameFileLineAndKey() throws IOException {
         Path f = write(GOOD.replace("training: {epochs: 1,", "training: {epochs: 0,"));
         assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
@@ -115,8 +170,8 @@ class ExperimentTest {
         Path k = write("name: [unclosed\n");
         assertThatThrownBy(() -> ExperimentReader.read(k, List.of(), dir))
                 .hasMessage(k
-                        + ":1: not valid YAML: while parsing a flow sequence; expected ',' or ']', but got "
-                        + "<stream end>");
+                        + ":2: not valid YAML: expected ',' or ']', but got <stream end> (while parsing a flow"
+                        + " sequence that starts at line 1)");
     }
 
     private static final String SWEEP = """
@@ -251,6 +306,55 @@ class ExperimentTest {
         assertThat(runner.run(plan, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
                 .hasSize(2)
                 .noneMatch(RunResult::skipped);
+    }
+
+    @Test
+    void aVariantStartsFromAPyTorchCheckpointOfThePlainBackboneAndRecordsWhatLoaded() throws IOException {
+        Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 32, 1);
+        Path ckpt = org.attnfer.testkit.Checkpoints.unpack(dir.resolve("ckpt"));
+        String init = "init: {weights: ckpt/resnet18-narrow-wrapped.pth, skip: [\"fc.*\"]}";
+        Path f = write(GOOD.replace("input: {size: 16, channels: 1}", "input: {size: 32, channels: 1}")
+                .replace(
+                        "{backbone: resnet18, stem: small, width: 0.5, modules: [simam]}",
+                        "{backbone: resnet18, width: 0.0625, modules: [simam, {id: ca, params: {reduction: 2}}], "
+                                + init + "}")
+                .replace(
+                        "model: resnet18+ca(reduction=8)", "model: {backbone: resnet18, width: 0.0625, " + init + "}"));
+        Experiment e = ExperimentReader.read(f, List.of(), dir);
+        assertThat(e.variants().get(0).init().weights()).isEqualTo(ckpt.resolve("resnet18-narrow-wrapped.pth"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        runner(e).run(runner(e).plan(), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains("init: stripped the prefix 'module.' from every name")
+                .contains("init from resnet18-narrow-wrapped.pth: 100 tensors loaded (1 adapted: conv1.weight (3 → 1 "
+                        + "channels))");
+        JsonNode withModules = ExperimentRunner.JSON.readTree(
+                dir.resolve("runs/tiny/R18+SimAM/seed-3/manifest.json").toFile());
+        // the backbone's 100 tensors (fc skipped), the CA gates' own 4 per block left new
+        assertThat(withModules.path("init").path("loaded").asInt()).isEqualTo(100);
+        List<String> fresh = new java.util.ArrayList<>();
+        withModules.path("init").path("left_new").forEach(n -> fresh.add(n.asText()));
+        assertThat(fresh).contains("fc.weight (skipped)", "fc.bias (skipped)");
+        assertThat(fresh.stream().filter(n -> n.contains(".ca.") && n.endsWith("(not in the file)")))
+                .isNotEmpty();
+        assertThat(fresh.stream().filter(n -> !n.contains(".ca.") && !n.startsWith("fc.")))
+                .isEmpty();
+        Path typo = write(Files.readString(f).replace("skip: [\"fc.*\"]", "prefix: \"backbone.\""));
+        Experiment wrong = ExperimentReader.read(typo, List.of("output=runs/typo"), dir);
+        assertThatThrownBy(() -> runner(wrong)
+                        .run(
+                                runner(wrong).plan(),
+                                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                                null,
+                                1))
+                .hasMessageContaining("no tensor of the file matches the model's names")
+                .hasMessageContaining("after stripping the prefix 'backbone.'");
+        Path missing = write(GOOD.replace(
+                "{backbone: resnet18, stem: small, width: 0.5, modules: [simam]}",
+                "{backbone: resnet18, init: nowhere.pth}"));
+        assertThatThrownBy(() -> ExperimentReader.read(missing, List.of(), dir))
+                .hasMessageContaining(":9: ")
+                .hasMessageContaining("no weights file");
     }
 
     @Test

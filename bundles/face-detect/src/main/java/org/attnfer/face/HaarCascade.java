@@ -9,11 +9,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * A boosted cascade of Haar-like features in OpenCV's XML format (stumps, upright features), run
@@ -59,7 +62,15 @@ public final class HaarCascade {
         try (InputStream in = Files.newInputStream(file)) {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            Document doc = f.newDocumentBuilder().parse(in);
+            DocumentBuilder builder = f.newDocumentBuilder();
+            // the default handler prints "[Fatal Error]" lines of its own beside the exception
+            builder.setErrorHandler(new DefaultHandler() {
+                @Override
+                public void error(SAXParseException e) throws SAXParseException {
+                    throw e;
+                }
+            });
+            Document doc = builder.parse(in);
             Element cascade = (Element) doc.getElementsByTagName("cascade").item(0);
             if (cascade == null
                     || !text(cascade, "featureType").equals("HAAR")

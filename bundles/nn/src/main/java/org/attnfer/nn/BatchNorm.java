@@ -24,6 +24,9 @@ public final class BatchNorm extends Module {
     private final Parameter runningMean;
     private final Parameter runningVar;
 
+    // set while the layer's part of the network is frozen for fine-tuning
+    private volatile boolean statisticsFrozen;
+
     /** Creates the layer for {@code channels} features. */
     public BatchNorm(int channels) {
         Shape shape = new Shape(channels);
@@ -37,7 +40,9 @@ public final class BatchNorm extends Module {
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        if (training) {
+        // frozen, the layer normalises as in evaluation and its running statistics stay as they are
+        boolean batchStatistics = training && !statisticsFrozen;
+        if (batchStatistics) {
             // the running statistics move in place
             StateDict.changed();
         }
@@ -51,7 +56,15 @@ public final class BatchNorm extends Module {
                 -1,
                 DJL_MOMENTUM,
                 EPSILON,
-                training);
+                batchStatistics);
+    }
+
+    /**
+     * Freezes the running statistics (fine-tuning with a frozen part): in training the layer then
+     * normalises with them, as in evaluation, and does not update them.
+     */
+    public void freezeStatistics(boolean frozen) {
+        statisticsFrozen = frozen;
     }
 
     /**

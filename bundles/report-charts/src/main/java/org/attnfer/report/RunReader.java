@@ -15,12 +15,20 @@ final class RunReader {
 
     private RunReader() {}
 
+    private static JsonNode json(Path file) throws IOException {
+        try {
+            return ExperimentData.JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + " is not valid JSON ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
     static RunData read(Path dir) throws IOException {
         try {
-            JsonNode metrics =
-                    ExperimentData.JSON.readTree(dir.resolve("metrics.json").toFile());
+            JsonNode metrics = json(dir.resolve("metrics.json"));
             JsonNode manifest = Files.isRegularFile(dir.resolve("manifest.json"))
-                    ? ExperimentData.JSON.readTree(dir.resolve("manifest.json").toFile())
+                    ? json(dir.resolve("manifest.json"))
                     : ExperimentData.JSON.createObjectNode();
             Map<String, Double> m = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : metrics.properties()) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.function.UnaryOperator;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.Tensor;
@@ -130,21 +131,36 @@ public abstract sealed class Optimizer permits Optimizer.Sgd, Optimizer.AdamW {
      * @param step a manager for this step's temporaries
      */
     void step(Group gradients, double lr, NDManager step) {
-        Group decayed = new Group();
-        Group plain = new Group();
+        step(gradients, lr, name -> 1, step);
+    }
+
+    /**
+     * One step with a learning-rate multiplier per parameter; a parameter whose multiplier is 0 is
+     * not touched at all (frozen: its weight and optimiser state stay bit for bit).
+     */
+    void step(Group gradients, double lr, ToDoubleFunction<String> multiplier, NDManager step) {
+        // one fused update per (decay, multiplier), in the order first met
+        Map<String, Group> groups = new LinkedHashMap<>();
+        Map<String, double[]> settings = new LinkedHashMap<>();
         for (int i = 0; i < gradients.names().size(); i++) {
+            String name = gradients.names().get(i);
+            double m = multiplier.applyAsDouble(name);
+            if (m == 0) {
+                continue;
+            }
             NDArray w = gradients.weights().get(i);
-            Group group = weightDecay > 0 && (decayNormAndBias || w.getShape().dimension() > 1) ? decayed : plain;
-            group.names().add(gradients.names().get(i));
+            double decay = weightDecay > 0 && (decayNormAndBias || w.getShape().dimension() > 1) ? weightDecay : 0;
+            String key = decay + "/" + m;
+            settings.putIfAbsent(key, new double[] {decay, m});
+            Group group = groups.computeIfAbsent(key, k -> new Group());
+            group.names().add(name);
             group.weights().add(w);
             group.grads().add(gradients.grads().get(i));
         }
-        if (!decayed.names().isEmpty()) {
-            update(Kernels.SCRIPT, decayed, lr, weightDecay, step);
-        }
-        if (!plain.names().isEmpty()) {
-            update(Kernels.SCRIPT, plain, lr, 0, step);
-        }
+        groups.forEach((key, group) -> {
+            double[] s = settings.get(key);
+            update(Kernels.SCRIPT, group, lr * s[1], s[0], step);
+        });
         StateDict.changed();
     }
 

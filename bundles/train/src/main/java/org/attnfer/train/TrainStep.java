@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.ToDoubleFunction;
 import org.attnfer.data.InputSpec;
 import org.attnfer.nn.StateDict;
 
@@ -49,6 +50,7 @@ public final class TrainStep {
     private final double clipNorm;
     private final BatchMix mix;
     private final PairList<String, Object> forwardParams;
+    private ToDoubleFunction<String> multipliers = name -> 1;
 
     /**
      * @param model an initialised model
@@ -64,6 +66,11 @@ public final class TrainStep {
         this.clipNorm = config.clipNorm();
         this.mix = config.mix();
         this.forwardParams = config.precision().params();
+    }
+
+    /** Sets the learning-rate multiplier of every parameter by name (0 freezes it) for the steps to come. */
+    public void multipliers(ToDoubleFunction<String> byName) {
+        multipliers = byName;
     }
 
     /** The optimiser, whose state goes into checkpoints. */
@@ -122,7 +129,7 @@ public final class TrainStep {
             if (clipNorm > 0) {
                 Optimizer.clip(gradients, clipNorm);
             }
-            optimizer.step(gradients, lr, step);
+            optimizer.step(gradients, lr, multipliers, step);
             return new Result(value, correct, probabilities);
         }
     }

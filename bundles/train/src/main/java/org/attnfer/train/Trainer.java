@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.data.Augmentation;
@@ -31,6 +32,7 @@ import org.attnfer.data.InputSpec;
 import org.attnfer.data.Split;
 import org.attnfer.data.TestViews;
 import org.attnfer.eval.Metrics;
+import org.attnfer.nn.BatchNorm;
 import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.TensorFiles;
@@ -134,11 +136,32 @@ public class Trainer {
             Path checkpoints,
             EpochListener listener)
             throws IOException {
+        return train(model, data, split, input, config, seed, checkpoints, listener, Set.of());
+    }
+
+    /**
+     * Trains an initialised model whose attention and sampling modules own the named parameters
+     * (for {@link FineTuning}'s {@code modules} part).
+     *
+     * @param modules the state-dict names of the modules' own parameters
+     * @see #train(Model, Dataset, Split, InputSpec, TrainingConfig, long, Path, EpochListener)
+     */
+    public Outcome train(
+            Model model,
+            Dataset data,
+            Split split,
+            InputSpec input,
+            TrainingConfig config,
+            long seed,
+            Path checkpoints,
+            EpochListener listener,
+            Set<String> modules)
+            throws IOException {
         if (split.train().length == 0 || split.validation().length == 0) {
             throw new IllegalArgumentException("training needs items in both the training and the validation split ("
                     + split.train().length + " and " + split.validation().length + ")");
         }
-        Run run = new Run(model, data, split, input, config, seed, checkpoints, listener);
+        Run run = new Run(model, data, split, input, config, seed, checkpoints, listener, modules);
         int resumedAfter = run.resume();
         boolean stoppedEarly = run.stopsEarly();
         for (int epoch = run.state.epoch + 1; epoch <= run.state.epochs(config) && !stoppedEarly; epoch++) {
@@ -172,6 +195,7 @@ public class Trainer {
         final Path checkpoints;
         final Path last;
         final EpochListener listener;
+        final Set<String> modules;
         final TrainStep trainStep;
         final WeightAverage average;
         final SelfDistillation distill;
@@ -187,8 +211,10 @@ public class Trainer {
                 TrainingConfig config,
                 long seed,
                 Path checkpoints,
-                EpochListener listener) {
+                EpochListener listener,
+                Set<String> modules) {
             this.model = model;
+            this.modules = Set.copyOf(modules);
             this.block = model.getBlock();
             this.data = data;
             this.split = split;
@@ -226,8 +252,20 @@ public class Trainer {
             return config.earlyStopping() > 0 && state.badEpochs >= config.earlyStopping();
         }
 
+        /** The fine-tuning controls of an epoch: frozen parts and learning-rate multipliers. */
+        void fineTune(int epoch) {
+            FineTuning ft = config.fineTuning();
+            trainStep.multipliers(name -> ft.multiplier(name, modules, epoch));
+            StateDict.blocks(block).forEach((path, b) -> {
+                if (b instanceof BatchNorm bn) {
+                    bn.freezeStatistics(ft.frozen(path + ".weight", modules, epoch));
+                }
+            });
+        }
+
         /** One pass over the training items, in a seeded order, batches loaded off this thread. */
         Totals trainEpoch(int epoch) throws IOException {
+            fineTune(epoch);
             int[] all = Batches.shuffled(split.train(), seed * 1_000_003L + epoch);
             Progress bar = new Progress(
                     progress,
@@ -401,6 +439,12 @@ public class Trainer {
 
         /** The model ends with the weights that were validated. */
         void finish() {
+            // the frozen layers' statistics are the model's again, whatever epoch training ended in
+            StateDict.blocks(block).forEach((path, b) -> {
+                if (b instanceof BatchNorm bn) {
+                    bn.freezeStatistics(false);
+                }
+            });
             if (average != null) {
                 average.swap();
             }

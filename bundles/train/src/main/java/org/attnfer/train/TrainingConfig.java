@@ -43,6 +43,7 @@ import org.attnfer.nn.Precision;
  *     of training use; 0 is off
  * @param tta the test-time views of the final evaluation (per-epoch validation never uses them)
  * @param precision the arithmetic of training forwards
+ * @param fineTuning frozen parts and learning-rate multipliers per part
  */
 public record TrainingConfig(
         int epochs,
@@ -71,7 +72,8 @@ public record TrainingConfig(
         BatchMix mix,
         double ema,
         TestViews tta,
-        Precision precision) {
+        Precision precision,
+        FineTuning fineTuning) {
 
     /** The optimisers. */
     public enum OptimizerKind implements Choice {
@@ -243,6 +245,11 @@ public record TrainingConfig(
 
     /** The settings of validated options. */
     public static TrainingConfig of(Params p, Augmentation augmentation) {
+        return of(p, augmentation, FineTuning.NONE);
+    }
+
+    /** The settings of validated options, with fine-tuning controls. */
+    public static TrainingConfig of(Params p, Augmentation augmentation, FineTuning fineTuning) {
         return new TrainingConfig(
                 p.getInt("epochs"),
                 p.getDouble("minutes"),
@@ -270,7 +277,8 @@ public record TrainingConfig(
                 new BatchMix(p.getDouble("mixup"), p.getDouble("cutmix"), p.getDouble("mix_prob")),
                 p.getDouble("ema"),
                 new TestViews(p.getBoolean("tta"), p.getDouble("tta_zoom")),
-                Precision.of(p.getString("precision")));
+                Precision.of(p.getString("precision")),
+                fineTuning);
     }
 
     /** The defaults with some settings changed, for code and tests: {@code with(Map.of("epochs", 3))}. */

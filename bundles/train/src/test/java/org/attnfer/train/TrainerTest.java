@@ -230,6 +230,68 @@ class TrainerTest {
         assertSameEpochs(resumed, straight.subList(0, 4));
     }
 
+    @Test
+    void frozenPartsKeepTheirWeightsAndStatisticsBitForBitThenTrain() throws IOException {
+        TrainingConfig base = TrainingConfig.with(Map.of("epochs", 2, "batch_size", 8, "lr", 0.05));
+        TrainingConfig config = TrainingConfig.of(
+                Params.validate(TrainingConfig.OPTIONS, Map.of("epochs", 2, "batch_size", 8, "lr", 0.05)),
+                base.augmentation(),
+                new FineTuning(List.of("stem", "layer1"), 1, 1, 1, 1));
+        Trainer trainer =
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        ModelSpec spec = new ModelSpec("resnet18", "small", List.of(ModuleUse.of("simam")));
+        try (Model model = Model.newInstance("frozen")) {
+            model.setBlock(COMPOSER.compose(spec, 1, 3).block());
+            trainer.initialize(model, INPUT, 0);
+            Map<String, org.attnfer.nn.io.Tensor> before = StateDict.export(model.getBlock());
+            Map<String, org.attnfer.nn.io.Tensor> afterFirst = new java.util.LinkedHashMap<>();
+            trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, 0, null, new EpochListener() {
+                @Override
+                public void epoch(EpochResult r, Predictions p) {
+                    if (r.epoch() == 1) {
+                        afterFirst.putAll(StateDict.export(model.getBlock()));
+                    }
+                }
+            });
+            Map<String, org.attnfer.nn.io.Tensor> end = StateDict.export(model.getBlock());
+            for (String name : before.keySet()) {
+                boolean frozen = name.startsWith("conv1.") || name.startsWith("bn1.") || name.startsWith("layer1.");
+                if (frozen) {
+                    // weights, biases and the running statistics of BatchNorm alike
+                    assertThat(afterFirst.get(name)).as(name).isEqualTo(before.get(name));
+                    assertThat(end.get(name))
+                            .as(name + " trains after the frozen epoch")
+                            .isNotEqualTo(before.get(name));
+                } else {
+                    assertThat(afterFirst.get(name)).as(name).isNotEqualTo(before.get(name));
+                }
+            }
+            assertThat(before.keySet()).anyMatch(n -> n.startsWith("layer1.0.bn1.running_mean"));
+        }
+    }
+
+    @Test
+    void aLearningRateMultiplierOfZeroLeavesThatPartsWeightsAndOnlyThose() throws IOException {
+        TrainingConfig config = TrainingConfig.of(
+                Params.validate(TrainingConfig.OPTIONS, Map.of("epochs", 1, "batch_size", 8, "lr", 0.05)),
+                TrainingConfig.with(Map.of()).augmentation(),
+                new FineTuning(List.of(), 0, 0, 1, 1));
+        Trainer trainer =
+                new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        try (Model model = Model.newInstance("mult")) {
+            model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of()), 1, 3)
+                    .block());
+            trainer.initialize(model, INPUT, 0);
+            Map<String, org.attnfer.nn.io.Tensor> before = StateDict.export(model.getBlock());
+            trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, 0, null, (r, p) -> {});
+            Map<String, org.attnfer.nn.io.Tensor> after = StateDict.export(model.getBlock());
+            assertThat(after.get("layer2.0.conv1.weight")).isEqualTo(before.get("layer2.0.conv1.weight"));
+            assertThat(after.get("fc.weight")).isNotEqualTo(before.get("fc.weight"));
+            // not frozen: BatchNorm's statistics still follow the data
+            assertThat(after.get("bn1.running_mean")).isNotEqualTo(before.get("bn1.running_mean"));
+        }
+    }
+
     /** Trains straight and with a crash after epoch 3 and a resume; returns the straight run. */
     private List<EpochResult> assertResumesExactly(TrainingConfig full, String name) throws IOException {
         List<EpochResult> straight = train(5, full, new ByteArrayOutputStream(), null);

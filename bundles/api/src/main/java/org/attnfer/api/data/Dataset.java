@@ -31,6 +31,14 @@ public interface Dataset {
     }
 
     /**
+     * How many items were left out because they could not be read (under {@code on_error: skip});
+     * {@link #describe()} names the first few.
+     */
+    default int skipped() {
+        return 0;
+    }
+
+    /**
      * A short fingerprint of the data as stored (for an image folder, a hash of its file names,
      * sizes and times), recorded in run manifests so that results can be tied to their data;
      * {@code null} when the source cannot tell.

@@ -28,15 +28,31 @@ final class Cli {
         cli.setErr(err);
         cli.getSubcommands().get("run").getCommandSpec().usageMessage().footer(RunCommand.keys());
         addHelp(cli);
+        // a wrong option is one line and a pointer to the help, not the whole usage text
+        cli.setParameterExceptionHandler((e, args1) -> {
+            CommandLine at = e.getCommandLine();
+            at.getErr().println(at.getCommandSpec().qualifiedName() + ": " + Failures.message(e));
+            at.getErr().println("(" + at.getCommandSpec().qualifiedName(" ") + " --help shows the options)");
+            at.getErr().flush();
+            return at.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + message(e));
+            Throwable cause = Failures.root(e);
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + Failures.message(cause));
             if (System.getenv("FER_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }
             commandLine.getErr().flush();
-            return e instanceof CellLock.HeldException ? CellLock.HeldException.EXIT_CODE : 1;
+            return cause instanceof CellLock.HeldException ? CellLock.HeldException.EXIT_CODE : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (VirtualMachineError e) {
+            // out of memory or stack, possibly outside a command's own code
+            err.println("fer: " + Failures.message(e) + " (running: fer " + String.join(" ", args) + ")");
+            err.flush();
+            return 1;
+        }
     }
 
     /**
@@ -94,11 +110,6 @@ final class Cli {
                 description = "Show this help and exit.")
         @SuppressWarnings("UnusedVariable") // picocli reads it
         boolean help;
-    }
-
-    private static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /** Commands are made by Guice, picocli's own helpers by picocli. */

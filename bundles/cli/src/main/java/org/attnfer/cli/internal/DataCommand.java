@@ -23,7 +23,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.imageio.ImageIO;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.api.data.Sample;
@@ -180,7 +179,7 @@ final class DataCommand implements Runnable {
                 filled[c]++;
             }
             g.dispose();
-            ImageIO.write(grid, "png", out.toFile());
+            Outputs.png(grid, out);
             spec.commandLine()
                     .getOut()
                     .println("Wrote " + out + ": " + classes.size() + " classes × " + rows + " samples of "
@@ -254,7 +253,7 @@ final class DataCommand implements Runnable {
                 for (int c = 0; c < counts.length; c++) {
                     perClass.put(d.classes().get(c), counts[c]);
                 }
-                perSplit.put(e.getKey(), Map.of("count", d.size(), "per_class", perClass));
+                perSplit.put(e.getKey(), Map.of("count", d.size(), "per_class", perClass, "skipped", d.skipped()));
                 long groups = hashes.values().stream().filter(n -> n > 1).count();
                 int extra = hashes.values().stream()
                         .filter(n -> n > 1)
@@ -299,6 +298,12 @@ final class DataCommand implements Runnable {
             t.print(out);
             out.println("sizes: " + sizes + "   channels: " + channels);
             within.forEach((split, v) -> out.println("duplicates within " + split + ": " + v));
+            splits.forEach((split, d) -> {
+                if (d.skipped() > 0) {
+                    out.println(split + ": skipped " + d.skipped() + " unreadable item" + (d.skipped() == 1 ? "" : "s")
+                            + " (on_error: skip); " + d.describe());
+                }
+            });
             out.println("duplicate groups across splits: " + crossGroups);
             return 0;
         }

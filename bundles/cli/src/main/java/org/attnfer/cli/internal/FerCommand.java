@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             ModulesCommand.class,
             InspectCommand.class,
             ForwardCommand.class,
+            WeightsCommand.class,
             BenchCommand.class,
             PluginsCommand.class,
             WatchCommand.class,

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.attnfer.composer.Composition;
 import org.attnfer.nn.Taps;
 import org.attnfer.nn.io.Tensor;
 import org.attnfer.nn.io.TensorFiles;
+import org.attnfer.nn.io.WeightFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,11 +102,15 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (!output.getFileName().toString().endsWith(".npy") && !Files.exists(output)) {
+            throw new IllegalArgumentException("--output " + output + ": the logits are written as .npy; name it so");
+        }
         Tensor x = TensorFiles.readNpy(input);
         if (x.shape().length != 4) {
             throw new IllegalArgumentException(input + ": expected [N, C, H, W], got " + Arrays.toString(x.shape()));
         }
-        Map<String, Tensor> state = weights == null ? Map.of() : TensorFiles.read(weights);
+        WeightFile file = weights == null ? null : WeightFile.read(weights);
+        Map<String, Tensor> state = file == null ? Map.of() : file.values();
         int n = classes != null ? classes : Weights.classes(state).orElse(7);
         Composition c = composer.compose(architecture.of(model), (int) x.shape()[1], n);
         Map<String, Tensor> captured = new LinkedHashMap<>();
@@ -112,7 +118,7 @@ final class ForwardCommand implements Callable<Integer> {
             Engine.getInstance().setRandomSeed(seed);
             c.block().initialize(manager, DataType.FLOAT32, new Shape(x.shape()));
             if (weights != null) {
-                Weights.load(c.block(), weights, state, !nonStrict, out);
+                Weights.load(c.block(), file, !nonStrict, out);
             }
             NDArray y = c.block()
                     .forward(

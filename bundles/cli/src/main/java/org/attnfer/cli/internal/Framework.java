@@ -36,12 +36,19 @@ interface Framework {
 
     /**
      * Installs a jar into the running framework to see whether it resolves and starts, then removes
-     * it again.
+     * it again. A plug-in of the same symbolic name is uninstalled from this command's framework
+     * first (its file stays), so that a rebuild of an installed plug-in can be tried.
      *
-     * @return the problem, or empty when it starts
+     * @param whileActive a check made while the jar's bundle is active (its services registered)
+     * @return the problem, or empty when it starts and the check finds nothing
      */
-    default Optional<String> trial(java.nio.file.Path jar) {
+    default Optional<String> trial(java.nio.file.Path jar, java.util.function.Supplier<Optional<String>> whileActive) {
         return Optional.of("there is no running framework to try it in");
+    }
+
+    /** Why an installed plug-in does not resolve, in words; empty when it starts now. */
+    default Optional<String> diagnose(Plugin plugin) {
+        return Optional.empty();
     }
 
     /** The framework of the runtime. */
@@ -95,12 +102,20 @@ interface Framework {
         }
 
         @Override
-        public Optional<String> trial(java.nio.file.Path jar) {
+        public Optional<String> trial(
+                java.nio.file.Path jar, java.util.function.Supplier<Optional<String>> whileActive) {
             Bundle b = null;
             try {
+                String name = symbolicName(jar);
+                for (Plugin p : plugins()) {
+                    if (p.name().equals(name)) {
+                        bundleAt(p.location()).uninstall();
+                    }
+                }
                 b = context.installBundle("trial:" + jar.toAbsolutePath(), java.nio.file.Files.newInputStream(jar));
                 b.start();
-                return Optional.empty();
+                awaitServices(b);
+                return whileActive.get();
             } catch (org.osgi.framework.BundleException | java.io.IOException e) {
                 return Optional.of(Problems.explain(e.getMessage()));
             } finally {
@@ -111,6 +126,47 @@ interface Framework {
                         // it was never started: nothing holds it
                     }
                 }
+            }
+        }
+
+        @Override
+        public Optional<String> diagnose(Plugin plugin) {
+            try {
+                bundleAt(plugin.location()).start();
+                return Optional.empty();
+            } catch (org.osgi.framework.BundleException e) {
+                return Optional.of(Problems.explain(e.getMessage()));
+            }
+        }
+
+        /** Declarative Services registers a started bundle's components on its own thread: give it a moment. */
+        private static void awaitServices(Bundle b) {
+            if (b.getHeaders().get("Service-Component") == null) {
+                return;
+            }
+            for (int i = 0; i < 100 && b.getRegisteredServices() == null; i++) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        private Bundle bundleAt(String location) {
+            for (Bundle b : context.getBundles()) {
+                if (b.getLocation().replaceFirst("^reference:", "").equals(location)) {
+                    return b;
+                }
+            }
+            throw new IllegalStateException("no bundle at " + location);
+        }
+
+        private static String symbolicName(java.nio.file.Path jar) throws java.io.IOException {
+            try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+                String bsn = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
+                return bsn == null ? "" : bsn.split(";", -1)[0].strip();
             }
         }
 

@@ -15,7 +15,7 @@ import org.attnfer.composer.Composer;
 import org.attnfer.composer.Composition;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.io.Tensor;
-import org.attnfer.nn.io.TensorFiles;
+import org.attnfer.nn.io.WeightFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,7 +103,8 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Tensor> state = weights == null ? Map.of() : TensorFiles.read(weights);
+        WeightFile file = weights == null ? null : WeightFile.read(weights);
+        Map<String, Tensor> state = file == null ? Map.of() : file.values();
         if (!spec.commandLine().getParseResult().hasMatchedOption("--classes")) {
             classes = Weights.classes(state).orElse(classes);
         }
@@ -115,7 +116,7 @@ final class InspectCommand implements Callable<Integer> {
             Engine.getInstance().setRandomSeed(seed);
             c.block().initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
             if (weights != null) {
-                Weights.load(c.block(), weights, state, !nonStrict, log);
+                Weights.load(c.block(), file, !nonStrict, log);
             }
             layers = ModelStats.trace(c.block(), input);
             if (saveWeights != null) {

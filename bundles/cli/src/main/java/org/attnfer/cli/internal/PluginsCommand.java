@@ -6,10 +6,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import org.attnfer.composer.ModuleRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -75,7 +77,11 @@ final class PluginsCommand implements Runnable {
     /** {@code fer plugins install}. */
     @Command(
             name = "install",
-            description = "Check a plug-in jar in the running framework, then copy it into plugins/.")
+            description = {
+                "Check a plug-in jar in the running framework, then copy it into plugins/. A jar of a plug-in",
+                "that is installed already (the same symbolic name, any version) replaces it: the loop of",
+                "edit, build, install. A plug-in whose module id another bundle has is refused."
+            })
     static final class Install implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "JAR", description = "The plug-in bundle.")
         Path jar;
@@ -84,10 +90,12 @@ final class PluginsCommand implements Runnable {
         CommandSpec spec;
 
         private final Framework framework;
+        private final ModuleRegistry registry;
 
         @Inject
-        Install(Framework framework) {
+        Install(Framework framework, ModuleRegistry registry) {
             this.framework = framework;
+            this.registry = registry;
         }
 
         @Override
@@ -95,18 +103,50 @@ final class PluginsCommand implements Runnable {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalArgumentException("no such file: " + jar);
             }
-            Optional<String> problem = notABundle(jar).or(() -> framework.trial(jar));
+            Optional<String> notABundle = notABundle(jar);
+            if (notABundle.isPresent()) {
+                throw new IllegalArgumentException(jar.getFileName() + " cannot be installed: " + notABundle.get());
+            }
+            String name = symbolicName(jar);
+            List<Framework.Plugin> replaced = framework.plugins().stream()
+                    .filter(p -> p.name().equals(name))
+                    .toList();
+            Optional<String> problem = framework.trial(
+                    jar,
+                    () -> registry.conflicts().stream()
+                            .filter(c -> c.contains(" of " + name + " "))
+                            .findFirst()
+                            .map(c -> "its module " + c.replace("; ignored", "")
+                                    + " (give the module another id, or remove the other plug-in first)"));
             if (problem.isPresent()) {
                 throw new IllegalArgumentException(jar.getFileName() + " cannot be installed: " + problem.get());
             }
-            Path target = folder(framework).resolve(jar.getFileName());
-            Files.createDirectories(target.getParent());
+            Path folder = folder(framework);
+            Path target = folder.resolve(jar.getFileName());
+            Files.createDirectories(folder);
             Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
-            spec.commandLine()
-                    .getOut()
-                    .println("Installed " + jar.getFileName() + " into " + target.getParent()
-                            + "; it is loaded from the next command on (or at once by a running `fer watch`).");
+            PrintWriter out = spec.commandLine().getOut();
+            for (Framework.Plugin p : replaced) {
+                Path old = Path.of(java.net.URI.create(p.location()));
+                if (!old.equals(target)) {
+                    Files.deleteIfExists(old);
+                }
+                out.println("Replaced " + p.name() + " " + p.version() + " (" + old.getFileName() + ") with "
+                        + jar.getFileName() + ".");
+            }
+            out.println("Installed " + jar.getFileName() + " into " + folder
+                    + "; it is loaded from the next command on (or at once by a running `fer watch`).");
             return 0;
+        }
+
+        private static String symbolicName(Path jar) throws IOException {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                return file.getManifest()
+                        .getMainAttributes()
+                        .getValue("Bundle-SymbolicName")
+                        .split(";", -1)[0]
+                        .strip();
+            }
         }
 
         /** Why a file cannot be a bundle, before the framework tries it: a bundle is a jar whose manifest names it. */

@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.attnfer.composer.Composer;
+import org.attnfer.data.Images;
 import org.attnfer.data.Pixels;
 import org.attnfer.eval.GradCam;
 import org.attnfer.experiment.TrainedRun;
@@ -45,8 +45,6 @@ import picocli.CommandLine.Spec;
             "cascade (Debian: opencv-data), evaluated in Java; --whole skips detection for face crops."
         })
 final class PredictCommand implements Callable<Integer> {
-
-    private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
     @Parameters(
             index = "0",
@@ -121,10 +119,7 @@ final class PredictCommand implements Callable<Integer> {
             GradCam cam =
                     heatmaps == null ? null : new GradCam(model.getBlock(), GradCam.defaultLayer(model.getBlock()));
             for (Path f : files) {
-                BufferedImage img = ImageIO.read(f.toFile());
-                if (img == null) {
-                    throw new IOException(f + ": not a readable image");
-                }
+                BufferedImage img = Images.read(f);
                 List<Rectangle> faces = whole
                         ? List.of(new Rectangle(0, 0, img.getWidth(), img.getHeight()))
                         : detector.detect(img, minFace, 3);
@@ -195,7 +190,7 @@ final class PredictCommand implements Callable<Integer> {
         BufferedImage face = Overlays.image(unit, 0, t.input().channels(), s);
         BufferedImage big = new BufferedImage(4 * s, 4 * s, BufferedImage.TYPE_INT_RGB);
         big.createGraphics().drawImage(Overlays.overlay(face, maps.cam()[0]), 0, 0, 4 * s, 4 * s, null);
-        ImageIO.write(big, "png", png.toFile());
+        Outputs.png(big, png);
     }
 
     private void print(List<Row> rows, List<String> classes) throws Exception {
@@ -272,7 +267,7 @@ final class PredictCommand implements Callable<Integer> {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {
                     walk.filter(Files::isRegularFile)
-                            .filter(f -> IMAGES.contains(ext(f)))
+                            .filter(Images::isImage)
                             .sorted()
                             .forEach(out::add);
                 }
@@ -283,11 +278,5 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    private static String ext(Path f) {
-        String n = f.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 }

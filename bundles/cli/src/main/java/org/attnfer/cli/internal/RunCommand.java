@@ -97,6 +97,13 @@ final class RunCommand implements Callable<Integer> {
                 .getInstance(ExperimentRunner.class);
         Plan plan = runner.plan();
         PrintStream out = System.out;
+        if (cell != null && shard != null) {
+            throw new IllegalArgumentException("--cell and --shard do not go together");
+        }
+        if (cell != null && (cell < 0 || cell >= plan.cells().size())) {
+            throw new IllegalArgumentException("--cell " + cell + ": the grid has cells 0 to "
+                    + (plan.cells().size() - 1) + " (fer run --dry-run lists them)");
+        }
         if (dryRun) {
             out.println("Experiment " + experiment.name() + " is valid: "
                     + plan.dataset().describe());
@@ -112,13 +119,6 @@ final class RunCommand implements Callable<Integer> {
                 out.println(String.format(Locale.ROOT, "  %5d  %s", c.index(), c.describe()));
             }
             return 0;
-        }
-        if (cell != null && shard != null) {
-            throw new IllegalArgumentException("--cell and --shard do not go together");
-        }
-        if (cell != null && (cell < 0 || cell >= plan.cells().size())) {
-            throw new IllegalArgumentException("--cell " + cell + ": the grid has cells 0 to "
-                    + (plan.cells().size() - 1) + " (fer run --dry-run lists them)");
         }
         // SIGTERM (a scheduler's time limit or preemption): finish the step, write the checkpoint, stop
         StopOnTerm stop = StopOnTerm.install(spec.commandLine().getErr());
@@ -147,13 +147,18 @@ final class RunCommand implements Callable<Integer> {
                 "input {size, channels, resize}, variants (required), seeds, sweep, training, augment, tables, output.",
                 "input.resize (default: the size): images are resized to it and the network sees size × size",
                 "windows of them: random ones in training, the centre in evaluation, corners and centre with tta.",
-                "A variant's model: a shorthand (resnet18+simam) or {backbone, stem, width, modules}; width",
+                "A variant's model: a shorthand (resnet18+simam) or {backbone, stem, width, modules, init}; width",
                 "multiplies every layer's channels (0.5: a quarter of the cost); fer modules lists stems and modules.",
+                "init: the weights to start from: a file (.pth, .safetensors, .npz) or {weights, prefix, skip: [fc.*]}.",
                 "sweep: {training.lr: [0.01, 0.1], augment.erase: [0, 0.5]} runs every variant with every combination.",
                 "Dataset kinds and their options: fer data kinds.",
                 "",
                 "training:"));
         org.attnfer.train.TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
+        lines.add(
+                "  freeze {modules: [stem, layer1], epochs: 5}: parts that keep their weights and BatchNorm statistics");
+        lines.add("    for the first epochs (backbone, modules, head, stem or a name prefix such as layer1)");
+        lines.add("  lr_mult {backbone: 0.1, head: 1, modules: 1}: learning-rate multipliers per part (0 to 100)");
         lines.add("augment (true, or a mapping):");
         org.attnfer.data.Augmentation.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
         return lines.toArray(String[]::new);

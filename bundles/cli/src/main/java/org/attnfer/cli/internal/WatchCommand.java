@@ -4,9 +4,12 @@ import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.attnfer.api.AttentionModule;
+import org.attnfer.api.SamplingModule;
 import org.attnfer.composer.ModuleRegistry;
+import org.attnfer.composer.Registered;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,33 +47,39 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Watching " + PluginsCommand.folder(framework) + " (Ctrl-C to stop)");
-        Map<String, String> modules = new LinkedHashMap<>();
+        Map<String, Registered<?>> modules = new LinkedHashMap<>();
         Map<String, String> problems = new LinkedHashMap<>();
+        java.util.Set<String> conflicts = new java.util.HashSet<>();
         long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
         boolean first = true;
         while (System.nanoTime() < end) {
-            Map<String, String> now = current();
-            for (Map.Entry<String, String> e : now.entrySet()) {
-                if (!Objects.equals(modules.get(e.getKey()), e.getValue())) {
-                    out.println((first ? "  " : "+ ") + e.getKey() + " (" + e.getValue() + ")");
+            Map<String, Registered<?>> now = current();
+            for (Map.Entry<String, Registered<?>> e : now.entrySet()) {
+                Registered<?> before = modules.get(e.getKey());
+                // a new service object is new code, even from a rebuild of the same version
+                if (before == null || before.service() != e.getValue().service()) {
+                    String mark = first ? "  " : before == null ? "+ " : "~ ";
+                    out.println(mark + e.getKey() + " (" + e.getValue().origin() + ")" + describe(e.getValue()));
                 }
             }
             for (String id : modules.keySet()) {
                 if (!now.containsKey(id)) {
-                    out.println("- " + id + " (" + modules.get(id) + ")");
+                    out.println("- " + id + " (" + modules.get(id).origin() + ")");
                 }
             }
             for (Framework.Plugin p : framework.plugins()) {
-                String key = p.name() + " " + p.version();
+                String key = p.name() + " " + p.version() + " " + p.location();
                 if (p.state().equals("unresolved") && !problems.containsKey(key)) {
-                    problems.put(key, p.state());
-                    out.println("! plug-in " + key + " does not resolve: "
-                            + framework
-                                    .trial(java.nio.file.Path.of(java.net.URI.create(p.location())))
-                                    .orElse("it starts when tried alone"));
+                    Optional<String> why = framework.diagnose(p);
+                    problems.put(key, why.orElse(""));
+                    why.ifPresent(w -> out.println("! plug-in " + p.name() + " " + p.version() + " ("
+                            + java.nio.file.Path.of(java.net.URI.create(p.location()))
+                                    .getFileName()
+                            + ") does not resolve: " + w));
                 }
             }
-            registry.conflicts().forEach(c -> out.println("! " + c));
+            // each conflict once, not at every poll
+            registry.conflicts().stream().filter(conflicts::add).forEach(c -> out.println("! " + c));
             modules = now;
             first = false;
             out.flush();
@@ -79,10 +88,25 @@ final class WatchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Map<String, String> current() {
-        Map<String, String> m = new LinkedHashMap<>();
-        registry.attentionModules().forEach(r -> m.put(r.service().info().id(), r.origin()));
-        registry.samplingModules().forEach(r -> m.put(r.service().info().id(), r.origin()));
+    private Map<String, Registered<?>> current() {
+        Map<String, Registered<?>> m = new LinkedHashMap<>();
+        registry.attentionModules().forEach(r -> m.put(r.service().info().id(), r));
+        registry.samplingModules().forEach(r -> m.put(r.service().info().id(), r));
         return m;
+    }
+
+    /** The parameters a module takes, as the loaded code declares them. */
+    private static String describe(Registered<?> r) {
+        java.util.List<org.attnfer.api.ParamSpec> params = r.service() instanceof AttentionModule a
+                ? a.info().params()
+                : r.service() instanceof SamplingModule s ? s.info().params() : java.util.List.of();
+        return params.isEmpty()
+                ? ""
+                : ": "
+                        + String.join(
+                                ", ",
+                                params.stream()
+                                        .map(p -> p.name() + "=" + p.defaultValue())
+                                        .toList());
     }
 }

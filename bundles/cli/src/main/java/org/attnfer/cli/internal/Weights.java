@@ -4,12 +4,15 @@ import ai.djl.nn.Block;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.attnfer.nn.LoadReport;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.io.Tensor;
 import org.attnfer.nn.io.TensorFiles;
+import org.attnfer.nn.io.WeightFile;
 
 /** Loading and saving a composed model's weights by their PyTorch names, for the commands. */
 final class Weights {
@@ -27,7 +30,10 @@ final class Weights {
      *
      * @param strict whether any missing, unexpected or mismatched key stops the command
      */
-    static void load(Block block, Path file, Map<String, Tensor> weights, boolean strict, PrintWriter out) {
+    static void load(Block block, WeightFile weightFile, boolean strict, PrintWriter out) {
+        Path file = weightFile.file();
+        Map<String, Tensor> weights = weightFile.values();
+        weightFile.notes().forEach(n -> out.println("Weights " + file + ": " + n));
         LoadReport report;
         try {
             report = StateDict.load(block, weights, strict);
@@ -36,6 +42,38 @@ final class Weights {
                     file + " does not fit the model (use --non-strict to load what fits): " + e.getMessage(), e);
         }
         out.println("Weights " + file + ": " + report.describe());
+        nonFinite(weights)
+                .ifPresent(w -> out.println(
+                        "Warning: " + file + ": " + w + "; every output computed from them will be NaN or infinite"));
+    }
+
+    /** Which tensors hold NaN or infinite values, if any: such weights load, but nothing useful comes out. */
+    static Optional<String> nonFinite(Map<String, Tensor> weights) {
+        List<String> bad = new ArrayList<>();
+        long values = 0;
+        for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            long n = 0;
+            for (float v : e.getValue().data()) {
+                if (!Float.isFinite(v)) {
+                    n++;
+                }
+            }
+            if (n > 0) {
+                bad.add(e.getKey());
+                values += n;
+            }
+        }
+        if (bad.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(
+                java.util.Locale.ROOT,
+                "%,d NaN or infinite values in %d tensor%s (%s%s)",
+                values,
+                bad.size(),
+                bad.size() == 1 ? "" : "s",
+                String.join(", ", bad.subList(0, Math.min(3, bad.size()))),
+                bad.size() > 3 ? ", ..." : ""));
     }
 
     /** Writes the block's weights as {@code .npz} or {@code .safetensors}. */

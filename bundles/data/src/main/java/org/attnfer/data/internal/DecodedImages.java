@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.imageio.ImageIO;
 import org.attnfer.data.BadInput;
+import org.attnfer.data.Images;
 
 /**
  * The images of a file list decoded once, in parallel: which ones cannot be read and, while they fit
@@ -63,16 +63,7 @@ final class DecodedImages {
 
     /** Reads an image, naming the file in any failure. */
     static BufferedImage read(Path file) throws IOException {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot read image " + file + ": " + e.getMessage(), e);
-        }
-        if (image == null) {
-            throw new IOException("cannot read image " + file + ": not a supported image format");
-        }
-        return image;
+        return Images.read(file);
     }
 
     /**

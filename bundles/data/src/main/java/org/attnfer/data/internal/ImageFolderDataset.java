@@ -11,33 +11,36 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.Sample;
 import org.attnfer.data.BadInput;
-import org.attnfer.data.Emotions;
+import org.attnfer.data.Images;
 
 /**
- * A folder with one sub-folder of images per class. When every folder name is an emotion (in any
- * of its usual spellings), the classes are the canonical emotions present, in FER2013's order, with
- * contempt last when asked for; otherwise they are the folder names in alphabetical order. Every
+ * A folder with one sub-folder of images per class. Folder names map to the seven emotions (in any
+ * of their usual spellings, or by an explicit mapping); the classes are the emotions present in
+ * FER2013's order, then contempt when asked for, then other classes only where the experiment
+ * allows them (see {@link ClassNames}). Every
  * image is decoded once when the folder is opened, so that a bad file shows now and not in the
  * middle of an epoch; small images stay in memory.
  */
 final class ImageFolderDataset implements Dataset {
 
-    private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
-
     /** CK+ names its frames after the subject: {@code S005_001_00000011.png}. */
     static final Pattern CK_SUBJECT = Pattern.compile("(S\\d+)_\\d+_.*");
 
     /** How to open a folder. */
-    record Options(boolean contempt, Pattern subject, BadInput bad, long cacheBytes) {}
+    record Options(
+            boolean contempt,
+            Map<String, String> mapping,
+            boolean extraClasses,
+            Pattern subject,
+            BadInput bad,
+            long cacheBytes) {}
 
     private final Path root;
     private final List<String> classes;
@@ -45,6 +48,7 @@ final class ImageFolderDataset implements Dataset {
     private final int[] labels;
     private final String[] subjects;
     private final String account;
+    private final int skipped;
     private final DecodedImages decoded;
 
     ImageFolderDataset(Path root, Options options) throws IOException {
@@ -59,49 +63,31 @@ final class ImageFolderDataset implements Dataset {
         if (folders.isEmpty()) {
             throw new IOException("image folder " + root + " has no class sub-folders");
         }
-        boolean emotions = folders.stream()
-                .map(f -> f.getFileName().toString())
-                .allMatch(n -> Emotions.canonical(n).isPresent() || Emotions.isContempt(n));
+        ClassNames names = new ClassNames(root, options.mapping(), options.contempt(), options.extraClasses());
         Map<Path, String> classOf = new LinkedHashMap<>();
-        StringBuilder mapping = new StringBuilder();
         for (Path f : folders) {
-            String name = f.getFileName().toString();
-            String cls = !emotions
-                    ? name
-                    : Emotions.isContempt(name)
-                            ? (options.contempt() ? Emotions.CONTEMPT : null)
-                            : Emotions.canonical(name).orElseThrow();
-            mapping.append(mapping.length() == 0 ? "" : ", ")
-                    .append(name)
-                    .append(" → ")
-                    .append(cls == null ? "left out (contempt: true keeps it)" : cls);
-            if (cls != null) {
-                classOf.put(f, cls);
-            }
+            names.of(f.getFileName().toString()).ifPresent(cls -> classOf.put(f, cls));
         }
+        names.checkAllKnown(
+                folders.stream().map(f -> f.getFileName().toString()).toList());
+        String mapping = names.account();
         BadInput bad = options.bad();
         Map<Path, List<Path>> imagesOf = new LinkedHashMap<>();
         int ignored = 0;
         for (Map.Entry<Path, String> e : classOf.entrySet()) {
             List<Path> all =
                     list(e.getKey()).stream().filter(Files::isRegularFile).toList();
-            List<Path> images =
-                    all.stream().filter(p -> EXTENSIONS.contains(extension(p))).toList();
+            List<Path> images = all.stream().filter(Images::isImage).toList();
             ignored += all.size() - images.size();
             if (images.isEmpty()) {
-                bad.report("class folder " + e.getKey() + " has no images ("
-                        + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+                bad.report("class folder " + e.getKey() + " has no images (" + Images.formats() + ")");
             } else {
                 imagesOf.put(e.getKey(), images);
             }
         }
         List<String> present =
                 imagesOf.keySet().stream().map(classOf::get).distinct().toList();
-        List<String> order = new ArrayList<>(Emotions.CANONICAL);
-        order.add(Emotions.CONTEMPT);
-        classes = emotions
-                ? order.stream().filter(present::contains).toList()
-                : present.stream().sorted().toList();
+        classes = ClassNames.order(present);
         if (classes.isEmpty()) {
             throw new IOException("image folder " + root + " has no class folder with images");
         }
@@ -123,6 +109,7 @@ final class ImageFolderDataset implements Dataset {
         decoded.dropFailed();
         labels = labelList.stream().mapToInt(Integer::intValue).toArray();
         subjects = subjects(files, options.subject());
+        skipped = bad.skipped();
         account = mapping
                 + (ignored > 0 ? "; ignored " + ignored + " files that are not images" : "")
                 + (subjects != null
@@ -160,10 +147,9 @@ final class ImageFolderDataset implements Dataset {
         return out;
     }
 
-    private static String extension(Path p) {
-        String name = p.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    @Override
+    public int skipped() {
+        return skipped;
     }
 
     @Override

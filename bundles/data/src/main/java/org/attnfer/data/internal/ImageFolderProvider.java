@@ -10,6 +10,7 @@ import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.data.BadInput;
+import org.attnfer.data.Images;
 import org.osgi.service.component.annotations.Component;
 
 /** Registers the {@code image-folder} dataset kind. */
@@ -23,8 +24,8 @@ public final class ImageFolderProvider implements DatasetProvider {
 
     @Override
     public String doc() {
-        return "a folder with one sub-folder of images per class"
-                + " (FER2013 image folders, RAF-DB, CK+, AffectNet exports)";
+        return "a folder with one sub-folder of images per emotion (FER2013 image folders, RAF-DB, CK+, AffectNet"
+                + " exports, JAFFE); reads " + Images.formats();
     }
 
     @Override
@@ -32,6 +33,14 @@ public final class ImageFolderProvider implements DatasetProvider {
         return List.of(
                 ParamSpec.ofString("path", null, "the folder, relative to the experiment file"),
                 ParamSpec.ofBoolean("contempt", false, "keep a contempt folder (CK+, AffectNet) as an eighth class"),
+                ParamSpec.ofString(
+                        "classes",
+                        null,
+                        "folders whose names are no emotion, mapped: \"Joy=happy, Other=skip\" (skip leaves one out)"),
+                ParamSpec.ofChoice(
+                        "extra_classes",
+                        List.of("error", "allow"),
+                        "a folder that is no emotion: stop naming it, or keep it as a class of its own"),
                 ParamSpec.ofString(
                         "subject",
                         null,
@@ -59,6 +68,8 @@ public final class ImageFolderProvider implements DatasetProvider {
                 baseDir.resolve(options.getString("path")).normalize(),
                 new ImageFolderDataset.Options(
                         options.getBoolean("contempt"),
+                        ClassNames.parseMapping(options.has("classes") ? options.getString("classes") : null),
+                        options.getString("extra_classes").equals("allow"),
                         subject,
                         BadInput.of(options),
                         options.getInt("cache_mb") * 1024L * 1024L));

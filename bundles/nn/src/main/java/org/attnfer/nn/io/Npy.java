@@ -27,20 +27,22 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+    /** numpy's own limit for a header. */
+    private static final int MAX_HEADER = 1 << 20;
+
     private Npy() {}
 
-    /** Reads one array. */
+    /**
+     * Reads one array. Sizes are checked before anything is allocated: a header can declare any
+     * shape, and only the stream's bytes tell whether it is real.
+     */
     public static Tensor read(InputStream stream) throws IOException {
         DataInputStream in = new DataInputStream(stream);
-        byte[] magic = new byte[6];
-        in.readFully(magic);
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (magic[i] != MAGIC[i]) {
-                throw new IOException("not a .npy stream (bad magic)");
-            }
+        byte[] magic = in.readNBytes(MAGIC.length + 2);
+        if (magic.length < MAGIC.length + 2 || !Arrays.equals(magic, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new IOException("not a .npy array (bad magic)");
         }
-        int major = in.readUnsignedByte();
-        in.readUnsignedByte();
+        int major = magic[MAGIC.length] & 0xff;
         int headerLength;
         if (major == 1) {
             headerLength = Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
@@ -49,22 +51,19 @@ public final class Npy {
         } else {
             throw new IOException("unsupported .npy version " + major);
         }
-        byte[] headerBytes = new byte[headerLength];
-        in.readFully(headerBytes);
+        if (headerLength < 0 || headerLength > MAX_HEADER) {
+            throw new IOException(".npy header length " + Integer.toUnsignedString(headerLength) + " is not plausible");
+        }
+        byte[] headerBytes = in.readNBytes(headerLength);
+        if (headerBytes.length < headerLength) {
+            throw new IOException(".npy header ends early (" + headerBytes.length + " of " + headerLength + " bytes)");
+        }
         String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         String descr = group(DESCR, header, "descr");
         if (group(FORTRAN, header, "fortran_order").equals("True")) {
             throw new IOException("Fortran-ordered .npy arrays are not supported");
         }
         long[] shape = parseShape(group(SHAPE, header, "shape"));
-        long count = 1;
-        for (long d : shape) {
-            count *= d;
-        }
-        if (count > Integer.MAX_VALUE) {
-            throw new IOException(".npy array too large: " + count + " values");
-        }
-        int n = (int) count;
         int width = switch (descr) {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
@@ -72,8 +71,23 @@ public final class Npy {
             default ->
                 throw new IOException("unsupported .npy dtype " + descr + " (little-endian float, int or uint8 only)");
         };
-        byte[] raw = new byte[n * width];
-        in.readFully(raw);
+        long count = 1;
+        for (long d : shape) {
+            count = count == 0 || d <= (Integer.MAX_VALUE - 8) / count ? count * d : Long.MAX_VALUE;
+        }
+        if (count > (Integer.MAX_VALUE - 8) / width) {
+            throw new IOException(".npy shape " + Arrays.toString(shape) + " is too large for one array");
+        }
+        int n = (int) count;
+        // readNBytes grows its buffer as bytes arrive, so a false shape costs only the real bytes
+        byte[] raw = in.readNBytes(n * width);
+        if (raw.length < n * width) {
+            throw new IOException(".npy data ends early: shape " + Arrays.toString(shape) + " " + descr + " needs "
+                    + (long) n * width + " bytes, the file has " + raw.length);
+        }
+        if (in.read() >= 0) {
+            throw new IOException(".npy data goes on past shape " + Arrays.toString(shape) + " " + descr);
+        }
         ByteBuffer buf = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         float[] data = new float[n];
         for (int i = 0; i < n; i++) {
@@ -124,11 +138,20 @@ public final class Npy {
         return m.group(1);
     }
 
-    private static long[] parseShape(String text) {
+    private static long[] parseShape(String text) throws IOException {
         List<Long> dims = new ArrayList<>();
         for (String part : text.split(",", -1)) {
             if (!part.isBlank()) {
-                dims.add(Long.parseLong(part.trim().replace("L", "")));
+                long d;
+                try {
+                    d = Long.parseLong(part.trim().replace("L", ""));
+                } catch (NumberFormatException e) {
+                    throw new IOException(".npy shape (" + text + ") has a dimension that is not a number");
+                }
+                if (d < 0) {
+                    throw new IOException(".npy shape (" + text + ") has a negative dimension");
+                }
+                dims.add(d);
             }
         }
         return dims.stream().mapToLong(Long::longValue).toArray();

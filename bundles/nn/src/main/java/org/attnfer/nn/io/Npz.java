@@ -1,5 +1,6 @@
 package org.attnfer.nn.io;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,25 +24,46 @@ public final class Npz {
         }
     }
 
-    /** Reads every array from a stream; {@code source} names it in error messages. */
+    /**
+     * Reads every array from a stream; {@code source} names it in error messages. Every entry must
+     * be a {@code .npy} array, once; the archive's checksums are verified as it is read.
+     */
     public static Map<String, Tensor> read(InputStream stream, String source) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(stream)) {
+        String entry = null;
+        // a zip starts with "PK" (an empty archive too); ZipInputStream alone would read anything as no entries
+        BufferedInputStream in = new BufferedInputStream(stream);
+        in.mark(2);
+        if (in.read() != 'P' || in.read() != 'K') {
+            throw new IOException(source + ": not an .npz archive (not a zip file)");
+        }
+        in.reset();
+        try (ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                entry = e.getName();
                 if (e.isDirectory()) {
                     continue;
                 }
-                String key = e.getName().endsWith(".npy")
-                        ? e.getName().substring(0, e.getName().length() - 4)
-                        : e.getName();
-                try {
-                    out.put(key, Npy.read(zip));
-                } catch (IOException ex) {
-                    throw new IOException(source + ": entry " + e.getName() + ": " + ex.getMessage(), ex);
+                if (!entry.endsWith(".npy")) {
+                    throw new IOException("is not a .npy array (an .npz holds only arrays)");
+                }
+                String key = entry.substring(0, entry.length() - 4);
+                if (out.put(key, Npy.read(zip)) != null) {
+                    throw new IOException("appears twice");
                 }
             }
+            entry = null;
+        } catch (IOException ex) {
+            throw new IOException(
+                    source + (entry == null ? "" : ": entry " + entry) + ": " + reason(ex)
+                            + (entry == null ? " (not a complete .npz archive)" : ""),
+                    ex);
         }
         return out;
+    }
+
+    private static String reason(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Writes arrays as an uncompressed archive, as {@code numpy.savez} does. */

@@ -1,5 +1,8 @@
 package org.attnfer.nn.io;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,10 +10,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +25,13 @@ import java.util.Map;
  */
 public final class SafeTensors {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // duplicate names and bytes after the header's object are damage, not something to guess around
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** The format's own limit on the header (100 MB). */
+    private static final long MAX_HEADER = 100_000_000;
 
     private SafeTensors() {}
 
@@ -29,35 +40,147 @@ public final class SafeTensors {
         return readWithMetadata(file, new LinkedHashMap<>());
     }
 
+    /** Reads every tensor with the type it is stored in, in header order. */
+    public static Map<String, StoredTensor> readStored(Path file) throws IOException {
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        Map<String, String> dtypes = new LinkedHashMap<>();
+        Map<String, Tensor> tensors = read(file, new LinkedHashMap<>(), dtypes);
+        tensors.forEach((k, v) -> out.put(k, new StoredTensor(v, dtypes.get(k))));
+        return out;
+    }
+
     /**
      * Reads every tensor and the header's {@code __metadata__} (text values).
      *
      * @param metadata receives the metadata
      */
     public static Map<String, Tensor> readWithMetadata(Path file, Map<String, String> metadata) throws IOException {
+        return read(file, metadata, new LinkedHashMap<>());
+    }
+
+    private static Map<String, Tensor> read(Path file, Map<String, String> metadata, Map<String, String> dtypes)
+            throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, len, file);
             long headerLength = len.flip().getLong();
-            if (headerLength <= 0 || headerLength > 100_000_000 || 8 + headerLength > ch.size()) {
-                throw new IOException(file + ": not a safetensors file (header length " + headerLength + ")");
+            if (headerLength <= 1 || headerLength > MAX_HEADER || 8 + headerLength > ch.size()) {
+                throw new IOException(file + ": not a safetensors file (header length " + headerLength
+                        + " in a file of " + ch.size() + " bytes)");
             }
             ByteBuffer head = ByteBuffer.allocate((int) headerLength);
             readFully(ch, head, file);
-            JsonNode header = JSON.readTree(new String(head.array(), StandardCharsets.UTF_8));
+            JsonNode header = header(file, head.array());
             long base = 8 + headerLength;
+            List<Entry> entries = entries(file, header, ch.size() - base);
             Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> e : header.properties()) {
-                if (e.getKey().equals("__metadata__")) {
-                    e.getValue()
-                            .properties()
-                            .forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                    continue;
-                }
-                out.put(e.getKey(), readTensor(ch, base, e.getKey(), e.getValue(), file));
+            header.path("__metadata__")
+                    .properties()
+                    .forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
+            for (Entry e : entries) {
+                out.put(e.key(), readTensor(ch, base, e, file));
+                dtypes.put(e.key(), e.dtype());
             }
             return out;
         }
+    }
+
+    /** One tensor's place in the data area, checked against its dtype and shape. */
+    private record Entry(String key, String dtype, long[] shape, int count, long begin, long end) {}
+
+    private static JsonNode header(Path file, byte[] bytes) throws IOException {
+        JsonNode header;
+        try {
+            header = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            // a header length past the real header reads tensor bytes as JSON: refused here
+            throw new IOException(file + ": the safetensors header is not one JSON object ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (header == null || !header.isObject()) {
+            throw new IOException(file + ": the safetensors header is not a JSON object");
+        }
+        return header;
+    }
+
+    /**
+     * Every tensor's entry, validated as a whole: known dtype, non-negative shape whose byte size is
+     * its range, and ranges that tile the data area exactly (no gap, no overlap, nothing outside).
+     */
+    private static List<Entry> entries(Path file, JsonNode header, long dataBytes) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : header.properties()) {
+            String key = e.getKey();
+            JsonNode info = e.getValue();
+            if (key.equals("__metadata__")) {
+                if (!info.isObject()) {
+                    throw new IOException(file + ": __metadata__ is not a JSON object");
+                }
+                continue;
+            }
+            String where = file + ": tensor " + key + ": ";
+            if (!info.isObject()) {
+                throw new IOException(where + "its entry is not a JSON object");
+            }
+            String dtype = info.path("dtype").asText("");
+            int width = width(dtype);
+            if (width == 0) {
+                throw new IOException(where + "unsupported dtype '" + dtype + "' (F32, F64, F16, BF16, I64, I32)");
+            }
+            JsonNode shapeNode = info.path("shape");
+            JsonNode offsets = info.path("data_offsets");
+            if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
+                throw new IOException(where + "needs a 'shape' list and two 'data_offsets'");
+            }
+            long[] shape = new long[shapeNode.size()];
+            long count = 1;
+            for (int i = 0; i < shape.length; i++) {
+                JsonNode d = shapeNode.get(i);
+                if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+                    throw new IOException(where + "shape " + shapeNode + " has a dimension that is not a count");
+                }
+                shape[i] = d.asLong();
+                count = count == 0 || shape[i] <= Integer.MAX_VALUE / count ? count * shape[i] : Long.MAX_VALUE;
+            }
+            if (count > Integer.MAX_VALUE - 8) {
+                throw new IOException(where + "shape " + shapeNode + " is too large");
+            }
+            long begin = offsets.get(0).asLong(-1);
+            long end = offsets.get(1).asLong(-1);
+            if (!offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber() || begin < 0 || end < begin) {
+                throw new IOException(where + "data_offsets " + offsets + " are not a byte range");
+            }
+            if (end - begin != count * width) {
+                throw new IOException(where + "data_offsets " + offsets + " span " + (end - begin) + " bytes, but "
+                        + dtype + " " + shapeNode + " needs " + count * width);
+            }
+            entries.add(new Entry(key, dtype, shape, (int) count, begin, end));
+        }
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long next = 0;
+        for (Entry e : byOffset) {
+            if (e.begin() != next) {
+                throw new IOException(file + ": tensor " + e.key() + " starts at byte " + e.begin() + " of the data, "
+                        + (e.begin() < next ? "inside the tensor before it" : "leaving a gap after byte " + next)
+                        + " (the header or the file is damaged)");
+            }
+            next = e.end();
+        }
+        if (next != dataBytes) {
+            throw new IOException(file + ": the tensors span " + next + " bytes but the file has " + dataBytes
+                    + " after its header (truncated, or the header length is wrong)");
+        }
+        return entries;
+    }
+
+    private static int width(String dtype) {
+        return switch (dtype) {
+            case "F32", "I32" -> 4;
+            case "F64", "I64" -> 8;
+            case "F16", "BF16" -> 2;
+            default -> 0;
+        };
     }
 
     /** Writes float32 tensors. */
@@ -101,34 +224,14 @@ public final class SafeTensors {
         }
     }
 
-    private static Tensor readTensor(FileChannel ch, long base, String key, JsonNode info, Path file)
-            throws IOException {
-        String dtype = info.path("dtype").asText();
-        JsonNode shapeNode = info.path("shape");
-        long[] shape = new long[shapeNode.size()];
-        long count = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong();
-            count *= shape[i];
-        }
-        long begin = info.path("data_offsets").path(0).asLong();
-        long end = info.path("data_offsets").path(1).asLong();
-        int width = switch (dtype) {
-            case "F32", "I32" -> 4;
-            case "F64", "I64" -> 8;
-            case "F16", "BF16" -> 2;
-            default -> throw new IOException(file + ": tensor " + key + " has unsupported dtype " + dtype);
-        };
-        if (end - begin != count * width || base + end > ch.size()) {
-            throw new IOException(file + ": tensor " + key + " has an inconsistent byte range");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-        ch.position(base + begin);
+    private static Tensor readTensor(FileChannel ch, long base, Entry e, Path file) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
+        ch.position(base + e.begin());
         readFully(ch, buf, file);
         buf.flip();
-        float[] data = new float[(int) count];
+        float[] data = new float[e.count()];
         for (int i = 0; i < data.length; i++) {
-            data[i] = switch (dtype) {
+            data[i] = switch (e.dtype()) {
                 case "F32" -> buf.getFloat();
                 case "F64" -> (float) buf.getDouble();
                 case "I32" -> buf.getInt();
@@ -137,7 +240,7 @@ public final class SafeTensors {
                 default -> Float.intBitsToFloat((buf.getShort() & 0xffff) << 16);
             };
         }
-        return new Tensor(shape, data);
+        return new Tensor(e.shape(), data);
     }
 
     /** IEEE 754 binary16 to float (Java 17 has no built-in conversion). */
