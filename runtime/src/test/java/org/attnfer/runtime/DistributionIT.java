@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.attnfer.testkit.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -152,8 +154,7 @@ class DistributionIT {
         for (Path example : files) {
             Path f = example;
             String text = Files.readString(example);
-            java.util.regex.Matcher weights =
-                    java.util.regex.Pattern.compile("weights: ([^,}\\s]+)").matcher(text);
+            Matcher weights = Pattern.compile("weights: ([^,}\\s]+)").matcher(text);
             if (weights.find()) {
                 // the checkpoint is the user's download: a stand-in beside a copy shows the rest is valid
                 Path dir = Files.createDirectories(tmp.resolve("with-weights"));

@@ -13,6 +13,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
@@ -264,7 +266,7 @@ class PluginIT {
                     Files.move(
                             tmp.resolve("next.jar"),
                             plugins.resolve("triplet.jar"),
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                            StandardCopyOption.REPLACE_EXISTING);
                 } catch (IOException | InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
@@ -291,7 +293,7 @@ class PluginIT {
 
     /** Copies the example plug-in with another symbolic name and, optionally, another import of the API. */
     private static void rewrite(Path to, String name, String apiImport) throws IOException {
-        Map<String, String> headers = new java.util.HashMap<>(Map.of("Bundle-SymbolicName", name));
+        Map<String, String> headers = new HashMap<>(Map.of("Bundle-SymbolicName", name));
         if (apiImport != null) {
             headers.put("Import-Package", imports().replaceFirst("org\\.attnfer\\.api;version=\"[^\"]*\"", apiImport));
         }

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.attnfer.nn.io.TensorFiles;
 import org.attnfer.testkit.Goldens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -153,8 +154,8 @@ class SpecificationIT {
                 "--save-weights",
                 st.toString());
         assertThat(convert.code()).as(convert.err()).isZero();
-        var a = org.attnfer.nn.io.TensorFiles.read(npz);
-        assertThat(org.attnfer.nn.io.TensorFiles.read(st)).isEqualTo(a);
+        var a = TensorFiles.read(npz);
+        assertThat(TensorFiles.read(st)).isEqualTo(a);
         assertThat(a)
                 .containsKeys(
                         "conv1.weight",

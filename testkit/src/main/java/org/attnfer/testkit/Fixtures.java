@@ -1,5 +1,6 @@
 package org.attnfer.testkit;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -38,7 +39,7 @@ public final class Fixtures {
                     }
                 }
                 g.setColor(Color.WHITE);
-                g.setStroke(new java.awt.BasicStroke(Math.max(2f, size / 8f)));
+                g.setStroke(new BasicStroke(Math.max(2f, size / 8f)));
                 double cx = size / 2.0 + random.nextGaussian() * size / 16;
                 double cy = size / 2.0 + random.nextGaussian() * size / 16;
                 double r = size * 0.4;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.attnfer.nn.io.Npy;
@@ -61,7 +62,7 @@ public final class Goldens {
 
         @Override
         public String toString() {
-            return name + " (" + source.name().toLowerCase(java.util.Locale.ROOT) + ")";
+            return name + " (" + source.name().toLowerCase(Locale.ROOT) + ")";
         }
     }
 

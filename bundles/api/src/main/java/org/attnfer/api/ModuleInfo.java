@@ -1,6 +1,7 @@
 package org.attnfer.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -34,7 +35,7 @@ public record ModuleInfo(
     }
 
     /** Validates raw parameter values against {@link #params()}. */
-    public Params validate(java.util.Map<String, ?> raw) {
+    public Params validate(Map<String, ?> raw) {
         return Params.validate(params, raw);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.attnfer.api.AttentionModule;
 import org.attnfer.api.Backbone;
 import org.attnfer.api.BackboneSpec;
 import org.attnfer.api.HookKind;
@@ -18,6 +19,7 @@ import org.attnfer.api.Insert;
 import org.attnfer.api.Insertions;
 import org.attnfer.api.ModuleInfo;
 import org.attnfer.api.Params;
+import org.attnfer.api.SamplingModule;
 import org.attnfer.api.Site;
 
 /**
@@ -108,8 +110,8 @@ public class Composer {
     }
 
     private Resolved resolve(String model, ModuleUse use, Map<String, HookPoint> hooks) {
-        Optional<Registered<org.attnfer.api.AttentionModule>> attention = registry.attention(use.id());
-        Optional<Registered<org.attnfer.api.SamplingModule>> sampling = registry.sampling(use.id());
+        Optional<Registered<AttentionModule>> attention = registry.attention(use.id());
+        Optional<Registered<SamplingModule>> sampling = registry.sampling(use.id());
         if (attention.isEmpty() && sampling.isEmpty()) {
             throw new CompositionException("model '" + model + "': unknown module '" + use.id() + "' (known: "
                     + String.join(", ", registry.moduleIds())
@@ -171,8 +173,8 @@ public class Composer {
             HookPoint hook,
             List<Integer> stages,
             Params params,
-            Optional<Registered<org.attnfer.api.AttentionModule>> attention,
-            Optional<Registered<org.attnfer.api.SamplingModule>> sampling) {
+            Optional<Registered<AttentionModule>> attention,
+            Optional<Registered<SamplingModule>> sampling) {
 
         boolean at(Site site) {
             return hook.name().equals(site.hook()) && stages.contains(site.stage());

@@ -3,6 +3,7 @@ package org.attnfer.composer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,7 +40,7 @@ public final class ModelNames {
         Parser(String text) {
             this.text = text;
             this.compact = text.trim().replaceAll("\\s*([+(),=@\\[\\]])\\s*", "$1");
-            this.s = compact.toLowerCase(java.util.Locale.ROOT);
+            this.s = compact.toLowerCase(Locale.ROOT);
         }
 
         ModelSpec model() {

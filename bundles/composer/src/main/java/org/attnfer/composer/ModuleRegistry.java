@@ -2,6 +2,7 @@ package org.attnfer.composer;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.attnfer.api.AttentionModule;
 import org.attnfer.api.Backbone;
 import org.attnfer.api.SamplingModule;
@@ -49,7 +50,7 @@ public interface ModuleRegistry {
 
     /** All module ids, sorted. */
     default List<String> moduleIds() {
-        return java.util.stream.Stream.concat(
+        return Stream.concat(
                         attentionModules().stream().map(r -> r.service().info().id()),
                         samplingModules().stream().map(r -> r.service().info().id()))
                 .sorted()

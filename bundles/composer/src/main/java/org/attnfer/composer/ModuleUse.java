@@ -1,5 +1,7 @@
 package org.attnfer.composer;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,9 +20,7 @@ public record ModuleUse(String id, String hook, List<Integer> stages, Map<String
     public ModuleUse {
         Objects.requireNonNull(id, "module id");
         stages = stages == null ? List.of() : List.copyOf(stages);
-        params = params == null
-                ? Map.of()
-                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+        params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
     /** A module at its defaults. */

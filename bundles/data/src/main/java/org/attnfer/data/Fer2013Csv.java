@@ -5,6 +5,7 @@ import java.awt.image.DataBufferByte;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.ref.SoftReference;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -137,7 +138,7 @@ public final class Fer2013Csv {
                 lines.add(row);
                 usages.add(usage < 0 ? "Training" : unquote(cells[usage]));
             }
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new IOException(file + ": not a text CSV (not UTF-8)", e);
         }
         if (pixels.isEmpty()) {

@@ -4,6 +4,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Test-time augmentation: the views of one image whose class probabilities are averaged. Ten-crop
@@ -47,9 +48,7 @@ public record TestViews(boolean crops, double zoom) {
         if (!crops) {
             return "";
         }
-        return zoom > 0
-                ? String.format(java.util.Locale.ROOT, "ten-crop TTA at 3 scales, ±%.0f %%", 100 * zoom)
-                : "ten-crop TTA";
+        return zoom > 0 ? String.format(Locale.ROOT, "ten-crop TTA at 3 scales, ±%.0f %%", 100 * zoom) : "ten-crop TTA";
     }
 
     /**

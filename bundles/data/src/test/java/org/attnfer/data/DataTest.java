@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.awt.geom.Point2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.data.internal.ImageFolderProvider;
@@ -29,7 +36,7 @@ class DataTest {
 
     private Dataset open(Path folder, Map<String, Object> options) throws IOException {
         ImageFolderProvider p = new ImageFolderProvider();
-        Map<String, Object> raw = new java.util.HashMap<>(options);
+        Map<String, Object> raw = new HashMap<>(options);
         raw.put("path", folder.toString());
         return p.open(Params.validate(p.options(), raw), dir);
     }
@@ -72,8 +79,8 @@ class DataTest {
         for (String c : List.of("happy", "sad")) {
             for (int i = 0; i < 2; i++) {
                 Path png = dir.resolve("jaffe/" + c + "/" + c + "_00" + i + ".png");
-                java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
-                assertThat(javax.imageio.ImageIO.write(
+                BufferedImage img = ImageIO.read(png.toFile());
+                assertThat(ImageIO.write(
                                 img,
                                 "tiff",
                                 dir.resolve("jaffe/" + c + "/" + i + ".tiff").toFile()))
@@ -89,10 +96,9 @@ class DataTest {
     @Test
     void aTruncatedJpegIsABadImage() throws IOException {
         Fixtures.imageFolder(dir.resolve("j"), List.of("happy", "sad"), 2, 48, 1);
-        java.awt.image.BufferedImage img =
-                javax.imageio.ImageIO.read(dir.resolve("j/happy/happy_000.png").toFile());
-        java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "jpeg", jpeg);
+        BufferedImage img = ImageIO.read(dir.resolve("j/happy/happy_000.png").toFile());
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpeg", jpeg);
         byte[] bytes = jpeg.toByteArray();
         Files.write(dir.resolve("j/happy/whole.jpg"), bytes);
         Files.write(dir.resolve("j/happy/half.jpg"), Arrays.copyOf(bytes, bytes.length * 2 / 3));
@@ -155,8 +161,8 @@ class DataTest {
         Dataset cached = open(dir.resolve("c"));
         Dataset fresh = open(dir.resolve("c"), Map.of("cache_mb", 0));
         for (int i = 0; i < cached.size(); i++) {
-            java.awt.image.BufferedImage a = cached.get(i).image();
-            java.awt.image.BufferedImage b = fresh.get(i).image();
+            BufferedImage a = cached.get(i).image();
+            BufferedImage b = fresh.get(i).image();
             assertThat(a.getRGB(0, 0, 20, 20, null, 0, 20)).containsExactly(b.getRGB(0, 0, 20, 20, null, 0, 20));
         }
         // every read is a copy: drawing on one sample leaves the next read untouched
@@ -195,7 +201,7 @@ class DataTest {
         assertThat(d.describe()).contains("10 subjects");
         Split split = Split.of(d, 0.2, 3, Split.By.AUTO);
         assertThat(split.how()).isEqualTo("by subject: 2 of 10 subjects held out");
-        java.util.Set<String> trainSubjects = new java.util.HashSet<>();
+        Set<String> trainSubjects = new HashSet<>();
         Arrays.stream(split.train()).forEach(i -> trainSubjects.add(d.subject(i)));
         assertThat(Arrays.stream(split.validation()).mapToObj(d::subject))
                 .hasSize(12)
@@ -274,8 +280,7 @@ class DataTest {
 
     @Test
     void grayAndRgbConversion() {
-        java.awt.image.BufferedImage img =
-                new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, 0xff0000);
         img.setRGB(1, 0, 0xffffff);
         float[] rgb = new float[3 * 64];
@@ -321,9 +326,8 @@ class DataTest {
                     reversed[y * 16 + col] = plain[y * 16 + 15 - col];
                 }
             }
-            assertThat(java.util.Arrays.equals(x, plain) || java.util.Arrays.equals(x, reversed))
-                    .isTrue();
-            mirrored |= java.util.Arrays.equals(x, reversed);
+            assertThat(Arrays.equals(x, plain) || Arrays.equals(x, reversed)).isTrue();
+            mirrored |= Arrays.equals(x, reversed);
         }
         assertThat(mirrored).isTrue();
     }
@@ -348,9 +352,8 @@ class DataTest {
     }
 
     /** A 12×12 gray image whose pixel (x, y) has the value 20·x + y, distinct everywhere. */
-    private static java.awt.image.BufferedImage numbered() {
-        java.awt.image.BufferedImage img =
-                new java.awt.image.BufferedImage(12, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    private static BufferedImage numbered() {
+        BufferedImage img = new BufferedImage(12, 12, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 12; y++) {
             for (int x = 0; x < 12; x++) {
                 int v = 20 * x + y;
@@ -378,12 +381,12 @@ class DataTest {
         Pixels.write(numbered(), input, x, 0);
         assertThat(x).containsExactly(window(2, 2), within(1e-6f));
         // a region of the image lands where its pixels do
-        java.awt.geom.Point2D p = input.placement(12, 12).transform(new java.awt.geom.Point2D.Double(5, 7), null);
+        Point2D p = input.placement(12, 12).transform(new Point2D.Double(5, 7), null);
         assertThat(p.getX()).isEqualTo(3.0);
         assertThat(p.getY()).isEqualTo(5.0);
         assertThat(new InputSpec(1, 8, 24)
                         .placement(12, 12)
-                        .transform(new java.awt.geom.Point2D.Double(5, 7), null)
+                        .transform(new Point2D.Double(5, 7), null)
                         .getX())
                 .isEqualTo(2.0);
         assertThat(input.describe()).isEqualTo("1×8×8 windows of 12×12");
@@ -396,7 +399,7 @@ class DataTest {
     void aResizedInputTrainsOnRandomWindowsAndTenCropTakesItsCornersAndCentre() throws IOException {
         InputSpec input = new InputSpec(1, 8, 12);
         Augmentation crop = new Augmentation(0, false, 0, 0, 0, 0, 0);
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int epoch = 0; epoch < 40; epoch++) {
             float[] x = new float[64];
             Pixels.writeView(crop.geometry(numbered(), input, Augmentation.random(1, epoch, 0)), input, x, 0);
@@ -409,7 +412,7 @@ class DataTest {
             seen.add(x0 + "," + y0);
         }
         assertThat(seen.size()).isGreaterThan(5);
-        List<java.awt.image.BufferedImage> views = TestViews.TEN_CROP.of(numbered(), input);
+        List<BufferedImage> views = TestViews.TEN_CROP.of(numbered(), input);
         int[][] origins = {{0, 0}, {4, 0}, {0, 4}, {4, 4}, {2, 2}};
         for (int v = 0; v < 5; v++) {
             float[] x = new float[64];
@@ -421,8 +424,7 @@ class DataTest {
     @Test
     void aTestTimeZoomAddsTenCropsOfTheImageShrunkAndEnlarged() {
         // a white 16×16 square in the middle of a black 48×48 image, seen through 40×40 windows
-        java.awt.image.BufferedImage square =
-                new java.awt.image.BufferedImage(48, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        BufferedImage square = new BufferedImage(48, 48, BufferedImage.TYPE_INT_RGB);
         for (int y = 16; y < 32; y++) {
             for (int x = 16; x < 32; x++) {
                 square.setRGB(x, y, 0xFFFFFF);
@@ -430,11 +432,11 @@ class DataTest {
         }
         InputSpec input = new InputSpec(1, 40, 48);
         TestViews zoomed = new TestViews(true, 1 / 12.0);
-        List<java.awt.image.BufferedImage> views = zoomed.of(square, input);
+        List<BufferedImage> views = zoomed.of(square, input);
         assertThat(zoomed.count()).isEqualTo(30);
         assertThat(views).hasSize(30);
         // the middle scale is plain ten-crop, view for view
-        List<java.awt.image.BufferedImage> plain = TestViews.TEN_CROP.of(square, input);
+        List<BufferedImage> plain = TestViews.TEN_CROP.of(square, input);
         for (int v = 0; v < 10; v++) {
             float[] a = new float[1600];
             float[] b = new float[1600];

@@ -1,5 +1,6 @@
 package org.attnfer.experiment;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.attnfer.api.Params;
@@ -88,7 +90,7 @@ public final class ExperimentReader {
             }
         }
         // the frozen copy lives elsewhere: every variant names its starting weights absolutely
-        if (root.get("variants") instanceof com.fasterxml.jackson.databind.node.ArrayNode variants) {
+        if (root.get("variants") instanceof ArrayNode variants) {
             for (int i = 0; i < variants.size(); i++) {
                 if (variants.get(i).get("model") instanceof ObjectNode model && model.has("init")) {
                     if (model.get("init").isTextual()) {
@@ -159,7 +161,7 @@ public final class ExperimentReader {
         if (!List.of("auto", "subject", "item").contains(by)) {
             throw root.get("split_by").error("must be auto, subject or item, got '" + by + "'");
         }
-        Split.By splitBy = Split.By.valueOf(by.toUpperCase(java.util.Locale.ROOT));
+        Split.By splitBy = Split.By.valueOf(by.toUpperCase(Locale.ROOT));
 
         Node in = root.get("input").only("size", "channels", "resize");
         int channels = (int) in.integer("channels", 1, 1, 3);

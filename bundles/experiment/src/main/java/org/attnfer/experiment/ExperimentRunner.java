@@ -1,7 +1,10 @@
 package org.attnfer.experiment;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import jakarta.inject.Inject;
@@ -12,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -114,13 +118,13 @@ public class ExperimentRunner {
      * Counts before training; blocks whose parameter shapes follow the input (DJL's own layers, in plug-ins) are
      * initialised first.
      */
-    private static long trainableCount(ai.djl.nn.Block block, Experiment e) {
+    private static long trainableCount(Block block, Experiment e) {
         if (StateDict.parameters(block).values().stream().anyMatch(p -> p.getShape() == null)) {
-            try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            try (NDManager manager = NDManager.newBaseManager()) {
                 block.initialize(
                         manager,
-                        ai.djl.ndarray.types.DataType.FLOAT32,
-                        new ai.djl.ndarray.types.Shape(
+                        DataType.FLOAT32,
+                        new Shape(
                                 1,
                                 e.input().channels(),
                                 e.input().size(),
@@ -154,7 +158,7 @@ public class ExperimentRunner {
     }
 
     /** Loads a variant's starting weights into its fresh network; returns what was done, for the manifest. */
-    private static Map<String, Object> initialise(ai.djl.nn.Block block, WeightSource source, PrintStream out)
+    private static Map<String, Object> initialise(Block block, WeightSource source, PrintStream out)
             throws IOException {
         WeightFile file = WeightFile.read(source.weights());
         WeightInit.Report report;
@@ -198,8 +202,7 @@ public class ExperimentRunner {
                                 plain, e.input().channels(), dataset.classes().size())
                         .block())
                 .keySet();
-        Set<String> out =
-                new java.util.LinkedHashSet<>(StateDict.parameters(c.block()).keySet());
+        Set<String> out = new LinkedHashSet<>(StateDict.parameters(c.block()).keySet());
         out.removeAll(backbone);
         return out;
     }

@@ -7,6 +7,7 @@ import java.awt.geom.AffineTransform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,7 @@ final class Explanations {
         GradCam cam = new GradCam(model.getBlock(), GradCam.defaultLayer(model.getBlock()));
         List<Integer> shown = shown(data, items);
         boolean scored = !data.get(items[0]).regions().isEmpty();
-        List<Integer> todo = scored ? java.util.Arrays.stream(items).boxed().toList() : shown;
+        List<Integer> todo = scored ? Arrays.stream(items).boxed().toList() : shown;
         Focus focus = new Focus();
         int side = input.size();
         int plane = side * side;

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.attnfer.api.ParamException;
+import org.attnfer.api.ParamSpec;
+import org.attnfer.api.Params;
 
 /** A position in a {@link YamlDoc} with typed, checked access; every error names file, line and key. */
 final class Node {
@@ -154,17 +157,17 @@ final class Node {
      * Validates a mapping against parameter descriptions; a bad value is reported at its own key's
      * line.
      */
-    org.attnfer.api.Params params(java.util.List<org.attnfer.api.ParamSpec> specs) {
-        return params(specs, java.util.Set.of());
+    Params params(List<ParamSpec> specs) {
+        return params(specs, Set.of());
     }
 
     /** As {@link #params(java.util.List)}, leaving out keys that are read on their own. */
-    org.attnfer.api.Params params(java.util.List<org.attnfer.api.ParamSpec> specs, java.util.Set<String> except) {
+    Params params(List<ParamSpec> specs, Set<String> except) {
         Map<String, Object> raw = present() ? new LinkedHashMap<>(plain()) : new LinkedHashMap<>();
         raw.keySet().removeAll(except);
         try {
-            return org.attnfer.api.Params.validate(specs, raw);
-        } catch (org.attnfer.api.ParamException e) {
+            return Params.validate(specs, raw);
+        } catch (ParamException e) {
             Node at = get(e.key());
             throw new ExperimentException(at.where() + " " + key + ": " + e.getMessage());
         }

@@ -3,7 +3,9 @@ package org.attnfer.experiment;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,10 +71,10 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
     }
 
     /** A run folder's document, naming the file when it is damaged. */
-    private static JsonNode readTree(com.fasterxml.jackson.databind.ObjectMapper mapper, Path file) throws IOException {
+    private static JsonNode readTree(ObjectMapper mapper, Path file) throws IOException {
         try {
             return mapper.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IOException(file + " is damaged ("
                     + e.getOriginalMessage().lines().findFirst().orElse("")
                     + "); train the cell again or restore the file");

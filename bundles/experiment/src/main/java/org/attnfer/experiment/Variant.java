@@ -1,5 +1,7 @@
 package org.attnfer.experiment;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.attnfer.composer.ModelSpec;
 import org.attnfer.train.TrainingConfig;
@@ -25,7 +27,7 @@ public record Variant(
 
     /** Copies the settings, keeping their order. */
     public Variant {
-        settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
     /**

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -41,7 +43,7 @@ final class YamlDoc {
         String text;
         try {
             text = Files.readString(file);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new ExperimentException(file + ": not UTF-8 text; save the experiment file as UTF-8");
         }
         YamlTree.Parsed parsed = YamlTree.parse(text, file.toString());
@@ -88,7 +90,7 @@ final class YamlDoc {
             }
             if (!child.isObject()) {
                 throw new ExperimentException(
-                        origin + ": " + String.join(".", java.util.Arrays.copyOf(path, i + 1)) + " is not a mapping");
+                        origin + ": " + String.join(".", Arrays.copyOf(path, i + 1)) + " is not a mapping");
             }
             node = (ObjectNode) child;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.StringReader;
 import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.Locale;
@@ -52,7 +53,7 @@ final class YamlTree {
         options.setAllowRecursiveKeys(false);
         Node node;
         try {
-            node = new Yaml(options).compose(new java.io.StringReader(text));
+            node = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 1;
             throw new ExperimentException(source + ":" + line + ": not valid YAML: " + e.getProblem()

@@ -3,6 +3,10 @@ package org.attnfer.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Model;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,17 +14,30 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.attnfer.api.AttentionModule;
+import org.attnfer.api.ModuleInfo;
+import org.attnfer.api.Params;
+import org.attnfer.api.Site;
 import org.attnfer.attention.ca.internal.ChannelAttentionModule;
 import org.attnfer.attention.simam.internal.SimAmModule;
 import org.attnfer.backbone.resnet.internal.ResNetBackbone;
 import org.attnfer.composer.Composer;
 import org.attnfer.composer.ModuleRegistry;
 import org.attnfer.data.InputSpec;
+import org.attnfer.data.Split;
 import org.attnfer.data.TestViews;
 import org.attnfer.data.internal.ImageFolderProvider;
+import org.attnfer.nn.StateDict;
+import org.attnfer.nn.io.TensorFiles;
+import org.attnfer.testkit.Checkpoints;
 import org.attnfer.testkit.Fixtures;
+import org.attnfer.train.FineTuning;
 import org.attnfer.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,10 +138,9 @@ class ExperimentTest {
                         "lr: 0.01, freeze: {modules: [stem, layer1], epochs: 5}, lr_mult: {backbone: 0.1}}")),
                 List.of(),
                 dir);
-        assertThat(e.training().fineTuning())
-                .isEqualTo(new org.attnfer.train.FineTuning(List.of("stem", "layer1"), 5, 0.1, 1, 1));
+        assertThat(e.training().fineTuning()).isEqualTo(new FineTuning(List.of("stem", "layer1"), 5, 0.1, 1, 1));
         assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).training().fineTuning())
-                .isEqualTo(org.attnfer.train.FineTuning.NONE);
+                .isEqualTo(FineTuning.NONE);
         Path bad = write(GOOD.replace("lr: 0.01}", "lr: 0.01, lr_mult: {neck: 2}}"));
         assertThatThrownBy(() -> ExperimentReader.read(bad, List.of(), dir))
                 .hasMessageStartingWith(bad + ":13: ")
@@ -269,16 +285,16 @@ class ExperimentTest {
     }
 
     /** A plug-in built from DJL's own layers: their parameter shapes are known only after initialisation. */
-    static final class LazyShapes implements org.attnfer.api.AttentionModule {
+    static final class LazyShapes implements AttentionModule {
         @Override
-        public org.attnfer.api.ModuleInfo info() {
-            return new org.attnfer.api.ModuleInfo("lazy", "Lazy", "none", "stage_end", List.of(), List.of());
+        public ModuleInfo info() {
+            return new ModuleInfo("lazy", "Lazy", "none", "stage_end", List.of(), List.of());
         }
 
         @Override
-        public ai.djl.nn.Block create(int channels, org.attnfer.api.Params params, org.attnfer.api.Site site) {
-            return ai.djl.nn.convolutional.Conv2d.builder()
-                    .setKernelShape(new ai.djl.ndarray.types.Shape(1, 1))
+        public Block create(int channels, Params params, Site site) {
+            return Conv2d.builder()
+                    .setKernelShape(new Shape(1, 1))
                     .setFilters(channels)
                     .build();
         }
@@ -311,7 +327,7 @@ class ExperimentTest {
     @Test
     void aVariantStartsFromAPyTorchCheckpointOfThePlainBackboneAndRecordsWhatLoaded() throws IOException {
         Fixtures.imageFolder(dir.resolve("data"), List.of("happy", "sad"), 4, 32, 1);
-        Path ckpt = org.attnfer.testkit.Checkpoints.unpack(dir.resolve("ckpt"));
+        Path ckpt = Checkpoints.unpack(dir.resolve("ckpt"));
         String init = "init: {weights: ckpt/resnet18-narrow-wrapped.pth, skip: [\"fc.*\"]}";
         Path f = write(GOOD.replace("input: {size: 16, channels: 1}", "input: {size: 32, channels: 1}")
                 .replace(
@@ -332,7 +348,7 @@ class ExperimentTest {
                 dir.resolve("runs/tiny/R18+SimAM/seed-3/manifest.json").toFile());
         // the backbone's 100 tensors (fc skipped), the CA gates' own 4 per block left new
         assertThat(withModules.path("init").path("loaded").asInt()).isEqualTo(100);
-        List<String> fresh = new java.util.ArrayList<>();
+        List<String> fresh = new ArrayList<>();
         withModules.path("init").path("left_new").forEach(n -> fresh.add(n.asText()));
         assertThat(fresh).contains("fc.weight (skipped)", "fc.bias (skipped)");
         assertThat(fresh.stream().filter(n -> n.contains(".ca.") && n.endsWith("(not in the file)")))
@@ -387,14 +403,14 @@ class ExperimentTest {
                         "stem: \"small\"",
                         "width: 0.5");
         // the run folder rebuilds its network at the trained width and loads its weights strictly
-        try (ai.djl.Model reloaded = TrainedRun.read(run).load(COMPOSER)) {
-            assertThat(org.attnfer.nn.StateDict.parameters(reloaded.getBlock())
+        try (Model reloaded = TrainedRun.read(run).load(COMPOSER)) {
+            assertThat(StateDict.parameters(reloaded.getBlock())
                             .get("conv1.weight")
                             .getShape()
                             .get(0))
                     .isEqualTo(32);
         }
-        assertThat(org.attnfer.nn.io.TensorFiles.read(run.resolve(ExperimentRunner.MODEL_FILE)))
+        assertThat(TensorFiles.read(run.resolve(ExperimentRunner.MODEL_FILE)))
                 .containsKeys("conv1.weight", "layer4.1.bn2.running_var", "fc.bias");
         assertThat(metrics.path("evaluated_on").asText()).isEqualTo("validation");
         assertThat(metrics.path("best_epoch").asInt()).isEqualTo(1);
@@ -480,8 +496,7 @@ class ExperimentTest {
         assertThat(plan.split().validation()).hasSize(4);
         assertThat(plan.split().how()).isEqualTo("a separate validation set");
         assertThat(plan.dataset().describe()).contains("validated on image folder " + dir.resolve("val"));
-        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).splitBy())
-                .isEqualTo(org.attnfer.data.Split.By.AUTO);
+        assertThat(ExperimentReader.read(write(GOOD), List.of(), dir).splitBy()).isEqualTo(Split.By.AUTO);
         Path f = write(GOOD.replace("validation: 0.25", "validation: 0.25\nsplit_by: person"));
         assertThatThrownBy(() -> ExperimentReader.read(f, List.of(), dir))
                 .hasMessage(f + ":6: split_by: must be auto, subject or item, got 'person'");
@@ -511,9 +526,7 @@ class ExperimentTest {
                 .isInstanceOf(CellLock.HeldException.class)
                 .hasMessageContaining("held by elsewhere, process 12345");
         // a lock whose heartbeat is older than the staleness limit is taken over
-        Files.setLastModifiedTime(
-                lock,
-                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+        Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
         assertThat(runner.runCells(
                         plan,
                         List.of(first),

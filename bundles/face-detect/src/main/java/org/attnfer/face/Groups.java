@@ -3,7 +3,9 @@ package org.attnfer.face;
 import java.awt.Rectangle;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Groups overlapping detections: rectangles whose corners lie within {@code eps} of their mean
@@ -28,7 +30,7 @@ final class Groups {
             }
         }
         List<int[]> sums = new ArrayList<>();
-        java.util.Map<Integer, Integer> index = new java.util.HashMap<>();
+        Map<Integer, Integer> index = new HashMap<>();
         for (int i = 0; i < n; i++) {
             int root = find(label, i);
             int k = index.computeIfAbsent(root, r -> {

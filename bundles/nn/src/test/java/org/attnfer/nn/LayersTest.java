@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.attnfer.nn.io.Tensor;
@@ -33,7 +40,7 @@ class LayersTest {
         manager.close();
     }
 
-    private NDArray forward(ai.djl.nn.Block block, NDArray x) {
+    private NDArray forward(Block block, NDArray x) {
         return block.forward(new ParameterStore(manager, false), new NDList(x), false)
                 .singletonOrThrow();
     }
@@ -141,10 +148,10 @@ class LayersTest {
             assertClose(fused, plain, "relu " + relu);
         }
         // observed forwards run every layer, so the observer sees each of them
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         PairList<String, Object> params = Taps.with(new Taps.Listener() {
             @Override
-            public NDList afterBlock(ai.djl.nn.Block block, NDList input, NDList output) {
+            public NDList afterBlock(Block block, NDList input, NDList output) {
                 seen.add(block.getClass().getSimpleName());
                 return output;
             }
@@ -163,8 +170,7 @@ class LayersTest {
         conv.initialize(manager, DataType.FLOAT32, in);
         NDArray x = manager.randomNormal(in);
         x.setRequiresGradient(true);
-        try (ai.djl.training.GradientCollector gc =
-                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             gc.backward(forward(conv, x).sum());
         }
         assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
@@ -201,8 +207,7 @@ class LayersTest {
                     }
                 }
             }
-            try (ai.djl.training.GradientCollector gc =
-                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 x.setRequiresGradient(true);
                 NDArray out = conv.forward(new ParameterStore(manager, false), new NDList(x), true)
                         .singletonOrThrow();
@@ -292,8 +297,7 @@ class LayersTest {
         for (int inPlace = 0; inPlace < 2; inPlace++) {
             NDArray x = manager.create(values, new Shape(1, 1, 2, 3));
             x.setRequiresGradient(true);
-            try (ai.djl.training.GradientCollector gc =
-                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 // the ReLU reads a sum, as in a residual block: not a leaf, and not needed by the add's backward
                 NDArray sum = x.add(manager.zeros(x.getShape()));
                 NDArray y = inPlace == 1 ? Ops.reluInPlace(sum) : Ops.relu(sum);
@@ -325,8 +329,7 @@ class LayersTest {
     void maxPoolWithoutGradientsEqualsLibtorchsPool() {
         for (Shape in : List.of(new Shape(2, 3, 7, 6), new Shape(1, 4, 8, 9), new Shape(1, 1, 1, 1))) {
             NDArray x = manager.randomNormal(in).sub(3f);
-            NDArray reference =
-                    ai.djl.nn.pooling.Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+            NDArray reference = Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
             for (NDArray input : List.of(x, Ops.channelsLast(x))) {
                 NDArray p = Ops.maxPool3x3s2(input);
                 assertThat(p.getShape()).as(in.toString()).isEqualTo(reference.getShape());
@@ -341,8 +344,7 @@ class LayersTest {
         // first cell (windows start at -1 and 1, clipped to the array), never a share
         NDArray x = manager.zeros(new Shape(1, 1, 3, 3));
         x.setRequiresGradient(true);
-        try (ai.djl.training.GradientCollector gc =
-                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             gc.backward(Ops.maxPool3x3s2(x).sum());
         }
         assertThat(x.getGradient().toFloatArray()).containsExactly(1, 1, 0, 1, 1, 0, 0, 0, 0);
@@ -352,13 +354,12 @@ class LayersTest {
     void constantsSurviveGarbageCollectionBetweenForwardAndBackward() {
         NDArray x = manager.create(new float[] {-4, -1, 0, 2, 5}, new Shape(5));
         x.setRequiresGradient(true);
-        try (ai.djl.training.GradientCollector gc =
-                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray y = Ops.hardSigmoid(x).sum();
             // free what can be freed and reuse the memory, as a long training step does
             for (int i = 0; i < 5; i++) {
                 System.gc();
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(1 << 20);
+                ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
                 while (b.remaining() >= 4) {
                     b.putFloat(1e9f);
                 }
@@ -442,7 +443,7 @@ class LayersTest {
     void strictLoadNamesEveryProblem() {
         Pair pair = new Pair();
         pair.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 5, 6));
-        Map<String, Tensor> weights = new java.util.HashMap<>(StateDict.export(pair));
+        Map<String, Tensor> weights = new HashMap<>(StateDict.export(pair));
         weights.remove("norm.bias");
         weights.put("first.weight", new Tensor(new long[] {2, 1, 1, 1}, new float[2]));
         weights.put("extra.weight", new Tensor(new long[] {1}, new float[1]));

@@ -2,16 +2,21 @@ package org.attnfer.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Dimension;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 import org.apache.batik.dom.GenericDOMImplementation;
 import org.apache.batik.svggen.SVGGraphics2D;
@@ -228,7 +233,7 @@ public final class Charts {
 
     /** Writes the chart as PNG at print resolution and, beside it, as SVG. */
     private static void write(JFreeChart chart, Path png, int width, int height) throws IOException {
-        try (java.io.OutputStream out = Files.newOutputStream(png)) {
+        try (OutputStream out = Files.newOutputStream(png)) {
             ChartUtils.writeScaledChartAsPNG(out, chart, width, height, (int) SCALE, (int) SCALE);
         } catch (InternalError e) {
             throw fontProblem(e);
@@ -237,14 +242,13 @@ public final class Charts {
     }
 
     /** Draws into an SVG document with Batik (Apache-2.0, unlike JFreeSVG) and writes it. */
-    private static void writeSvg(Path file, int width, int height, java.util.function.Consumer<Graphics2D> draw)
-            throws IOException {
+    private static void writeSvg(Path file, int width, int height, Consumer<Graphics2D> draw) throws IOException {
         org.w3c.dom.Document document = GenericDOMImplementation.getDOMImplementation()
                 .createDocument("http://www.w3.org/2000/svg", "svg", null);
         SVGGraphics2D svg = new SVGGraphics2D(document);
-        svg.setSVGCanvasSize(new java.awt.Dimension(width, height));
+        svg.setSVGCanvasSize(new Dimension(width, height));
         draw.accept(svg);
-        try (java.io.Writer out = Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8)) {
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             svg.stream(out, true);
         }
     }

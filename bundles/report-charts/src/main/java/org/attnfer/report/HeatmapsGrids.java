@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The heat-map grids of a table: Grad-CAM and module maps of each variant's first seed. */
 public final class HeatmapsGrids {
@@ -27,7 +28,7 @@ public final class HeatmapsGrids {
                     runs.isEmpty() ? null : HeatmapGrid.read(runs.get(0).dir()));
         }
         String layer = rows.values().stream()
-                .filter(java.util.Objects::nonNull)
+                .filter(Objects::nonNull)
                 .map(HeatmapGrid.Stored::layer)
                 .findFirst()
                 .orElse("?");

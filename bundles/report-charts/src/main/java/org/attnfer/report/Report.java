@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.attnfer.api.report.ReportContext;
 import org.attnfer.api.report.ReportSection;
@@ -115,9 +116,7 @@ public final class Report implements ReportContext {
 
     /** A file name fit for any name: letters, digits and {@code -}. */
     public static String slug(String name) {
-        String s = name.toLowerCase(java.util.Locale.ROOT)
-                .replaceAll("[^a-z0-9]+", "-")
-                .replaceAll("(^-|-$)", "");
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
         return s.isEmpty() ? "x" : s;
     }
 

@@ -1,5 +1,6 @@
 package org.attnfer.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ final class RunReader {
     private static JsonNode json(Path file) throws IOException {
         try {
             return ExperimentData.JSON.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IOException(file + " is not valid JSON ("
                     + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
         }

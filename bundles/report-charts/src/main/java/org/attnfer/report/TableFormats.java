@@ -3,6 +3,7 @@ package org.attnfer.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * A comparison table as CSV (raw numbers), Markdown, LaTeX (booktabs) and HTML. Names are escaped
@@ -111,9 +112,7 @@ public final class TableFormats {
     }
 
     private static List<List<String>> cells(
-            ComparisonTable t,
-            java.util.function.UnaryOperator<String> bold,
-            java.util.function.UnaryOperator<String> escape) {
+            ComparisonTable t, UnaryOperator<String> bold, UnaryOperator<String> escape) {
         List<List<String>> out = new ArrayList<>();
         int columns = columns(t).size();
         int[] best = new int[columns];

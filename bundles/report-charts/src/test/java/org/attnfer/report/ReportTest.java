@@ -9,12 +9,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import org.attnfer.report.internal.BarsSection;
 import org.attnfer.report.internal.ConfusionSection;
 import org.attnfer.report.internal.CurvesSection;
@@ -245,17 +249,17 @@ class ReportTest {
 
     private static org.w3c.dom.Document parseXml(Path file) throws IOException {
         try {
-            var factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            var factory = DocumentBuilderFactory.newInstance();
             // Batik writes a DOCTYPE naming the SVG 1.0 DTD: do not fetch it
             factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
             return factory.newDocumentBuilder().parse(file.toFile());
-        } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+        } catch (ParserConfigurationException | org.xml.sax.SAXException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 
     private static int distinctColours(BufferedImage img) {
-        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < img.getHeight(); y += 3) {
             for (int x = 0; x < img.getWidth(); x += 3) {
                 colours.add(img.getRGB(x, y));

@@ -1,6 +1,7 @@
 package org.attnfer.train;
 
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.attnfer.data.Batches;
 import org.attnfer.data.InputSpec;
 
@@ -57,7 +58,7 @@ public record BatchMix(double mixup, double cutmix, double probability) {
         }
         boolean cut = cutmix > 0 && (mixup == 0 || r.nextBoolean());
         double lambda = beta(cut ? cutmix : mixup, r);
-        int[] partner = Batches.shuffled(java.util.stream.IntStream.range(0, n).toArray(), r.nextLong());
+        int[] partner = Batches.shuffled(IntStream.range(0, n).toArray(), r.nextLong());
         float[] source = data.clone();
         int size = input.size();
         int plane = size * size;

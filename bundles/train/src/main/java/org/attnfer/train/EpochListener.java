@@ -1,6 +1,7 @@
 package org.attnfer.train;
 
 import java.io.IOException;
+import java.util.List;
 
 /** Receives each epoch's results as soon as the epoch ends (to log them, checkpoint, stop early). */
 @FunctionalInterface
@@ -19,5 +20,5 @@ public interface EpochListener {
      *
      * @param history the epochs done before the interruption
      */
-    default void resumed(java.util.List<EpochResult> history) throws IOException {}
+    default void resumed(List<EpochResult> history) throws IOException {}
 }

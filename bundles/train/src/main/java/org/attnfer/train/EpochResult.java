@@ -1,5 +1,7 @@
 package org.attnfer.train;
 
+import java.util.Locale;
+
 /**
  * One epoch's figures.
  *
@@ -52,7 +54,7 @@ public record EpochResult(
     /** One CSV line. */
     public String csv() {
         return String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f",
                 epoch,
                 trainLoss,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class CheckpointTest {
         Path file = dir.resolve("best.safetensors");
         // as an unwritable folder reports it
         assertThatThrownBy(() -> Checkpoint.atomically(file, tmp -> {
-                    throw new java.nio.file.AccessDeniedException(tmp.toString());
+                    throw new AccessDeniedException(tmp.toString());
                 }))
                 .hasMessage(dir.resolve(".tmp.best.safetensors").toString());
     }

@@ -11,9 +11,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,13 +25,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
+import org.attnfer.api.AttentionModule;
+import org.attnfer.api.ModuleInfo;
 import org.attnfer.api.Params;
+import org.attnfer.api.Site;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.attention.simam.internal.SimAmModule;
 import org.attnfer.backbone.resnet.internal.ResNetBackbone;
@@ -43,9 +51,11 @@ import org.attnfer.data.Split;
 import org.attnfer.data.TestViews;
 import org.attnfer.data.internal.ImageFolderProvider;
 import org.attnfer.nn.ConvRoute;
+import org.attnfer.nn.Module;
 import org.attnfer.nn.Precision;
 import org.attnfer.nn.Routes;
 import org.attnfer.nn.StateDict;
+import org.attnfer.nn.io.Tensor;
 import org.attnfer.testkit.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -243,8 +253,8 @@ class TrainerTest {
         try (Model model = Model.newInstance("frozen")) {
             model.setBlock(COMPOSER.compose(spec, 1, 3).block());
             trainer.initialize(model, INPUT, 0);
-            Map<String, org.attnfer.nn.io.Tensor> before = StateDict.export(model.getBlock());
-            Map<String, org.attnfer.nn.io.Tensor> afterFirst = new java.util.LinkedHashMap<>();
+            Map<String, Tensor> before = StateDict.export(model.getBlock());
+            Map<String, Tensor> afterFirst = new LinkedHashMap<>();
             trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, 0, null, new EpochListener() {
                 @Override
                 public void epoch(EpochResult r, Predictions p) {
@@ -253,7 +263,7 @@ class TrainerTest {
                     }
                 }
             });
-            Map<String, org.attnfer.nn.io.Tensor> end = StateDict.export(model.getBlock());
+            Map<String, Tensor> end = StateDict.export(model.getBlock());
             for (String name : before.keySet()) {
                 boolean frozen = name.startsWith("conv1.") || name.startsWith("bn1.") || name.startsWith("layer1.");
                 if (frozen) {
@@ -282,9 +292,9 @@ class TrainerTest {
             model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of()), 1, 3)
                     .block());
             trainer.initialize(model, INPUT, 0);
-            Map<String, org.attnfer.nn.io.Tensor> before = StateDict.export(model.getBlock());
+            Map<String, Tensor> before = StateDict.export(model.getBlock());
             trainer.train(model, data, Split.stratified(data, 0.25, 0), INPUT, config, 0, null, (r, p) -> {});
-            Map<String, org.attnfer.nn.io.Tensor> after = StateDict.export(model.getBlock());
+            Map<String, Tensor> after = StateDict.export(model.getBlock());
             assertThat(after.get("layer2.0.conv1.weight")).isEqualTo(before.get("layer2.0.conv1.weight"));
             assertThat(after.get("fc.weight")).isNotEqualTo(before.get("fc.weight"));
             // not frozen: BatchNorm's statistics still follow the data
@@ -511,7 +521,7 @@ class TrainerTest {
             model.setBlock(COMPOSER.compose(new ModelSpec("resnet18", "small", List.of()), 1, 3)
                     .block());
             trainer.initialize(model, INPUT, 2);
-            int[] items = java.util.stream.IntStream.range(0, 7).toArray();
+            int[] items = IntStream.range(0, 7).toArray();
             // 7 images × 30 views (ten-crop at 3 scales): 3-row passes split every image's views; 64 rows cut across
             // images
             TestViews views = new TestViews(true, 0.1);
@@ -551,30 +561,27 @@ class TrainerTest {
     }
 
     /** A module that turns its input into NaN while {@link #ON} is set: a diverging network on demand. */
-    static final java.util.concurrent.atomic.AtomicBoolean ON = new java.util.concurrent.atomic.AtomicBoolean();
+    static final AtomicBoolean ON = new AtomicBoolean();
 
-    static final class Poison extends org.attnfer.nn.Module {
+    static final class Poison extends Module {
         @Override
-        protected ai.djl.ndarray.NDList forwardInternal(
-                ai.djl.training.ParameterStore ps,
-                ai.djl.ndarray.NDList in,
-                boolean training,
-                ai.djl.util.PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
             NDArray x = in.singletonOrThrow();
-            return new ai.djl.ndarray.NDList(ON.get() ? x.mul(x.getManager().create(Float.NaN)) : x);
+            return new NDList(ON.get() ? x.mul(x.getManager().create(Float.NaN)) : x);
         }
     }
 
     @Test
     void aNonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws IOException {
-        org.attnfer.api.AttentionModule poison = new org.attnfer.api.AttentionModule() {
+        AttentionModule poison = new AttentionModule() {
             @Override
-            public org.attnfer.api.ModuleInfo info() {
-                return new org.attnfer.api.ModuleInfo("poison", "Poison", "-", "stage_end", List.of(4), List.of());
+            public ModuleInfo info() {
+                return new ModuleInfo("poison", "Poison", "-", "stage_end", List.of(4), List.of());
             }
 
             @Override
-            public ai.djl.nn.Block create(int channels, Params params, org.attnfer.api.Site site) {
+            public Block create(int channels, Params params, Site site) {
                 return new Poison();
             }
         };
@@ -683,15 +690,14 @@ class TrainerTest {
     /** Two steps of an optimiser on loss Σw² + Σb², w = [1, −2] (decayed: 2-D), b = [0.5] (not: 1-D). */
     private static float[] twoSteps(Map<String, Object> settings) {
         try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, ai.djl.nn.Parameter> params = new java.util.LinkedHashMap<>();
+            Map<String, Parameter> params = new LinkedHashMap<>();
             params.put("w", parameter(m, "w", new Shape(1, 2), 1, -2));
             params.put("b", parameter(m, "b", new Shape(1), 0.5f));
             Optimizer optimizer = Optimizer.of(config(settings));
             for (int step = 0; step < 2; step++) {
                 try (NDManager s = m.newSubManager()) {
                     Optimizer.Group gradients;
-                    try (ai.djl.training.GradientCollector gc =
-                            ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         gradients = Optimizer.gradients(
                                 params,
                                 params.get("w")
@@ -712,10 +718,10 @@ class TrainerTest {
         }
     }
 
-    private static ai.djl.nn.Parameter parameter(NDManager m, String name, Shape shape, float... values) {
-        ai.djl.nn.Parameter p = ai.djl.nn.Parameter.builder()
+    private static Parameter parameter(NDManager m, String name, Shape shape, float... values) {
+        Parameter p = Parameter.builder()
                 .setName(name)
-                .setType(ai.djl.nn.Parameter.Type.WEIGHT)
+                .setType(Parameter.Type.WEIGHT)
                 .optShape(shape)
                 .optInitializer((mgr, s, t) -> mgr.create(values, s))
                 .build();
@@ -808,7 +814,7 @@ class TrainerTest {
     void gradientsComeFromTheLossAndClipByTheirGlobalNorm() {
         for (double limit : new double[] {5, 20}) {
             try (NDManager m = NDManager.newBaseManager()) {
-                Map<String, ai.djl.nn.Parameter> params = Map.of("w", parameter(m, "w", new Shape(2), 3, 4));
+                Map<String, Parameter> params = Map.of("w", parameter(m, "w", new Shape(2), 3, 4));
                 Optimizer.Group gradients;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     gradients = Optimizer.gradients(

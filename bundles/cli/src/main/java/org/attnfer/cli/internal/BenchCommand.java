@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.composer.Composer;
@@ -398,8 +399,7 @@ final class BenchCommand implements Runnable {
             InputSpec in = input(input);
             Augmentation aug = augment ? Augmentation.of(Params.defaults(Augmentation.OPTIONS)) : Augmentation.NONE;
             int n = Math.min(d.size(), batch * (batches + 2));
-            int[] order = Batches.shuffled(
-                    java.util.stream.IntStream.range(0, d.size()).toArray(), 1);
+            int[] order = Batches.shuffled(IntStream.range(0, d.size()).toArray(), 1);
             order = Arrays.copyOf(order, n);
             List<Double> seconds = new ArrayList<>();
             try (Batches b = new Batches(d, order, in, batch, workers, aug, 0, 1, TestViews.NONE)) {

@@ -11,15 +11,21 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,6 +33,7 @@ import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
 import org.attnfer.api.data.Sample;
 import org.attnfer.experiment.DatasetCatalog;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,7 +75,7 @@ final class DataCommand implements Runnable {
 
     /** {@code fer data kinds}. */
     @Command(name = "kinds", description = "List the dataset kinds the running bundles supply, with their options.")
-    static final class Kinds implements java.util.concurrent.Callable<Integer> {
+    static final class Kinds implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
@@ -84,7 +91,7 @@ final class DataCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             catalog.providers().stream()
-                    .sorted(java.util.Comparator.comparing(DatasetProvider::id))
+                    .sorted(Comparator.comparing(DatasetProvider::id))
                     .forEach(p -> {
                         out.println(p.id() + ": " + p.doc());
                         p.options().forEach(o -> out.println("  " + o.describe()));
@@ -95,9 +102,9 @@ final class DataCommand implements Runnable {
 
     /** {@code fer data preview}. */
     @Command(name = "preview", description = "Write a labelled grid of samples: one column per class.")
-    static final class Preview implements java.util.concurrent.Callable<Integer> {
+    static final class Preview implements Callable<Integer> {
 
-        @picocli.CommandLine.Mixin
+        @CommandLine.Mixin
         Source source = new Source();
 
         @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The grid image to write.")
@@ -153,7 +160,7 @@ final class DataCommand implements Runnable {
                 int w = g.getFontMetrics().stringWidth(classes.get(c));
                 g.drawString(classes.get(c), c * cell + (cell - w) / 2, 16);
             }
-            for (int i = 0; i < d.size() && java.util.Arrays.stream(filled).anyMatch(f -> f < rows); i++) {
+            for (int i = 0; i < d.size() && Arrays.stream(filled).anyMatch(f -> f < rows); i++) {
                 int c = d.label(i);
                 if (filled[c] >= rows) {
                     continue;
@@ -195,9 +202,9 @@ final class DataCommand implements Runnable {
                 "Count a dataset: items per class and split, image sizes and channels, and duplicates",
                 "(identical decoded pixels) within and across splits."
             })
-    static final class Stats implements java.util.concurrent.Callable<Integer> {
+    static final class Stats implements Callable<Integer> {
 
-        @picocli.CommandLine.Mixin
+        @CommandLine.Mixin
         Source source = new Source();
 
         @Option(names = "--json", description = "Print JSON.")
@@ -279,7 +286,7 @@ final class DataCommand implements Runnable {
             String[] header = new String[classes.size() + 2];
             header[0] = "SPLIT";
             for (int c = 0; c < classes.size(); c++) {
-                header[c + 1] = ">" + classes.get(c).toUpperCase(java.util.Locale.ROOT);
+                header[c + 1] = ">" + classes.get(c).toUpperCase(Locale.ROOT);
             }
             header[header.length - 1] = ">TOTAL";
             Table t = new Table(header);
@@ -322,11 +329,11 @@ final class DataCommand implements Runnable {
                 for (int i = 0; i < futures.size(); i++) {
                     try {
                         items.add(futures.get(i).get());
-                    } catch (java.util.concurrent.ExecutionException e) {
+                    } catch (ExecutionException e) {
                         throw new IOException(e.getCause().getMessage(), e.getCause());
                     }
                     if (System.nanoTime() - last > 2_000_000_000L) {
-                        System.err.printf(java.util.Locale.ROOT, "%s: %d/%d images%n", split, i + 1, futures.size());
+                        System.err.printf(Locale.ROOT, "%s: %d/%d images%n", split, i + 1, futures.size());
                         last = System.nanoTime();
                     }
                 }
@@ -354,7 +361,7 @@ final class DataCommand implements Runnable {
                 }
                 md.update(row);
             }
-            md.update((w + "x" + h).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md.update((w + "x" + h).getBytes(StandardCharsets.UTF_8));
             return new Item(w + "x" + h, gray ? "gray" : "rgb", HexFormat.of().formatHex(md.digest(), 0, 16));
         }
     }

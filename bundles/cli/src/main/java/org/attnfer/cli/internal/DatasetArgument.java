@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.attnfer.api.Params;
@@ -53,7 +54,7 @@ final class DatasetArgument {
                                     .toList()) + ")");
         }
         if (Files.isRegularFile(path)
-                && path.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+                && path.toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             DatasetProvider csv = catalog.find("fer2013-csv")
                     .orElseThrow(() -> new IllegalStateException("the fer2013-csv kind is not installed"));
             Map<String, Object> raw = parse(options);

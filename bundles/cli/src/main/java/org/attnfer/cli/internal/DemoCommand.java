@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.attnfer.experiment.Experiment;
 import org.attnfer.experiment.ExperimentReader;
@@ -52,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
             names = "--set",
             paramLabel = "KEY=VALUE",
             description = "Override a setting of the demo experiment, e.g. --set training.epochs=2.")
-    List<String> overrides = new java.util.ArrayList<>();
+    List<String> overrides = new ArrayList<>();
 
     @Spec
     CommandSpec spec;
@@ -76,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
         try (InputStream in = DemoCommand.class.getResourceAsStream(name + ".yaml")) {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
-        List<String> settings = new java.util.ArrayList<>(overrides);
+        List<String> settings = new ArrayList<>(overrides);
         settings.add("output=" + dir);
         Experiment experiment = ExperimentReader.read(file, settings, dir);
         ExperimentRunner runner = injector.createChildInjector(
@@ -87,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
         runner.run(runner.plan(), out, parallel > 1 ? new CellProcesses(file, settings, parallel) : null, parallel);
         Path index = Report.write(dir, dir.resolve("report"), sections.all());
         out.printf(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "%nDemo finished in %.1f minutes.%nReport: %s%n",
                 (System.nanoTime() - start) / 6e10,
                 index);

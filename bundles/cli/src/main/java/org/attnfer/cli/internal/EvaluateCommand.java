@@ -2,6 +2,7 @@ package org.attnfer.cli.internal;
 
 import ai.djl.Model;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -272,7 +273,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
 
             @Override
-            public Sample get(int index) throws java.io.IOException {
+            public Sample get(int index) throws IOException {
                 Sample s = data.get(index);
                 return new Sample(s.id(), map[s.label()], s.image(), s.regions());
             }

@@ -1,11 +1,17 @@
 package org.attnfer.cli.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.jar.JarFile;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 
 /** What the command line needs to know about the running framework. */
 interface Framework {
@@ -42,7 +48,7 @@ interface Framework {
      * @param whileActive a check made while the jar's bundle is active (its services registered)
      * @return the problem, or empty when it starts and the check finds nothing
      */
-    default Optional<String> trial(java.nio.file.Path jar, java.util.function.Supplier<Optional<String>> whileActive) {
+    default Optional<String> trial(Path jar, Supplier<Optional<String>> whileActive) {
         return Optional.of("there is no running framework to try it in");
     }
 
@@ -89,7 +95,7 @@ interface Framework {
         @Override
         public List<Plugin> plugins() {
             String dir = property("attnfer.home")
-                    .map(h -> java.nio.file.Path.of(h, "plugins").toUri().toString())
+                    .map(h -> Path.of(h, "plugins").toUri().toString())
                     .orElse("-");
             List<Plugin> out = new ArrayList<>();
             for (Bundle b : context.getBundles()) {
@@ -102,8 +108,7 @@ interface Framework {
         }
 
         @Override
-        public Optional<String> trial(
-                java.nio.file.Path jar, java.util.function.Supplier<Optional<String>> whileActive) {
+        public Optional<String> trial(Path jar, Supplier<Optional<String>> whileActive) {
             Bundle b = null;
             try {
                 String name = symbolicName(jar);
@@ -112,17 +117,17 @@ interface Framework {
                         bundleAt(p.location()).uninstall();
                     }
                 }
-                b = context.installBundle("trial:" + jar.toAbsolutePath(), java.nio.file.Files.newInputStream(jar));
+                b = context.installBundle("trial:" + jar.toAbsolutePath(), Files.newInputStream(jar));
                 b.start();
                 awaitServices(b);
                 return whileActive.get();
-            } catch (org.osgi.framework.BundleException | java.io.IOException e) {
+            } catch (BundleException | IOException e) {
                 return Optional.of(Problems.explain(e.getMessage()));
             } finally {
                 if (b != null) {
                     try {
                         b.uninstall();
-                    } catch (org.osgi.framework.BundleException e) {
+                    } catch (BundleException e) {
                         // it was never started: nothing holds it
                     }
                 }
@@ -134,7 +139,7 @@ interface Framework {
             try {
                 bundleAt(plugin.location()).start();
                 return Optional.empty();
-            } catch (org.osgi.framework.BundleException e) {
+            } catch (BundleException e) {
                 return Optional.of(Problems.explain(e.getMessage()));
             }
         }
@@ -163,8 +168,8 @@ interface Framework {
             throw new IllegalStateException("no bundle at " + location);
         }
 
-        private static String symbolicName(java.nio.file.Path jar) throws java.io.IOException {
-            try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+        private static String symbolicName(Path jar) throws IOException {
+            try (JarFile file = new JarFile(jar.toFile())) {
                 String bsn = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
                 return bsn == null ? "" : bsn.split(";", -1)[0].strip();
             }

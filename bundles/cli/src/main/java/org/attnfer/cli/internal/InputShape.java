@@ -1,6 +1,7 @@
 package org.attnfer.cli.internal;
 
 import ai.djl.ndarray.types.Shape;
+import java.util.Locale;
 import picocli.CommandLine;
 
 /** Parses {@code 3x48x48} (channels × height × width) for picocli. */
@@ -8,7 +9,7 @@ final class InputShape implements CommandLine.ITypeConverter<Shape> {
 
     @Override
     public Shape convert(String value) {
-        String[] parts = value.toLowerCase(java.util.Locale.ROOT).split("[x×]", -1);
+        String[] parts = value.toLowerCase(Locale.ROOT).split("[x×]", -1);
         if (parts.length != 3) {
             throw new CommandLine.TypeConversionException("expected CxHxW such as 3x48x48, got '" + value + "'");
         }

@@ -3,8 +3,10 @@ package org.attnfer.cli.internal;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.attnfer.api.Backbone;
@@ -46,7 +48,7 @@ final class ModulesCommand implements Callable<Integer> {
                 .forEach(r -> rows.add(new Row("attention", r.service().info(), r)));
         registry.samplingModules()
                 .forEach(r -> rows.add(new Row("sampling", r.service().info(), r)));
-        rows.sort(java.util.Comparator.comparing(r -> r.info.id()));
+        rows.sort(Comparator.comparing(r -> r.info.id()));
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("modules", rows.stream().map(Row::toMap).toList());
@@ -84,9 +86,8 @@ final class ModulesCommand implements Callable<Integer> {
                     + (b.service().scalesWidth() ? "; width: any multiplier of the channels" : ""));
             b.service()
                     .hooks()
-                    .forEach(h -> out.println(
-                            "    hook " + h.name() + " (" + h.kind().name().toLowerCase(java.util.Locale.ROOT)
-                                    + ", stages " + h.stages() + "): " + h.doc()));
+                    .forEach(h -> out.println("    hook " + h.name() + " ("
+                            + h.kind().name().toLowerCase(Locale.ROOT) + ", stages " + h.stages() + "): " + h.doc()));
         }
         registry.conflicts().forEach(c -> out.println("warning: " + c));
         out.flush();

@@ -3,6 +3,7 @@ package org.attnfer.cli.internal;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -68,7 +69,7 @@ final class PluginsCommand implements Runnable {
                             p.name(),
                             p.version(),
                             p.state(),
-                            Path.of(java.net.URI.create(p.location())).getFileName()));
+                            Path.of(URI.create(p.location())).getFileName()));
             t.print(out);
             return 0;
         }
@@ -127,7 +128,7 @@ final class PluginsCommand implements Runnable {
             Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
             PrintWriter out = spec.commandLine().getOut();
             for (Framework.Plugin p : replaced) {
-                Path old = Path.of(java.net.URI.create(p.location()));
+                Path old = Path.of(URI.create(p.location()));
                 if (!old.equals(target)) {
                     Files.deleteIfExists(old);
                 }

@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.attnfer.data.Augmentation;
 import org.attnfer.experiment.Cell;
 import org.attnfer.experiment.Experiment;
 import org.attnfer.experiment.ExperimentReader;
 import org.attnfer.experiment.ExperimentRunner;
 import org.attnfer.experiment.Plan;
 import org.attnfer.experiment.Variant;
+import org.attnfer.train.TrainingConfig;
 import org.attnfer.train.TrainingInterruptedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -154,13 +156,13 @@ final class RunCommand implements Callable<Integer> {
                 "Dataset kinds and their options: fer data kinds.",
                 "",
                 "training:"));
-        org.attnfer.train.TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
+        TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
         lines.add(
                 "  freeze {modules: [stem, layer1], epochs: 5}: parts that keep their weights and BatchNorm statistics");
         lines.add("    for the first epochs (backbone, modules, head, stem or a name prefix such as layer1)");
         lines.add("  lr_mult {backbone: 0.1, head: 1, modules: 1}: learning-rate multipliers per part (0 to 100)");
         lines.add("augment (true, or a mapping):");
-        org.attnfer.data.Augmentation.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
+        Augmentation.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
         return lines.toArray(String[]::new);
     }
 }

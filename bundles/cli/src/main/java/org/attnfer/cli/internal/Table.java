@@ -3,6 +3,7 @@ package org.attnfer.cli.internal;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A plain-text table with aligned columns; numbers (columns marked right) align right. */
 final class Table {
@@ -59,6 +60,6 @@ final class Table {
 
     /** {@code 23,522,375}. */
     static String count(long n) {
-        return String.format(java.util.Locale.ROOT, "%,d", n);
+        return String.format(Locale.ROOT, "%,d", n);
     }
 }

@@ -2,11 +2,17 @@ package org.attnfer.cli.internal;
 
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.attnfer.api.AttentionModule;
+import org.attnfer.api.ParamSpec;
 import org.attnfer.api.SamplingModule;
 import org.attnfer.composer.ModuleRegistry;
 import org.attnfer.composer.Registered;
@@ -49,7 +55,7 @@ final class WatchCommand implements Callable<Integer> {
         out.println("Watching " + PluginsCommand.folder(framework) + " (Ctrl-C to stop)");
         Map<String, Registered<?>> modules = new LinkedHashMap<>();
         Map<String, String> problems = new LinkedHashMap<>();
-        java.util.Set<String> conflicts = new java.util.HashSet<>();
+        Set<String> conflicts = new HashSet<>();
         long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
         boolean first = true;
         while (System.nanoTime() < end) {
@@ -73,8 +79,7 @@ final class WatchCommand implements Callable<Integer> {
                     Optional<String> why = framework.diagnose(p);
                     problems.put(key, why.orElse(""));
                     why.ifPresent(w -> out.println("! plug-in " + p.name() + " " + p.version() + " ("
-                            + java.nio.file.Path.of(java.net.URI.create(p.location()))
-                                    .getFileName()
+                            + Path.of(URI.create(p.location())).getFileName()
                             + ") does not resolve: " + w));
                 }
             }
@@ -97,9 +102,9 @@ final class WatchCommand implements Callable<Integer> {
 
     /** The parameters a module takes, as the loaded code declares them. */
     private static String describe(Registered<?> r) {
-        java.util.List<org.attnfer.api.ParamSpec> params = r.service() instanceof AttentionModule a
+        List<ParamSpec> params = r.service() instanceof AttentionModule a
                 ? a.info().params()
-                : r.service() instanceof SamplingModule s ? s.info().params() : java.util.List.of();
+                : r.service() instanceof SamplingModule s ? s.info().params() : List.of();
         return params.isEmpty()
                 ? ""
                 : ": "

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.attnfer.nn.LoadReport;
@@ -67,7 +68,7 @@ final class Weights {
             return Optional.empty();
         }
         return Optional.of(String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "%,d NaN or infinite values in %d tensor%s (%s%s)",
                 values,
                 bad.size(),

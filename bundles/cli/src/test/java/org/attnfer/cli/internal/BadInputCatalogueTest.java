@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +15,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
 import org.attnfer.data.internal.Fer2013CsvProvider;
 import org.attnfer.data.internal.ImageFolderProvider;
 import org.attnfer.data.synthetic.internal.SyntheticFacesProvider;
@@ -253,7 +260,7 @@ class BadInputCatalogueTest {
 
     private static byte[] jpeg(Path png) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(javax.imageio.ImageIO.read(png.toFile()), "jpeg", out);
+        ImageIO.write(ImageIO.read(png.toFile()), "jpeg", out);
         return out.toByteArray();
     }
 
@@ -262,7 +269,7 @@ class BadInputCatalogueTest {
     }
 
     private static String pixels(int n) {
-        return String.join(" ", java.util.Collections.nCopies(n, "7"));
+        return String.join(" ", Collections.nCopies(n, "7"));
     }
 
     private static Path predictions(Path dir, String name, String text) throws IOException {
@@ -320,9 +327,9 @@ class BadInputCatalogueTest {
                 1,
                 d -> {
                     Path jar = d.resolve("p.jar");
-                    java.util.jar.Manifest m = new java.util.jar.Manifest();
-                    m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-                    new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m).close();
+                    Manifest m = new Manifest();
+                    m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+                    new JarOutputStream(Files.newOutputStream(jar), m).close();
                     return new String[] {"plugins", "install", s(jar)};
                 },
                 "p.jar",
@@ -666,7 +673,7 @@ class BadInputCatalogueTest {
                 "weights with NaN values warn",
                 0,
                 d -> {
-                    Map<String, Tensor> w = new java.util.LinkedHashMap<>(TensorFiles.read(weights));
+                    Map<String, Tensor> w = new LinkedHashMap<>(TensorFiles.read(weights));
                     Tensor fc = w.get("fc.bias");
                     float[] data = fc.data().clone();
                     data[0] = Float.NaN;
@@ -1290,7 +1297,7 @@ class BadInputCatalogueTest {
             Path out = Files.createDirectories(d.resolve("out/plain"));
             String host = System.getenv("HOSTNAME") != null
                     ? System.getenv("HOSTNAME")
-                    : java.net.InetAddress.getLocalHost().getHostName();
+                    : InetAddress.getLocalHost().getHostName();
             // process 1 is alive for as long as the machine is
             Files.writeString(out.resolve(".seed-0.lock"), "host=" + host + "\npid=1\n");
             return new String[] {"run", s(yaml(d, GOOD)), "--output", s(d.resolve("out")), "--cell", "0"};

@@ -3,10 +3,21 @@ package org.attnfer.cli.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.attnfer.composer.Composer;
+import org.attnfer.composer.Composition;
+import org.attnfer.composer.ModelSpec;
+import org.attnfer.nn.WeightInit;
 import org.attnfer.nn.io.SafeTensors;
 import org.attnfer.nn.io.Tensor;
 import org.attnfer.nn.io.TensorFiles;
@@ -88,9 +99,9 @@ class CheckpointImportTest {
 
     private static float[] forward(Path weights, String input) throws IOException {
         Path out = dir.resolve("y-" + weights.getFileName() + ".npy");
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("forward"));
+        List<String> args = new ArrayList<>(List.of("forward"));
         args.addAll(Checkpoints.MODEL);
-        args.addAll(java.util.List.of(
+        args.addAll(List.of(
                 "--weights",
                 weights.toString(),
                 "--input",
@@ -118,7 +129,7 @@ class CheckpointImportTest {
     @Test
     void everyFixtureGivesPyTorchsLogits() throws IOException {
         float[] logits = TensorFiles.readNpy(fixtures.resolve("logits.npy")).data();
-        for (String f : java.util.List.of(
+        for (String f : List.of(
                 "resnet18-narrow.pth",
                 "resnet18-narrow-wrapped.pth",
                 "resnet18-narrow.safetensors",
@@ -168,28 +179,20 @@ class CheckpointImportTest {
 
     @Test
     void aGrayNetworkFromAColourCheckpointEqualsTheColourNetworkOnTheGrayImageRepeated() throws IOException {
-        org.attnfer.composer.Composer composer = CliTest.INJECTOR.getInstance(org.attnfer.composer.Composer.class);
-        org.attnfer.composer.Composition c = composer.compose(
-                new org.attnfer.composer.ModelSpec("resnet18", null, java.util.List.of(), 0.0625), 1, 10);
+        Composer composer = CliTest.INJECTOR.getInstance(Composer.class);
+        Composition c = composer.compose(new ModelSpec("resnet18", null, List.of(), 0.0625), 1, 10);
         Tensor gray = TensorFiles.readNpy(fixtures.resolve("gray-input.npy"));
-        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
-            c.block()
-                    .initialize(
-                            manager,
-                            ai.djl.ndarray.types.DataType.FLOAT32,
-                            new ai.djl.ndarray.types.Shape(gray.shape()));
-            org.attnfer.nn.WeightInit.Report report = org.attnfer.nn.WeightInit.apply(
+        try (NDManager manager = NDManager.newBaseManager()) {
+            c.block().initialize(manager, DataType.FLOAT32, new Shape(gray.shape()));
+            WeightInit.Report report = WeightInit.apply(
                     c.block(),
                     WeightFile.read(fixtures.resolve("resnet18-narrow.pth")).values(),
                     "",
-                    java.util.List.of());
+                    List.of());
             assertThat(report.adapted()).containsExactly("conv1.weight (3 → 1 channels)");
             assertThat(report.fresh()).isEmpty();
             float[] y = c.block()
-                    .forward(
-                            new ai.djl.training.ParameterStore(manager, false),
-                            new ai.djl.ndarray.NDList(gray.toArray(manager)),
-                            false)
+                    .forward(new ParameterStore(manager, false), new NDList(gray.toArray(manager)), false)
                     .singletonOrThrow()
                     .toFloatArray();
             assertClose(

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +91,7 @@ class CliTest {
                 List.of("data", "stats"),
                 List.of("plugins", "install"),
                 List.of("evaluate"))) {
-            List<String> args = new java.util.ArrayList<>(command);
+            List<String> args = new ArrayList<>(command);
             args.add("--help");
             Result r = fer(args.toArray(String[]::new));
             assertThat(r.code()).as(r.err()).isZero();

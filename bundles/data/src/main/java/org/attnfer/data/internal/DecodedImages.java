@@ -5,8 +5,10 @@ import java.awt.image.DataBufferByte;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,7 +117,7 @@ final class DecodedImages {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while checking " + root, e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IOException("checking " + root + ": " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
@@ -128,7 +130,7 @@ final class DecodedImages {
             }
         }
         // a budget overrun part-way keeps no cache, so that what is cached does not depend on thread timing
-        List<Pixels> cache = used.get() <= budget ? new ArrayList<>(java.util.Arrays.asList(pixels)) : null;
+        List<Pixels> cache = used.get() <= budget ? new ArrayList<>(Arrays.asList(pixels)) : null;
         return new DecodedImages(cache, failed);
     }
 

@@ -2,12 +2,14 @@ package org.attnfer.data.internal;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,9 +114,7 @@ final class ImageFolderDataset implements Dataset {
         skipped = bad.skipped();
         account = mapping
                 + (ignored > 0 ? "; ignored " + ignored + " files that are not images" : "")
-                + (subjects != null
-                        ? "; " + java.util.Arrays.stream(subjects).distinct().count() + " subjects"
-                        : "")
+                + (subjects != null ? "; " + Arrays.stream(subjects).distinct().count() + " subjects" : "")
                 + bad.summary();
     }
 
@@ -165,7 +165,7 @@ final class ImageFolderDataset implements Dataset {
                 Path f = files.get(i);
                 sha.update((root.relativize(f) + "\t" + labels[i] + "\t" + Files.size(f) + "\t"
                                 + Files.getLastModifiedTime(f).toMillis() + "\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        .getBytes(StandardCharsets.UTF_8));
             }
             return "sha256:" + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         } catch (IOException | NoSuchAlgorithmException e) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +29,7 @@ public record WeightFile(Path file, Map<String, StoredTensor> tensors, List<Stri
 
     /** Copies the collections. */
     public WeightFile {
-        tensors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         notes = List.copyOf(notes);
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,9 +60,7 @@ class TensorFilesTest {
         Path f = dir.resolve("w.safetensors");
         TensorFiles.write(f, sample());
         byte[] bytes = Files.readAllBytes(f);
-        long n = java.nio.ByteBuffer.wrap(bytes, 0, 8)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                .getLong();
+        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         String json = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
         assertThat(json).contains("\"conv1.weight\":{\"dtype\":\"F32\",\"shape\":[2,1,2,2],\"data_offsets\":[0,32]}");
         assertThat(bytes.length).isEqualTo(8 + n + 4 * (8 + 3 + 1));

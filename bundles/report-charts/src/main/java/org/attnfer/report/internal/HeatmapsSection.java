@@ -8,6 +8,7 @@ import org.attnfer.api.report.ReportContext;
 import org.attnfer.api.report.ReportSection;
 import org.attnfer.report.ExperimentData;
 import org.attnfer.report.HeatmapsGrids;
+import org.attnfer.report.Html;
 import org.attnfer.report.Report;
 import org.attnfer.report.TableSpec;
 import org.osgi.service.component.annotations.Component;
@@ -47,9 +48,7 @@ public final class HeatmapsSection implements ReportSection {
             Map<String, Boolean> drawn = HeatmapsGrids.draw(data, spec, context.reportDir(), files);
             if (drawn.get("gradcam")) {
                 any = true;
-                html.append("<h3>")
-                        .append(org.attnfer.report.Html.escape(spec.name()))
-                        .append("</h3>\n");
+                html.append("<h3>").append(Html.escape(spec.name())).append("</h3>\n");
                 html.append(Report.img(files.get("gradcam"), "Grad-CAM of " + spec.name()));
                 if (drawn.get("module")) {
                     html.append(Report.img(files.get("module"), "module attention maps of " + spec.name()));

@@ -2,6 +2,7 @@ package org.attnfer.report.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.Locale;
 import java.util.Optional;
 import org.attnfer.api.report.ReportContext;
 import org.attnfer.api.report.ReportSection;
@@ -47,7 +48,7 @@ public final class TablesSection implements ReportSection {
                 html.append("<a href=\"")
                         .append(Html.escape(base + "." + ext))
                         .append("\">")
-                        .append(ext.toUpperCase(java.util.Locale.ROOT))
+                        .append(ext.toUpperCase(Locale.ROOT))
                         .append("</a> ");
             }
             html.append("</p>\n");

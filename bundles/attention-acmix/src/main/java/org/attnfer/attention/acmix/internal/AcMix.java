@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.attnfer.api.AttentionMaps;
 import org.attnfer.nn.Conv2d;
 import org.attnfer.nn.Costed;
@@ -45,7 +46,7 @@ final class AcMix extends Module implements AttentionMaps, Costed {
     private final Conv2d fc;
     private final Conv2d depConv;
     /** The one-hot slot pickers of {@link #dense}, by input height and width. */
-    private final Map<Long, float[]> picks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, float[]> picks = new ConcurrentHashMap<>();
 
     AcMix(int channels, int heads, int kAtt, int kConv, int stride) {
         this.channels = channels;

@@ -2,6 +2,7 @@ package org.attnfer.data.synthetic.internal;
 
 import java.awt.image.BufferedImage;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.attnfer.api.Params;
@@ -64,7 +65,7 @@ final class SyntheticFaces implements Dataset {
     public String fingerprint() {
         // the data is its generator and its settings
         return "generator:"
-                + Integer.toHexString(java.util.Objects.hash(
+                + Integer.toHexString(Objects.hash(
                         seed,
                         test,
                         count,
