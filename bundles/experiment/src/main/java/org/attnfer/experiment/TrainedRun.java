@@ -17,19 +17,22 @@ import org.attnfer.composer.ModelSpec;
 import org.attnfer.data.InputSpec;
 import org.attnfer.data.TestViews;
 import org.attnfer.nn.StateDict;
-import org.attnfer.nn.io.TensorFiles;
+import org.attnfer.nn.io.WeightFile;
 
 /**
  * A finished run folder as a model to use: its composed network with the weights of its best
- * epoch, its input layout and its classes.
+ * epoch (or of another weights file placed in it: a PyTorch checkpoint, safetensors, .npz), its
+ * input layout and its classes.
  *
  * @param dir the run folder
  * @param model the model it trained
  * @param input the network input
  * @param classes the class names, in output order
  * @param tta the test-time views of its final evaluation
+ * @param weights the weights file to load: the best epoch's, or the file named instead of the folder
  */
-public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String> classes, TestViews tta) {
+public record TrainedRun(
+        Path dir, ModelSpec model, InputSpec input, List<String> classes, TestViews tta, Path weights) {
 
     /**
      * Reads a run folder, or the folder of a model file in one ({@code .../seed-0/best.safetensors}).
@@ -40,7 +43,7 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         Path dir = Files.isRegularFile(runOrModel) ? runOrModel.toAbsolutePath().getParent() : runOrModel;
         Path spec = dir.resolve("spec.resolved.yaml");
         Path manifest = dir.resolve("manifest.json");
-        Path weights = dir.resolve(ExperimentRunner.MODEL_FILE);
+        Path weights = Files.isRegularFile(runOrModel) ? runOrModel : dir.resolve(ExperimentRunner.MODEL_FILE);
         for (Path p : List.of(spec, manifest, weights)) {
             if (!Files.isRegularFile(p)) {
                 throw new IOException(dir + " is not a finished run folder (no " + p.getFileName() + ")");
@@ -67,7 +70,7 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
         TestViews tta = t.isBoolean()
                 ? new TestViews(t.asBoolean(), 0)
                 : new TestViews(t.path("crops").asBoolean(), t.path("zoom").asDouble());
-        return new TrainedRun(dir, model, input, classes, tta);
+        return new TrainedRun(dir, model, input, classes, tta, weights);
     }
 
     /** A run folder's document, naming the file when it is damaged. */
@@ -91,7 +94,7 @@ public record TrainedRun(Path dir, ModelSpec model, InputSpec input, List<String
                             m.getNDManager(),
                             DataType.FLOAT32,
                             new Shape(1, input.channels(), input.size(), input.size()));
-            StateDict.load(m.getBlock(), TensorFiles.read(dir.resolve(ExperimentRunner.MODEL_FILE)), true);
+            StateDict.load(m.getBlock(), WeightFile.read(weights).values(), true);
             return m;
         } catch (IOException | RuntimeException e) {
             m.close();

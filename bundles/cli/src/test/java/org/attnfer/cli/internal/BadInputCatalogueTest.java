@@ -154,6 +154,32 @@ class BadInputCatalogueTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aRunEvaluatesFromAnotherWeightsFileInItsFolderAsFromItsOwn() throws IOException {
+        Path converted = run.resolve("converted.npz");
+        assertThat(fer("weights", "convert", s(run.resolve("best.safetensors")), "--out", s(converted))
+                        .code())
+                .isZero();
+        String[] data = {"synthetic-faces", "-o", "count=70", "-o", "size=16", "-o", "identities=10", "--json"};
+        Result own = fer(concat(new String[] {"evaluate", s(run)}, data));
+        Result other = fer(concat(new String[] {"evaluate", s(converted)}, data));
+        assertThat(own.code()).as(own.err()).isZero();
+        assertThat(other.code()).as(other.err()).isZero();
+        // the same figures; only the "run" it names differs
+        assertThat(other.out().replace(s(converted), s(run)))
+                .isEqualTo(own.out())
+                .contains("accuracy");
+        Result missing = fer(concat(new String[] {"evaluate", s(run.resolve("none.pth"))}, data));
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("none.pth");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @AfterAll
     static void summary() {
         System.out.println("bad-input catalogue: " + CASES.size() + " cases; per category " + PER_CATEGORY
