@@ -28,6 +28,8 @@ AccountingStorageType=accounting_storage/none
 MpiDefault=none
 ReturnToService=2
 SchedulerParameters=batch_sched_delay=0
+# a requeued job waits out its old credential before it starts again: 10 s here instead of 120
+AuthInfo=cred_expire=10
 SchedulerType=sched/backfill
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
