@@ -157,9 +157,8 @@ final class RunCommand implements Callable<Integer> {
                 "",
                 "training:"));
         TrainingConfig.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
-        lines.add(
-                "  freeze {modules: [stem, layer1], epochs: 5}: parts that keep their weights and BatchNorm statistics");
-        lines.add("    for the first epochs (backbone, modules, head, stem or a name prefix such as layer1)");
+        lines.add("  freeze {modules: [stem, layer1], epochs: 5}: parts (backbone, modules, head, stem or a name"
+                + " prefix such as layer1) that keep their weights and BatchNorm statistics for the first epochs");
         lines.add("  lr_mult {backbone: 0.1, head: 1, modules: 1}: learning-rate multipliers per part (0 to 100)");
         lines.add("augment (true, or a mapping):");
         Augmentation.OPTIONS.forEach(o -> lines.add("  " + o.describe()));
