@@ -12,13 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.attnfer.experiment.Experiment;
-import org.attnfer.experiment.ExperimentReader;
-import org.attnfer.experiment.ExperimentRunner;
 import org.attnfer.experiment.Plan;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer k8s}: a study as a Kubernetes Indexed Job and a report Job. */
@@ -33,8 +31,8 @@ import picocli.CommandLine.Spec;
         })
 final class KubernetesCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "STUDY", description = "The experiment file (YAML).")
-    Path file;
+    @Mixin
+    FrozenStudy frozenStudy;
 
     @Option(names = "--image", required = true, description = "The container image with AttnFER in it.")
     String image;
@@ -54,15 +52,6 @@ final class KubernetesCommand implements Callable<Integer> {
             defaultValue = "fer",
             description = "AttnFER's launcher in the image (default: ${DEFAULT-VALUE}).")
     String fer;
-
-    @Option(
-            names = "--set",
-            paramLabel = "KEY=VALUE",
-            description = "Override a setting of the file (frozen into the study).")
-    List<String> overrides = new ArrayList<>();
-
-    @Option(names = "--output", paramLabel = "DIR", description = "The study's output folder (default: the file's).")
-    Path output;
 
     @Option(
             names = "--parallelism",
@@ -104,19 +93,12 @@ final class KubernetesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> settings = new ArrayList<>(overrides);
-        Path cwd = Path.of("").toAbsolutePath();
-        Experiment read = ExperimentReader.read(file, settings, cwd);
-        Path out = (output != null ? output : read.output()).toAbsolutePath().normalize();
-        settings.add("output=" + out);
-        Path dir = out.resolve("k8s");
-        Path study = dir.resolve("study.yaml");
-        Experiment experiment = ExperimentReader.freeze(file, settings, cwd, study);
-        ExperimentRunner runner = injector.createChildInjector(
-                        b -> b.bind(Experiment.class).toInstance(experiment))
-                .getInstance(ExperimentRunner.class);
-        Plan plan = runner.plan();
-        runner.writeStudy(plan);
+        FrozenStudy.Frozen frozen = frozenStudy.freeze(injector, "k8s");
+        Experiment experiment = frozen.experiment();
+        Plan plan = frozen.plan();
+        Path out = frozen.output();
+        Path study = frozen.study();
+        Path dir = study.getParent();
         Path mountPath = mount != null ? mount : out.getParent();
         String name = ("fer-" + experiment.name()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
         int cells = plan.cells().size();

@@ -14,14 +14,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.attnfer.experiment.Experiment;
-import org.attnfer.experiment.ExperimentReader;
-import org.attnfer.experiment.ExperimentRunner;
 import org.attnfer.experiment.Plan;
 import org.attnfer.experiment.StudyStatus;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fer slurm}: a study as a Slurm job array and a report job. */
@@ -38,17 +36,8 @@ import picocli.CommandLine.Spec;
         })
 final class SlurmCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "STUDY", description = "The experiment file (YAML).")
-    Path file;
-
-    @Option(
-            names = "--set",
-            paramLabel = "KEY=VALUE",
-            description = "Override a setting of the file (frozen into the study, for every task).")
-    List<String> overrides = new ArrayList<>();
-
-    @Option(names = "--output", paramLabel = "DIR", description = "The study's output folder (default: the file's).")
-    Path output;
+    @Mixin
+    FrozenStudy study;
 
     @Option(names = "--partition", description = "Slurm partition.")
     String partition;
@@ -137,18 +126,11 @@ final class SlurmCommand implements Callable<Integer> {
         if (await && !submit) {
             throw new IllegalArgumentException("--wait waits for submitted jobs: add --submit");
         }
-        List<String> settings = new ArrayList<>(overrides);
-        Path cwd = Path.of("").toAbsolutePath();
-        Experiment read = ExperimentReader.read(file, settings, cwd);
-        Path out = (output != null ? output : read.output()).toAbsolutePath().normalize();
-        settings.add("output=" + out);
+        FrozenStudy.Frozen frozen = study.freeze(injector, SlurmScripts.FOLDER);
+        Experiment experiment = frozen.experiment();
+        Plan plan = frozen.plan();
+        Path out = frozen.output();
         Path dir = SlurmScripts.dir(out);
-        Experiment experiment = ExperimentReader.freeze(file, settings, cwd, dir.resolve("study.yaml"));
-        ExperimentRunner runner = injector.createChildInjector(
-                        b -> b.bind(Experiment.class).toInstance(experiment))
-                .getInstance(ExperimentRunner.class);
-        Plan plan = runner.plan();
-        runner.writeStudy(plan);
         SlurmScripts scripts = new SlurmScripts(
                 experiment.name(),
                 dir.resolve("study.yaml"),

@@ -46,9 +46,12 @@ record SlurmScripts(String name, Path study, Path output, int cells, Options opt
             int shards,
             List<String> extra) {}
 
+    /** The output's folder for the scripts, logs and job ids. */
+    static final String FOLDER = "slurm";
+
     /** The folder the scripts, logs and job ids go to. */
     static Path dir(Path output) {
-        return output.resolve("slurm");
+        return output.resolve(FOLDER);
     }
 
     /** The log of cell {@code k}. */
