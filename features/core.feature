@@ -6,6 +6,8 @@ org.apache.felix.scr
 org.attnfer.api
 org.attnfer.nn
 org.attnfer.backbone-resnet
+org.attnfer.backbone-mobilenet
+org.attnfer.backbone-convnext
 org.attnfer.composer
 org.attnfer.data
 org.attnfer.data-synthetic

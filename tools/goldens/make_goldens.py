@@ -12,7 +12,8 @@ and multiply-accumulate counts of every ResNet50 variant of the study.
 
 Weights and inputs are random (seeded), not trained: conv and linear weights ~ N(0, 1/fan_in),
 biases ~ N(0, 0.2^2), BatchNorm weight ~ U(0.5, 1.5), bias and running mean ~ N(0, 0.2^2),
-running variance ~ U(0.5, 2), ACmix rates ~ U(0.25, 1), inputs ~ N(0, 1). Outputs are computed in
+running variance ~ U(0.5, 2), LayerNorm weight ~ U(0.5, 1.5) and bias ~ N(0, 0.2^2), ConvNeXt layer
+scales and ACmix rates ~ U(0.25, 1), inputs ~ N(0, 1). Outputs are computed in
 float64 from exactly the stored float32 values, then rounded to float32.
 """
 
@@ -25,7 +26,9 @@ import zipfile
 
 import numpy as np
 import torch
+import torchvision
 from torch import nn
+from torchvision.models.convnext import CNBlock, CNBlockConfig
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference as R  # noqa: E402
@@ -79,7 +82,23 @@ GOLDENS = {
     "bottleneck_ca_simam": ("bottleneck, CA then SimAM after bn3", bottleneck(after_bn3=["ca", "simam"]), {},
                             cases(64)),
     "bottleneck_acmix": ("bottleneck, ACmix in place of conv2", bottleneck(acmix=True), {}, cases(64)),
+    # whole backbones from torchvision's own definitions, at small widths so the files stay small
+    "mobilenet_v2_w025": ("torchvision mobilenet_v2, width 0.25, 7 classes", lambda: mobilenet_v2(0.25),
+                          {"width": 0.25}, cases(3, [("main", 64, 64), ("50x38", 50, 38)])),
+    "convnext_w8": ("torchvision ConvNeXt-Tiny layout at 8-16-32-64 channels (width 1/12), 7 classes",
+                    lambda: convnext(8), {"width": 1 / 12}, cases(3, [("main", 64, 64), ("50x38", 50, 38)])),
 }
+
+
+def mobilenet_v2(width):
+    return torchvision.models.mobilenet_v2(width_mult=width, num_classes=7)
+
+
+def convnext(base):
+    """torchvision's convnext_tiny (depths 3-3-9-3, stochastic depth 0.1) with base channels base."""
+    setting = [CNBlockConfig(base * 2 ** i, base * 2 ** (i + 1) if i < 3 else None, d)
+               for i, d in enumerate([3, 3, 9, 3])]
+    return torchvision.models.convnext.ConvNeXt(setting, stochastic_depth_prob=0.1, num_classes=7)
 
 
 def randomise(module, gen):
@@ -97,6 +116,12 @@ def randomise(module, gen):
                 mod.bias.copy_(torch.randn(n, generator=gen) * 0.2)
                 mod.running_mean.copy_(torch.randn(n, generator=gen) * 0.2)
                 mod.running_var.copy_(torch.rand(n, generator=gen) * 1.5 + 0.5)
+            elif isinstance(mod, nn.LayerNorm):
+                n = mod.weight.numel()
+                mod.weight.copy_(torch.rand(n, generator=gen) + 0.5)
+                mod.bias.copy_(torch.randn(n, generator=gen) * 0.2)
+            elif isinstance(mod, CNBlock):
+                mod.layer_scale.copy_(torch.rand(mod.layer_scale.shape, generator=gen) * 0.75 + 0.25)
             elif isinstance(mod, R.AcMix):
                 mod.rate1.copy_(torch.rand(1, generator=gen) * 0.75 + 0.25)
                 mod.rate2.copy_(torch.rand(1, generator=gen) * 0.75 + 0.25)

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,36 @@ class PluginIT {
             assertThat(inspect.path("params").asLong()).isEqualTo(11_173_831L + 8 * 300);
             plugin.uninstall();
             assertThat(moduleIds(session)).doesNotContain("triplet").contains("simam", "ca");
+        }
+    }
+
+    @Test
+    void backbonesArePluginsTooAndStoppingOneTakesOnlyItsModels() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (Launcher.Session session =
+                new Launcher(home(), new PrintStream(err, true, StandardCharsets.UTF_8)).start("modules")) {
+            JsonNode backbones =
+                    JSON.readTree(run(session, "modules", "--json")).path("backbones");
+            List<String> all = new ArrayList<>();
+            backbones.forEach(b -> b.path("variants").forEach(v -> all.add(v.asText())));
+            assertThat(all).contains("resnet50", "mobilenet_v2", "convnext_tiny");
+            JsonNode inspect = JSON.readTree(
+                    run(session, "inspect", "convnext_tiny+simam", "--input", "3x224x224", "--classes", "7", "--json"));
+            assertThat(inspect.path("params").asLong()).isEqualTo(27_825_511L);
+            Bundle convnext = Stream.of(session.context().getBundles())
+                    .filter(b -> b.getSymbolicName().equals("org.attnfer.backbone-convnext"))
+                    .findFirst()
+                    .orElseThrow();
+            convnext.stop();
+            String table = run(session, "modules");
+            assertThat(table).doesNotContain("convnext_tiny").contains("mobilenet_v2", "resnet18");
+            assertThat(session.run(new String[] {"inspect", "convnext_tiny+simam", "--input", "3x224x224"}))
+                    .isNotZero();
+            JsonNode mobile = JSON.readTree(
+                    run(session, "inspect", "mobilenet_v2+ca", "--input", "3x224x224", "--classes", "7", "--json"));
+            assertThat(mobile.path("params").asLong()).isGreaterThan(2_232_839L);
+            convnext.start();
+            assertThat(run(session, "modules")).contains("convnext_tiny");
         }
     }
 

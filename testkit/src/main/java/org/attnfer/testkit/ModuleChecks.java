@@ -17,10 +17,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.ModelStats;
+import org.attnfer.nn.Module;
 import org.attnfer.nn.StateDict;
+import org.attnfer.nn.Taps;
 import org.attnfer.nn.io.Tensor;
 
 /**
@@ -47,11 +51,58 @@ public final class ModuleChecks {
         }
     }
 
+    /** The whole network's row of {@link ModelStats#trace}: parameters and multiply-accumulates for one image. */
+    public static ModelStats.Layer costs(Block block, Shape image) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(image));
+            return ModelStats.trace(block, image).get(0);
+        }
+    }
+
+    /**
+     * Runs a fresh network once in eval mode and records the shape at every named point ({@link
+     * Module#point}), in order.
+     */
+    public static Map<String, Shape> points(Block block, Shape input) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT32, input);
+            Map<String, Shape> points = new LinkedHashMap<>();
+            NDArray y = block.forward(
+                            new ParameterStore(manager, false),
+                            new NDList(manager.randomNormal(input)),
+                            false,
+                            Taps.with(new Taps.Listener() {
+                                @Override
+                                public NDArray atPoint(String name, NDArray value) {
+                                    points.put(name, value.getShape());
+                                    return value;
+                                }
+                            }))
+                    .singletonOrThrow();
+            assertThat(y.getShape().get(0)).isEqualTo(input.get(0));
+            return points;
+        }
+    }
+
     /**
      * Runs one backward pass in training mode and checks that the input and every trainable
      * parameter receive a non-zero gradient.
      */
     public static void gradientFlow(Block block, Shape input) {
+        backward(block, input, true);
+    }
+
+    /**
+     * Runs one backward pass in training mode and checks that the input receives a non-zero
+     * gradient and every trainable parameter a finite one: for composed networks, where a module
+     * at a narrow place may legitimately get none (one hidden unit behind a ReLU, a bias before a
+     * BatchNorm).
+     */
+    public static void backwardFinite(Block block, Shape input) {
+        backward(block, input, false);
+    }
+
+    private static void backward(Block block, Shape input, boolean everyParameter) {
         Engine.getInstance().setRandomSeed(7);
         try (NDManager manager = NDManager.newBaseManager()) {
             block.initialize(manager, DataType.FLOAT32, input);
@@ -72,9 +123,13 @@ public final class ModuleChecks {
                     continue;
                 }
                 NDArray g = p.getArray().getGradient();
-                assertThat(g.abs().max().getFloat())
-                        .as("gradient of %s", e.getKey())
-                        .isGreaterThan(0f);
+                float peak = g.abs().max().getFloat();
+                assertThat(Float.isFinite(peak))
+                        .as("gradient of %s is finite", e.getKey())
+                        .isTrue();
+                if (everyParameter) {
+                    assertThat(peak).as("gradient of %s", e.getKey()).isGreaterThan(0f);
+                }
             }
         }
     }

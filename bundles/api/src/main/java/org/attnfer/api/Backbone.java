@@ -2,6 +2,7 @@ package org.attnfer.api;
 
 import ai.djl.nn.Block;
 import java.util.List;
+import java.util.Map;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -32,6 +33,15 @@ public interface Backbone {
 
     /** Its hooks. */
     List<HookPoint> hooks();
+
+    /**
+     * The {@link HookNames shared hooks} this family does not have, each with the reason (for
+     * ConvNeXt: "its blocks have no 3×3 convolution, only a 7×7 depthwise one"), so that a module
+     * whose default place is one of them is refused with that reason.
+     */
+    default Map<String, String> missingHooks() {
+        return Map.of();
+    }
 
     /**
      * Builds a network; the returned block maps {@code [N,inChannels,H,W]} to logits {@code

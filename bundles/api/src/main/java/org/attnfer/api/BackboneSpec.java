@@ -1,5 +1,7 @@
 package org.attnfer.api;
 
+import java.util.List;
+
 /**
  * What to build.
  *
@@ -17,6 +19,30 @@ public record BackboneSpec(String variant, int inChannels, int numClasses, Strin
     public BackboneSpec {
         if (!(width > 0) || Double.isInfinite(width)) {
             throw new IllegalArgumentException("width must be a positive number, got " + width);
+        }
+    }
+
+    /**
+     * Checks that a family builds this spec: a known variant and stem, at least one input channel
+     * and one class.
+     *
+     * @param family the family's name for messages ({@code ConvNeXt})
+     * @param variants the variants it builds
+     * @param stems the stems it builds
+     * @throws IllegalArgumentException naming the value at fault and what is known
+     */
+    public void require(String family, List<String> variants, List<String> stems) {
+        if (!variants.contains(variant)) {
+            throw new IllegalArgumentException(
+                    "unknown " + family + " variant '" + variant + "' (known: " + String.join(", ", variants) + ")");
+        }
+        if (!stems.contains(stem)) {
+            throw new IllegalArgumentException(
+                    "unknown stem '" + stem + "' for " + variant + " (known: " + String.join(", ", stems) + ")");
+        }
+        if (inChannels < 1 || numClasses < 1) {
+            throw new IllegalArgumentException(
+                    family + " needs ≥ 1 input channel and ≥ 1 class, got " + inChannels + " and " + numClasses);
         }
     }
 

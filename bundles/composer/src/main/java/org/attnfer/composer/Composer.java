@@ -77,7 +77,7 @@ public class Composer {
         bb.hooks().forEach(h -> hooks.put(h.name(), h));
         List<Resolved> resolved = new ArrayList<>();
         for (ModuleUse use : spec.modules()) {
-            resolved.add(resolve(model, use, hooks));
+            resolved.add(resolve(model, use, hooks, bb.missingHooks()));
         }
         checkReplacementsDoNotOverlap(model, resolved);
         BackboneSpec backboneSpec = new BackboneSpec(spec.backbone(), inChannels, numClasses, stem, spec.width());
@@ -109,7 +109,7 @@ public class Composer {
         return compose(ModelNames.parse(shorthand), inChannels, numClasses);
     }
 
-    private Resolved resolve(String model, ModuleUse use, Map<String, HookPoint> hooks) {
+    private Resolved resolve(String model, ModuleUse use, Map<String, HookPoint> hooks, Map<String, String> missing) {
         Optional<Registered<AttentionModule>> attention = registry.attention(use.id());
         Optional<Registered<SamplingModule>> sampling = registry.sampling(use.id());
         if (attention.isEmpty() && sampling.isEmpty()) {
@@ -124,6 +124,11 @@ public class Composer {
                 attention.map(Registered::origin).orElseGet(() -> sampling.get().origin());
         String hookName = use.hook() == null ? info.defaultHook() : use.hook();
         HookPoint hook = hooks.get(hookName);
+        if (hook == null && missing.containsKey(hookName)) {
+            throw new CompositionException("model '" + model + "': module '" + use.id() + "' cannot go to '"
+                    + hookName + "': " + missing.get(hookName)
+                    + " (hooks: " + String.join(", ", hooks.keySet()) + ")");
+        }
         if (hook == null) {
             throw new CompositionException(
                     "model '" + model + "': module '" + use.id() + "': the backbone has no hook '" + hookName

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.attnfer.api.AttentionMaps;
+import org.attnfer.api.Explainable;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.Taps;
 
@@ -49,28 +50,24 @@ public final class GradCam {
         Map<String, Block> blocks = StateDict.blocks(model);
         this.target = blocks.get(layer);
         if (target == null) {
-            throw new IllegalArgumentException("the network has no layer named '" + layer + "' (e.g. "
-                    + String.join(
-                            ", ",
-                            blocks.keySet().stream()
-                                    .filter(k -> k.startsWith("layer4") && k.split("\\.").length == 2)
-                                    .toList())
-                    + ")");
+            throw new IllegalArgumentException("the network has no layer named '" + layer + "'"
+                    + (model instanceof Explainable e ? " (its default is " + e.gradCamLayer() + ")" : ""));
         }
     }
 
-    /** The last block of the last stage ({@code layer4.2} for ResNet50): its output includes its attention. */
+    /**
+     * The layer the network names for Grad-CAM ({@link Explainable}): the last block of its last
+     * stage, whose output includes the modules inside it ({@code layer4.2} for ResNet50, {@code
+     * features.18} for MobileNetV2).
+     *
+     * @throws IllegalArgumentException when the network names none
+     */
     public static String defaultLayer(Block model) {
-        String last = null;
-        for (String name : StateDict.blocks(model).keySet()) {
-            if (name.matches("layer\\d+\\.\\d+")) {
-                last = name;
-            }
+        if (model instanceof Explainable explainable) {
+            return explainable.gradCamLayer();
         }
-        if (last == null) {
-            throw new IllegalArgumentException("the network has no layerS.B blocks; name a target layer");
-        }
-        return last;
+        throw new IllegalArgumentException(
+                "the network (" + model.getClass().getSimpleName() + ") names no Grad-CAM layer; name one");
     }
 
     /**

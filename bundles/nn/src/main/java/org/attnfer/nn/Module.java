@@ -11,9 +11,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Base class of AttnFER blocks.
@@ -52,6 +56,18 @@ public abstract class Module extends AbstractBlock {
             throw new IllegalArgumentException(getClass().getSimpleName() + " already has a child " + name);
         }
         return addChildBlock(name, block);
+    }
+
+    /**
+     * Registers blocks as children under unique names and chains them (the modules a backbone
+     * inserts at one place).
+     *
+     * @param items what to chain, in order (such as the API's inserts)
+     * @param name the name an item asks for
+     * @param block an item's block
+     */
+    protected final <T> Chain chain(List<T> items, Function<T, String> name, Function<T, Block> block) {
+        return new Chain(items, name, block, namedChildren(), this::child);
     }
 
     /**
@@ -99,6 +115,20 @@ public abstract class Module extends AbstractBlock {
     public void clear() {
         initialized = false;
         super.clear();
+    }
+
+    /**
+     * A container its parent reaches into (torchvision's {@code features}, whose blocks a network
+     * runs one by one to apply modules between them) never receives an input of its own, so it has
+     * no input shapes to save.
+     */
+    @Override
+    protected void saveInputShapes(DataOutputStream os) throws IOException {
+        if (inputShapes == null) {
+            os.writeInt(0);
+            return;
+        }
+        super.saveInputShapes(os);
     }
 
     /** The children by reference name, in registration order. */

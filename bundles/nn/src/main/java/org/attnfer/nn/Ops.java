@@ -54,6 +54,16 @@ public final class Ops {
                 """);
     }
 
+    /** ReLU6, {@code min(max(x, 0), 6)}, as in MobileNetV2. */
+    public static NDArray relu6(NDArray x) {
+        return x.clip(0f, 6f);
+    }
+
+    /** GELU with the exact Gaussian CDF, {@code x·Φ(x)}, as PyTorch's {@code nn.GELU()}. */
+    public static NDArray gelu(NDArray x) {
+        return Activation.gelu(x);
+    }
+
     /** The logistic sigmoid. */
     public static NDArray sigmoid(NDArray x) {
         return Activation.sigmoid(x);

@@ -52,10 +52,15 @@ public record FineTuning(List<String> freeze, int freezeEpochs, double lrBackbon
             case "modules" -> modules.contains(name);
             case "head" -> isHead(name);
             case "backbone" -> !modules.contains(name) && !isHead(name);
-            case "stem" ->
-                !modules.contains(name) && !isHead(name) && !first(name).startsWith("layer");
+            case "stem" -> !modules.contains(name) && !isHead(name) && inStem(name);
             default -> name.equals(part) || name.startsWith(part + ".");
         };
+    }
+
+    /** Before the first stage: ResNet's {@code conv1} and {@code bn1}; {@code features.0} of torchvision's other families. */
+    private static boolean inStem(String name) {
+        String first = first(name);
+        return first.equals("features") ? name.startsWith("features.0.") : !first.startsWith("layer");
     }
 
     private static boolean isHead(String name) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 import org.attnfer.data.InputSpec;
+import org.attnfer.nn.Draws;
 import org.attnfer.nn.StateDict;
 
 /**
@@ -85,7 +86,7 @@ public final class TrainStep {
      * @param labels the classes
      * @param soft soft targets to blend into the labels, or {@code null}
      * @param lr the learning rate of this step
-     * @param draws this step's generator, for mixing
+     * @param draws this step's generator, for mixing and for the network's dropout masks ({@link Draws})
      * @return the loss (not finite when training diverged: no update is made then) and the hits
      */
     public Result run(float[] data, int[] labels, SoftTargets soft, InputSpec input, double lr, Random draws) {
@@ -103,7 +104,7 @@ public final class TrainStep {
             Optimizer.Group gradients;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.getBlock()
-                        .forward(store, new NDList(x), true, forwardParams)
+                        .forward(store, new NDList(x), true, Draws.with(forwardParams, draws))
                         .singletonOrThrow();
                 NDArray l;
                 if (soft != null) {

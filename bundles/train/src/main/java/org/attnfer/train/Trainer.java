@@ -57,7 +57,7 @@ public class Trainer {
     public static final String LAST = "last.ckpt.safetensors";
     /** The weights of the best validation epoch. */
     public static final String BEST = "best.safetensors";
-    /** Salts the seed of the per-step mixing draws, so they never repeat the per-item augmentation's. */
+    /** Salts the seed of the per-step draws (mixing, dropout), so they never repeat the per-item augmentation's. */
     private static final long MIX_STREAM = 0x6D69787570L;
 
     private final PrintStream progress;

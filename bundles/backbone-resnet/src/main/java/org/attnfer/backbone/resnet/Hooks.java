@@ -2,6 +2,7 @@ package org.attnfer.backbone.resnet;
 
 import java.util.List;
 import org.attnfer.api.HookKind;
+import org.attnfer.api.HookNames;
 import org.attnfer.api.HookPoint;
 
 /**
@@ -12,17 +13,17 @@ import org.attnfer.api.HookPoint;
 public final class Hooks {
 
     /** Replaces the stem convolution ({@code conv1}, 7×7 stride 2); sampling modules go here. */
-    public static final String STEM_CONV1 = "stem.conv1";
+    public static final String STEM_CONV1 = HookNames.STEM_CONV1;
     /** After the stem (after the max-pool), 64 channels. */
-    public static final String STEM = "stem";
+    public static final String STEM = HookNames.STEM;
     /** Inside every block, after {@code conv2} and before {@code bn2} (SimAM's official place). */
-    public static final String AFTER_CONV2 = "bottleneck.after_conv2";
+    public static final String AFTER_CONV2 = HookNames.AFTER_CONV2;
     /** Replaces every block's {@code conv2}, including its stride (ACmix). */
-    public static final String CONV2 = "bottleneck.conv2";
+    public static final String CONV2 = HookNames.CONV2;
     /** Inside every block, after its last BatchNorm, before the residual addition. */
-    public static final String AFTER_BN3 = "bottleneck.after_bn3";
+    public static final String AFTER_BN3 = HookNames.AFTER_BN3;
     /** After the output of a stage (after its last block's ReLU). */
-    public static final String STAGE_END = "stage_end";
+    public static final String STAGE_END = HookNames.STAGE_END;
 
     /** All hooks with their kinds and stages. */
     public static final List<HookPoint> ALL = List.of(

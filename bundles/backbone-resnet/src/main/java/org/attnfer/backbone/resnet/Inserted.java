@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.attnfer.api.Insert;
 import org.attnfer.nn.BatchNorm;
+import org.attnfer.nn.Chain;
 import org.attnfer.nn.Conv2d;
 import org.attnfer.nn.Module;
 import org.attnfer.nn.Ops;
@@ -17,24 +17,17 @@ import org.attnfer.nn.Ops;
 /** The modules inserted at one hook of one block, applied in order. */
 final class Inserted {
 
-    private final List<Block> blocks = new ArrayList<>();
+    private final Chain chain;
 
     /**
-     * Adds the inserts as children of their owner, naming each uniquely within it ({@code simam},
-     * then {@code simam_1} if the owner already has one).
+     * Adds the inserts as children of their owner, under unique names.
      *
      * @param inserts the modules, in order
      * @param owner the owner's current children
      * @param addChild the owner's way to add a child
      */
     Inserted(List<Insert> inserts, Map<String, Block> owner, BiFunction<String, Block, Block> addChild) {
-        for (Insert insert : inserts) {
-            String name = insert.name();
-            for (int i = 1; owner.containsKey(name); i++) {
-                name = insert.name() + "_" + i;
-            }
-            blocks.add(addChild.apply(name, insert.block()));
-        }
+        chain = new Chain(inserts, Insert::name, Insert::block, owner, addChild);
     }
 
     /** No modules: for a convolution and batch norm with no hook between them. */
@@ -53,7 +46,7 @@ final class Inserted {
             NDArray x,
             boolean training,
             PairList<String, Object> params) {
-        if (blocks.isEmpty() && conv instanceof Conv2d plain) {
+        if (chain.isEmpty() && conv instanceof Conv2d plain) {
             return plain.thenBatchNorm(bn, relu, store, x, training, params);
         }
         NDArray y = Module.run(
@@ -66,9 +59,6 @@ final class Inserted {
     }
 
     NDArray apply(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
-        for (Block b : blocks) {
-            x = Module.run(b, store, x, training, params);
-        }
-        return x;
+        return chain.apply(store, x, training, params);
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.attnfer.api.BackboneSpec;
+import org.attnfer.api.Explainable;
 import org.attnfer.api.Insertions;
 import org.attnfer.api.Site;
 import org.attnfer.nn.BatchNorm;
@@ -20,7 +21,7 @@ import org.attnfer.nn.Ops;
  * <p>Named points for features: {@code stem} (after the stem and its modules), {@code layer1} to
  * {@code layer4} (stage outputs, after stage-end modules), {@code pool}, {@code logits}.
  */
-public final class ResNet extends Module {
+public final class ResNet extends Module implements Explainable {
 
     /** The standard stem: 7×7 stride-2 convolution and max-pool. */
     public static final String STEM_STANDARD = "standard";
@@ -40,6 +41,7 @@ public final class ResNet extends Module {
     private final Stage[] stages = new Stage[4];
     private final Inserted[] stageEnd = new Inserted[4];
     private final Linear fc;
+    private final String lastBlock;
 
     /**
      * Builds the network.
@@ -98,6 +100,13 @@ public final class ResNet extends Module {
                     insertions.insert(Site.insert(Hooks.STAGE_END, s, -1, channels, "")), namedChildren(), this::child);
         }
         fc = child("fc", new Linear(channels, spec.numClasses(), true));
+        lastBlock = "layer4." + (variant.blocks(4) - 1);
+    }
+
+    /** The last block of {@code layer4}: its output includes the modules inside it. */
+    @Override
+    public String gradCamLayer() {
+        return lastBlock;
     }
 
     @Override

@@ -3,21 +3,16 @@ package org.attnfer.backbone.resnet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.training.ParameterStore;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.attnfer.api.BackboneSpec;
 import org.attnfer.api.Insertions;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.StateDict;
-import org.attnfer.nn.Taps;
 import org.attnfer.testkit.ModuleChecks;
 import org.attnfer.testkit.Parity;
 import org.junit.jupiter.api.Test;
@@ -79,7 +74,7 @@ class ResNetTest {
 
     @Test
     void namedPointsGiveTheFeatureShapes() {
-        assertThat(points(resnet("resnet50", 7), new Shape(2, 3, 64, 64)))
+        assertThat(ModuleChecks.points(resnet("resnet50", 7), new Shape(2, 3, 64, 64)))
                 .containsExactly(
                         Map.entry("stem", new Shape(2, 64, 16, 16)),
                         Map.entry("layer1", new Shape(2, 256, 16, 16)),
@@ -93,7 +88,7 @@ class ResNetTest {
     @Test
     void halfStemHalvesTheInputOnceWithoutMaxPool() {
         ResNet net = new ResNet(new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF), Insertions.none());
-        Map<String, Shape> points = points(net, new Shape(2, 1, 48, 48));
+        Map<String, Shape> points = ModuleChecks.points(net, new Shape(2, 1, 48, 48));
         assertThat(points.get("stem")).isEqualTo(new Shape(2, 64, 24, 24));
         assertThat(points.get("layer4")).isEqualTo(new Shape(2, 512, 3, 3));
         assertThat(StateDict.parameters(net).get("conv1.weight").getShape()).isEqualTo(new Shape(64, 1, 3, 3));
@@ -104,7 +99,7 @@ class ResNetTest {
         ResNet net = new ResNet(new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0.5), Insertions.none());
         // torchvision's ResNet18 layout with 32-64-128-256 channels, 3×3 stem, 1 input channel, 7 classes
         assertThat(StateDict.trainableCount(net)).isEqualTo(2796263);
-        Map<String, Shape> points = points(net, new Shape(2, 1, 48, 48));
+        Map<String, Shape> points = ModuleChecks.points(net, new Shape(2, 1, 48, 48));
         assertThat(points.get("stem")).isEqualTo(new Shape(2, 32, 24, 24));
         assertThat(points.get("layer4")).isEqualTo(new Shape(2, 256, 3, 3));
         assertThat(StateDict.parameters(net).get("layer2.0.downsample.0.weight").getShape())
@@ -114,28 +109,6 @@ class ResNetTest {
                 .hasMessageContaining("width 0.005 leaves the stem no channel");
         assertThatThrownBy(() -> new BackboneSpec("resnet18", 1, 7, ResNet.STEM_HALF, 0))
                 .hasMessageContaining("width must be a positive number");
-    }
-
-    /** Runs one forward pass and records the shape at every named point. */
-    private static Map<String, Shape> points(ResNet net, Shape input) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            net.initialize(manager, DataType.FLOAT32, input);
-            Map<String, Shape> points = new LinkedHashMap<>();
-            NDArray y = net.forward(
-                            new ParameterStore(manager, false),
-                            new NDList(manager.randomNormal(input)),
-                            false,
-                            Taps.with(new Taps.Listener() {
-                                @Override
-                                public NDArray atPoint(String name, NDArray value) {
-                                    points.put(name, value.getShape());
-                                    return value;
-                                }
-                            }))
-                    .singletonOrThrow();
-            assertThat(y.getShape().get(0)).isEqualTo(input.get(0));
-            return points;
-        }
     }
 
     @Test

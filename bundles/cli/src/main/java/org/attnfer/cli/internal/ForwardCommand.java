@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Run a composed model in eval mode on a tensor file and write its output and named features.",
             "With a PyTorch state dict and the same input, the output can be compared with PyTorch's.",
-            "Features: stem, layer1 … layer4 (after stage-end modules), pool, logits."
+            "Features: stem, the four stage outputs after stage-end modules (layer1 … layer4 for ResNet,",
+            "stage1 … stage4 for MobileNetV2 and ConvNeXt), pool, logits."
         })
 final class ForwardCommand implements Callable<Integer> {
 

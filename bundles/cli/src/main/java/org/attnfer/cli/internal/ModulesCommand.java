@@ -88,6 +88,7 @@ final class ModulesCommand implements Callable<Integer> {
                     .hooks()
                     .forEach(h -> out.println("    hook " + h.name() + " ("
                             + h.kind().name().toLowerCase(Locale.ROOT) + ", stages " + h.stages() + "): " + h.doc()));
+            b.service().missingHooks().forEach((hook, why) -> out.println("    no hook " + hook + ": " + why));
         }
         registry.conflicts().forEach(c -> out.println("warning: " + c));
         out.flush();
@@ -105,6 +106,7 @@ final class ModulesCommand implements Callable<Integer> {
                 b.service().hooks().stream()
                         .map(h -> Map.of("name", h.name(), "kind", h.kind().name(), "stages", h.stages()))
                         .toList());
+        m.put("missing_hooks", b.service().missingHooks());
         m.put("bundle", b.bundle());
         m.put("version", b.version());
         return m;

@@ -20,10 +20,16 @@ final class Weights {
 
     private Weights() {}
 
-    /** The class count a state dict implies ({@code fc.weight [classes, …]}), if it has a head. */
+    /**
+     * The class count a state dict implies, if it has a head: the rows of the linear weight under
+     * {@code fc} (ResNet), {@code classifier} (MobileNetV2, ConvNeXt) or {@code head}.
+     */
     static Optional<Integer> classes(Map<String, Tensor> weights) {
-        Tensor fc = weights.get("fc.weight");
-        return fc == null ? Optional.empty() : Optional.of((int) fc.shape()[0]);
+        return weights.entrySet().stream()
+                .filter(e -> e.getKey().matches("(fc|classifier|head)(\\.\\d+)?\\.weight")
+                        && e.getValue().shape().length == 2)
+                .map(e -> (int) e.getValue().shape()[0])
+                .findFirst();
     }
 
     /**
