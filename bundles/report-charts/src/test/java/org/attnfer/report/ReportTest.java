@@ -2,6 +2,7 @@ package org.attnfer.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
@@ -131,6 +132,15 @@ class ReportTest {
         assertThat(better.test()).isEqualTo("paired bootstrap");
         assertThat(better.p()).isBetween(0.0, 0.2);
         assertThat(t.best(0)).isEqualTo(1);
+    }
+
+    @Test
+    void mcNemarKeepsTinyPValues() {
+        // 300 discordant pairs all one way: p = 2 · 2^-300, far below what 1 − (upper tail) can hold
+        assertThat(Statistics.mcnemar(300, 0)).isCloseTo(Math.pow(2, -299), withinPercentage(1e-9));
+        // 1 against 40: 2 · (1 + 41) / 2^41
+        assertThat(Statistics.mcnemar(1, 40)).isCloseTo(2.0 * 42 / Math.pow(2, 41), withinPercentage(1e-9));
+        assertThat(Statistics.mcnemar(0, 0)).isEqualTo(1.0);
     }
 
     @Test
