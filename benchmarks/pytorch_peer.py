@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The PyTorch eager peer of `fer bench train` and `fer bench infer`.
 
-Same architecture (torchvision ResNet50, 7 classes), same input, batch and thread settings,
-same measurement (warm-up, then the median of timed steps). Prints one JSON object, the
+Same architecture (torchvision ResNet, MobileNetV2 or ConvNeXt-Tiny, 7 classes), same input, batch
+and thread settings, same measurement (warm-up, then the median of timed steps). Prints one JSON object, the
 fields named as `fer bench --json` names them. Needs Debian's python3-torch and
 python3-torchvision; nothing is downloaded.
 """
@@ -35,7 +35,7 @@ def cast_convolutions(model):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("kind", choices=["train", "infer"])
-    ap.add_argument("--model", default="resnet50", choices=["resnet18", "resnet34", "resnet50", "resnet101"])
+    ap.add_argument("--model", default="resnet50", choices=["resnet18", "resnet34", "resnet50", "resnet101", "mobilenet_v2", "convnext_tiny"])
     ap.add_argument("--input", default="3x48x48", help="CxHxW of one image")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--classes", type=int, default=7)
@@ -55,6 +55,8 @@ def main():
     model = getattr(torchvision.models, args.model)(num_classes=args.classes)
     c, h, w = parse_shape(args.input)
     if c != 3:
+        if not args.model.startswith("resnet"):
+            ap.error(f"{args.model}: only 3-channel input is set up for the peer")
         model.conv1 = torch.nn.Conv2d(c, 64, kernel_size=7, stride=2, padding=3, bias=False)
     x = torch.randn(args.batch, c, h, w)
     y = torch.randint(0, args.classes, (args.batch,))
