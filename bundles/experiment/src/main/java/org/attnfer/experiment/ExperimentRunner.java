@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
+import org.attnfer.api.Explainable;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
 import org.attnfer.api.data.DatasetProvider;
@@ -485,8 +486,14 @@ public class ExperimentRunner {
             m.put("best_epoch", outcome.bestEpoch());
             m.put("epochs_run", outcome.history().size());
             m.put("stopped_early", outcome.stoppedEarly());
-            Map<String, Double> focus =
-                    Explanations.write(model, evalSet, items, e.input(), partial.resolve(Explanations.FILE));
+            Map<String, Double> focus = Map.of();
+            if (model.getBlock() instanceof Explainable) {
+                focus = Explanations.write(model, evalSet, items, e.input(), partial.resolve(Explanations.FILE));
+            } else {
+                // a plug-in backbone that names no layer still gets its metrics; only the maps are missing
+                out.println("   no heat maps: the " + c.spec().backbone()
+                        + " network names no Grad-CAM layer (org.attnfer.api.Explainable)");
+            }
             if (!focus.isEmpty()) {
                 m.put("focus", focus);
             }

@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.attnfer.nn.BatchNorm;
 import org.attnfer.nn.Chain;
+import org.attnfer.nn.Conv2d;
 import org.attnfer.nn.Module;
 import org.attnfer.nn.Ops;
 
@@ -33,8 +34,15 @@ public final class ConvBnAct extends Module {
         return new NDList(through(ps, in.singletonOrThrow(), Chain.NONE, training, params));
     }
 
-    /** The convolution, then {@code between}, then BatchNorm and ReLU6. */
+    /**
+     * The convolution, then {@code between}, then BatchNorm and ReLU6. With nothing between and a
+     * plain convolution, {@link Conv2d#thenBatchNorm} may fold the BatchNorm into a prepacked
+     * convolution for inference.
+     */
     NDArray through(ParameterStore ps, NDArray x, Chain between, boolean training, PairList<String, Object> params) {
+        if (between.isEmpty() && conv instanceof Conv2d plain) {
+            return Ops.relu6(plain.thenBatchNorm(bn, false, ps, x, training, params));
+        }
         NDArray y = between.apply(ps, run(conv, ps, x, training, params), training, params);
         return Ops.relu6(run(bn, ps, y, training, params));
     }

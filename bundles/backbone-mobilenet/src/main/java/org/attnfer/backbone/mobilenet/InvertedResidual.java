@@ -74,7 +74,7 @@ public final class InvertedResidual extends Module {
         NDArray x = in.singletonOrThrow();
         NDArray y = expand == null ? x : run(expand, ps, x, training, params);
         y = depthwise.through(ps, y, afterDepthwise, training, params);
-        y = run(projectBn, ps, run(project, ps, y, training, params), training, params);
+        y = project.thenBatchNorm(projectBn, false, ps, y, training, params);
         y = beforeResidual.apply(ps, y, training, params);
         return new NDList(residual ? y.add(x) : y);
     }
