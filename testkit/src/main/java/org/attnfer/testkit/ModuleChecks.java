@@ -21,8 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.BFloat16;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.Module;
+import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 import org.attnfer.nn.Taps;
 import org.attnfer.nn.io.Tensor;
@@ -89,7 +91,7 @@ public final class ModuleChecks {
      * parameter receive a non-zero gradient.
      */
     public static void gradientFlow(Block block, Shape input) {
-        backward(block, input, true);
+        backward(block, input, true, Precision.FLOAT32);
     }
 
     /**
@@ -99,20 +101,34 @@ public final class ModuleChecks {
      * BatchNorm).
      */
     public static void backwardFinite(Block block, Shape input) {
-        backward(block, input, false);
+        backward(block, input, false, Precision.FLOAT32);
     }
 
-    private static void backward(Block block, Shape input, boolean everyParameter) {
+    /**
+     * {@link #backwardFinite} in {@link Precision#BFLOAT16} training, with the input cast as the
+     * trainer casts it, and the output still bfloat16: no layer on the way, this module's
+     * included, fell back to float32 activations.
+     */
+    public static void backwardFiniteInBfloat16(Block block, Shape input) {
+        backward(block, input, false, Precision.BFLOAT16);
+    }
+
+    private static void backward(Block block, Shape input, boolean everyParameter, Precision precision) {
         Engine.getInstance().setRandomSeed(7);
         try (NDManager manager = NDManager.newBaseManager()) {
             block.initialize(manager, DataType.FLOAT32, input);
             NDArray x = manager.randomNormal(input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true)
+                NDArray y = block.forward(
+                                new ParameterStore(manager, false),
+                                new NDList(precision.input(x)),
+                                true,
+                                precision.params())
                         .singletonOrThrow();
+                assertThat(BFloat16.holds(y)).as("bfloat16 output").isEqualTo(precision == Precision.BFLOAT16);
                 NDArray probe = manager.randomNormal(y.getShape());
-                gc.backward(y.mul(probe).sum());
+                gc.backward(BFloat16.toFloat32(y).mul(probe).sum());
             }
             assertThat(x.getGradient().abs().max().getFloat())
                     .as("gradient of the input")

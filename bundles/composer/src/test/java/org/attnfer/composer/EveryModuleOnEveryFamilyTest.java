@@ -81,6 +81,27 @@ class EveryModuleOnEveryFamilyTest {
         }
     }
 
+    /** bfloat16 training on every family with every module that goes there, ResNet's own included. */
+    @ParameterizedTest
+    @CsvSource({
+        "resnet18, 0.25, ca",
+        "resnet18, 0.25, simam",
+        "resnet18, 0.25, se",
+        "resnet18, 0.25, eca",
+        "resnet18, 0.25, coord",
+        "resnet18, 0.25, bam",
+        "resnet18, 0.25, acmix",
+        "resnet18, 0.25, sc",
+        "mobilenet_v2, 0.5, ca",
+        "mobilenet_v2, 0.5, coord",
+        "mobilenet_v2, 0.5, sc",
+        "convnext_tiny, 0.3333333, eca",
+        "convnext_tiny, 0.3333333, bam"
+    })
+    void trainsInBfloat16(String backbone, double width, String module) {
+        ModuleChecks.backwardFiniteInBfloat16(compose(backbone, module, width).block(), INPUT);
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',

@@ -48,7 +48,7 @@ public final class Conv1d extends Module implements Costed {
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray w = store.getValue(weight, x.getDevice(), training);
+        NDArray w = BFloat16.like(store.getValue(weight, x.getDevice(), training), x);
         long n = x.getShape().get(0);
         long length = x.getShape().get(2) + 2L * padding - kernel + 1;
         NDArray padded = padding == 0 ? x : x.pad(new Shape(padding, padding), 0);

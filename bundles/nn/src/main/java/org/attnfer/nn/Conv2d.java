@@ -73,7 +73,7 @@ public final class Conv2d extends Module implements Costed {
         ConvShape shape = shape(
                 x,
                 recording,
-                Precision.of(params),
+                recording ? Precision.training(x, params) : Precision.of(params),
                 Taps.of(params) == null ? ConvShape.Caller.LAYER : ConvShape.Caller.STATIC);
         ConvRoute route = Routes.policy().route(shape);
         return new NDList(
@@ -113,7 +113,7 @@ public final class Conv2d extends Module implements Costed {
         boolean recording = training || GradMode.recording();
         ConvShape shape = new ConvShape(
                 recording,
-                Precision.FLOAT32,
+                recording ? Precision.training(x, null) : Precision.FLOAT32,
                 xs.get(0),
                 xs.get(1),
                 ws.get(0),

@@ -19,23 +19,36 @@ final class ConvKernels {
                 """);
     }
 
-    /** The convolution of {@code x} by a training route, recorded for a backward pass; {@code b} may be null. */
+    /**
+     * The convolution of {@code x} by a training route, recorded for a backward pass; {@code b} may
+     * be null. In a bfloat16 shape the result is bfloat16, whatever the route multiplies in.
+     */
     static NDArray training(ConvRoute route, ConvShape s, NDArray x, NDArray w, NDArray b) {
         return switch (route) {
-            case GEMM ->
-                GemmConvolution.forward(
-                        x,
-                        w,
-                        b,
-                        s.kernel(),
-                        s.stride(),
-                        s.padding(),
-                        new Shape(s.batch(), s.out(), s.outHeight(), s.outWidth()));
+            case GEMM -> gemm(s, x, w, b);
+            case GEMM_BF16 -> {
+                NDArray x16 = BFloat16.cast(x);
+                yield gemm(s, x16, BFloat16.like(w, x16), b == null ? null : BFloat16.like(b, x16));
+            }
             // channels-last input, as the training layout has it (a no-op then); Grad-CAM's may not
-            case ONEDNN -> libtorch(ChannelsLast.SCRIPT.forwardRecording(x), w, b, s);
+            case ONEDNN -> {
+                NDArray y = libtorch(ChannelsLast.SCRIPT.forwardRecording(BFloat16.toFloat32(x)), w, b, s);
+                yield s.bfloat16() ? BFloat16.cast(y) : y;
+            }
             case ONEDNN_BF16 -> Bf16Convolution.forward(x, w, b, s.stride(), s.padding(), s.dilation(), s.groups());
             default -> throw new IllegalArgumentException(route.id() + " is not a training route");
         };
+    }
+
+    private static NDArray gemm(ConvShape s, NDArray x, NDArray w, NDArray b) {
+        return GemmConvolution.forward(
+                x,
+                w,
+                b,
+                s.kernel(),
+                s.stride(),
+                s.padding(),
+                new Shape(s.batch(), s.out(), s.outHeight(), s.outWidth()));
     }
 
     /**

@@ -9,7 +9,10 @@ import java.util.Locale;
  * candidates of a shape on the machine at hand and keeps the fastest one that computes right.
  */
 public enum ConvRoute {
-    /** Training: libtorch's convolution (oneDNN) on channels-last activations. */
+    /**
+     * Training: libtorch's convolution (oneDNN) on channels-last activations; in a bfloat16 network
+     * on float32 casts of them, its result cast back.
+     */
     ONEDNN(true, "libtorch's convolution (oneDNN) on channels-last input"),
     /**
      * Training: one matrix product on channels-last activations, each output pixel a row; a 1×1
@@ -17,8 +20,10 @@ public enum ConvRoute {
      * it is stored, where oneDNN reorders it into its blocked layout at every call.
      */
     GEMM(true, "one matrix product (im2col for k×k)"),
-    /** Training: libtorch's convolution on bfloat16 casts of input and weight, accumulating in float32. */
+    /** Training: libtorch's convolution in bfloat16 (input, weight and result), accumulating in float32. */
     ONEDNN_BF16(true, "libtorch's convolution in bfloat16"),
+    /** Training: {@link #GEMM} in bfloat16, accumulating in float32. */
+    GEMM_BF16(true, "one matrix product in bfloat16"),
     /** Inference: oneDNN on a weight laid out once, with the BatchNorm after it folded in. */
     PREPACKED(false, "oneDNN on a prepacked weight, BatchNorm folded"),
     /** Inference: the same on a weight packed in bfloat16. */
@@ -45,7 +50,7 @@ public enum ConvRoute {
 
     /** Whether it multiplies in bfloat16. */
     public boolean bfloat16() {
-        return this == ONEDNN_BF16 || this == PREPACKED_BF16;
+        return this == ONEDNN_BF16 || this == GEMM_BF16 || this == PREPACKED_BF16;
     }
 
     /** What it does, in a few words. */

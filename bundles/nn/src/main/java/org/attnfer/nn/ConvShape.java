@@ -74,10 +74,14 @@ public record ConvShape(
     public List<ConvRoute> candidates() {
         List<ConvRoute> c = new ArrayList<>();
         boolean product = groups == 1 && dilation == 1;
-        if (training) {
-            if (bfloat16()) {
-                c.add(ConvRoute.ONEDNN_BF16);
+        if (training && precision == Precision.BFLOAT16) {
+            // the activations are bfloat16: the float32 route casts them, the others multiply them as they are
+            c.add(ConvRoute.ONEDNN_BF16);
+            if (product) {
+                c.add(ConvRoute.GEMM_BF16);
             }
+            c.add(ConvRoute.ONEDNN);
+        } else if (training) {
             c.add(ConvRoute.ONEDNN);
             if (product) {
                 c.add(ConvRoute.GEMM);
@@ -99,11 +103,20 @@ public record ConvShape(
     }
 
     /**
-     * Whether bfloat16 routes are candidates: where asked for, except on the image, whose one or
-     * three channels gain nothing from it and stay exact.
+     * Whether bfloat16 routes are candidates: in training wherever asked for, since the activations
+     * are bfloat16 then; in inference where asked for except on the image, whose one or three
+     * channels gain nothing from it and stay exact.
      */
     public boolean bfloat16() {
-        return precision == Precision.BFLOAT16 && in > 3;
+        return precision == Precision.BFLOAT16 && (training || in > 3);
+    }
+
+    /**
+     * Whether the route's result on this shape is rounded to bfloat16: a bfloat16 route's always,
+     * and in bfloat16 training every route's, since the activations it passes on are bfloat16.
+     */
+    public boolean rounds(ConvRoute route) {
+        return route.bfloat16() || (training && bfloat16());
     }
 
     /** Multiply-accumulates of the call. */

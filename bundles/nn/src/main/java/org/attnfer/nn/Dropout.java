@@ -29,6 +29,6 @@ public final class Dropout {
         }
         Shape shape = x.getShape();
         float[] mask = Draws.mask(params, Math.toIntExact(shape.size()), 1 - p);
-        return x.mul(x.getManager().create(mask, shape).toType(x.getDataType(), false));
+        return x.mul(BFloat16.like(x.getManager().create(mask, shape), x));
     }
 }

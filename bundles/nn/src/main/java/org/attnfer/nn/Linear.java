@@ -37,7 +37,7 @@ public final class Linear extends Module implements Costed {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
-        return ai.djl.nn.core.Linear.linear(x, w, b);
+        return ai.djl.nn.core.Linear.linear(x, BFloat16.like(w, x), b == null ? null : BFloat16.like(b, x));
     }
 
     @Override

@@ -79,6 +79,14 @@ public final class Ops {
         return x.getManager().create(1f).div(x);
     }
 
+    /**
+     * Softmax over {@code axis}, in {@code x}'s type: bfloat16 scores are normalised in float32, as
+     * under autocast (and since DJL's own softmax aborts the JVM on them).
+     */
+    public static NDArray softmax(NDArray x, int axis) {
+        return BFloat16.holds(x) ? BFloat16.cast(BFloat16.toFloat32(x).softmax(axis)) : x.softmax(axis);
+    }
+
     /** Hard sigmoid, {@code ReLU6(x + 3) / 6}. */
     public static NDArray hardSigmoid(NDArray x) {
         return scale(x.add(3f).clip(0f, 6f), 1f / 6f);

@@ -1,23 +1,26 @@
 package org.attnfer.nn;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.util.PairList;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The arithmetic of forward passes. With {@link #BFLOAT16} the convolutions that read feature
- * maps multiply in bfloat16 and accumulate and return float32, as under PyTorch's CPU autocast
- * (Kalamkar et al., "A Study of BFLOAT16 for Deep Learning Training", 2019); unlike autocast, the
- * activations between layers stay float32 too, as do the weights, their gradients and BatchNorm.
- * It pays on processors with bfloat16 dot-product instructions (AVX512_BF16, AMX): ResNet50 trained
- * 1.1–1.3 times faster than in float32 on a Zen 4. In plain inference the same convolutions run
- * on weights packed in bfloat16 (BatchNorm folded in float32 first). The choice travels in the
- * {@code params} of DJL's forward, like {@link Taps}; without it everything computes in float32.
+ * The arithmetic of forward passes. With {@link #BFLOAT16} a training forward keeps its
+ * activations in bfloat16 from the input to the logits: convolutions and linear layers multiply in
+ * bfloat16 (accumulating in float32) and return bfloat16, so that no layer casts its input and
+ * output, while the weights and their gradients, BatchNorm's statistics, the loss and the
+ * optimiser stay float32, as under PyTorch's CPU autocast (Kalamkar et al., "A Study of BFLOAT16
+ * for Deep Learning Training", 2019). It pays on processors with bfloat16 dot-product instructions
+ * (AVX512_BF16, AMX). In plain inference the convolutions that read feature maps run on weights
+ * packed in bfloat16 (BatchNorm folded in float32 first) on float32 activations. The choice
+ * travels in the {@code params} of DJL's forward, like {@link Taps}; without it everything
+ * computes in float32.
  */
 public enum Precision {
     /** Every operation in float32. */
     FLOAT32,
-    /** Feature-map convolutions multiply in bfloat16, all else in float32. */
+    /** bfloat16 activations and products in training, bfloat16 convolutions in inference. */
     BFLOAT16;
 
     /** The key in DJL's forward {@code params}. */
@@ -64,6 +67,24 @@ public enum Precision {
         PairList<String, Object> params = new PairList<>();
         params.add(KEY, this);
         return params;
+    }
+
+    /**
+     * The precision of a training layer's computation: bfloat16 where {@code params} ask for it or
+     * the activations {@code x} already are (a block that convolves with a weight it holds itself
+     * gets no params).
+     */
+    public static Precision training(NDArray x, PairList<String, Object> params) {
+        return BFloat16.holds(x) ? BFLOAT16 : of(params);
+    }
+
+    /**
+     * The network input {@code x} as a training forward at this precision takes it: cast to
+     * bfloat16 (recorded) for {@link #BFLOAT16}, so that every layer after it keeps its activations
+     * bfloat16; itself for float32.
+     */
+    public NDArray input(NDArray x) {
+        return this == BFLOAT16 ? BFloat16.cast(x) : x;
     }
 
     /** The precision travelling in {@code params}: float32 unless they say otherwise. */

@@ -174,8 +174,10 @@ public final class Routes {
         if (!shape.training() || forced == Forced.AUTO) {
             return Optional.empty();
         }
-        ConvRoute r =
-                forced == Forced.GEMM ? ConvRoute.GEMM : shape.bfloat16() ? ConvRoute.ONEDNN_BF16 : ConvRoute.ONEDNN;
+        ConvRoute r = switch (forced) {
+            case GEMM -> shape.bfloat16() ? ConvRoute.GEMM_BF16 : ConvRoute.GEMM;
+            default -> shape.bfloat16() ? ConvRoute.ONEDNN_BF16 : ConvRoute.ONEDNN;
+        };
         return Optional.of(candidates.contains(r) ? r : ConvRoute.ONEDNN);
     }
 

@@ -37,6 +37,6 @@ public final class StochasticDepth {
         Arrays.fill(row, 1);
         row[0] = shape.get(0);
         float[] mask = Draws.mask(params, Math.toIntExact(shape.get(0)), 1 - p);
-        return x.mul(x.getManager().create(mask, new Shape(row)).toType(x.getDataType(), false));
+        return x.mul(BFloat16.like(x.getManager().create(mask, new Shape(row)), x));
     }
 }

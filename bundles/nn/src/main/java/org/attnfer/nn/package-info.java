@@ -7,7 +7,7 @@
  * correct on the machine; {@link org.attnfer.nn.Precision} lets them multiply in bfloat16. What
  * depends on DJL's PyTorch engine lives in {@link org.attnfer.nn.pytorch}.
  */
-@Version("2.2.0")
+@Version("2.3.0")
 package org.attnfer.nn;
 
 import org.osgi.annotation.versioning.Version;

@@ -160,7 +160,7 @@ class RoutesTest {
     void routesAreNamedInSettings() {
         assertThat(ConvRoute.of("onednn_bf16")).isEqualTo(ConvRoute.ONEDNN_BF16);
         assertThatThrownBy(() -> ConvRoute.of("cudnn"))
-                .hasMessage("no convolution route 'cudnn' (known: onednn, gemm, onednn_bf16, prepacked, "
+                .hasMessage("no convolution route 'cudnn' (known: onednn, gemm, onednn_bf16, gemm_bf16, prepacked, "
                         + "prepacked_bf16, product, plain, slow)");
         assertThat(TRAIN.key()).isEqualTo("train float32 32x64x12x12 -> 64 k3 s1 p1 d1 g1");
         assertThat(INFER.candidates())

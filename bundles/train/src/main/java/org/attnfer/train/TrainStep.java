@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 import org.attnfer.data.InputSpec;
+import org.attnfer.nn.BFloat16;
 import org.attnfer.nn.Draws;
+import org.attnfer.nn.Precision;
 import org.attnfer.nn.StateDict;
 
 /**
@@ -50,6 +52,7 @@ public final class TrainStep {
     private final CrossEntropy loss;
     private final double clipNorm;
     private final BatchMix mix;
+    private final Precision precision;
     private final PairList<String, Object> forwardParams;
     private ToDoubleFunction<String> multipliers = name -> 1;
 
@@ -66,7 +69,8 @@ public final class TrainStep {
         this.loss = new CrossEntropy(config.labelSmoothing(), classWeights);
         this.clipNorm = config.clipNorm();
         this.mix = config.mix();
-        this.forwardParams = config.precision().params();
+        this.precision = config.precision();
+        this.forwardParams = precision.params();
     }
 
     /** Sets the learning-rate multiplier of every parameter by name (0 freezes it) for the steps to come. */
@@ -103,9 +107,10 @@ public final class TrainStep {
             float[] probabilities = null;
             Optimizer.Group gradients;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.getBlock()
-                        .forward(store, new NDList(x), true, Draws.with(forwardParams, draws))
-                        .singletonOrThrow();
+                // the loss and its softmax in float32, whatever the network computes in
+                NDArray logits = BFloat16.toFloat32(model.getBlock()
+                        .forward(store, new NDList(precision.input(x)), true, Draws.with(forwardParams, draws))
+                        .singletonOrThrow());
                 NDArray l;
                 if (soft != null) {
                     NDArray p = step.create(soft.probabilities(), logits.getShape());

@@ -10,6 +10,7 @@ import org.attnfer.api.HookNames;
 import org.attnfer.api.Insert;
 import org.attnfer.api.Insertions;
 import org.attnfer.api.Site;
+import org.attnfer.nn.BFloat16;
 import org.attnfer.nn.Chain;
 import org.attnfer.nn.Init;
 import org.attnfer.nn.Module;
@@ -55,7 +56,8 @@ public final class CNBlock extends Module {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDArray x = in.singletonOrThrow();
-        NDArray y = run(branch, ps, x, training, params).mul(ps.getValue(layerScale, x.getDevice(), training));
+        NDArray y = run(branch, ps, x, training, params);
+        y = y.mul(BFloat16.like(ps.getValue(layerScale, x.getDevice(), training), y));
         return new NDList(drop.apply(y, training, params).add(x));
     }
 }

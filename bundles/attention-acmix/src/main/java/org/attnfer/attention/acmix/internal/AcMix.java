@@ -13,6 +13,7 @@ import ai.djl.util.PairList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.attnfer.api.AttentionMaps;
+import org.attnfer.nn.BFloat16;
 import org.attnfer.nn.Conv2d;
 import org.attnfer.nn.Costed;
 import org.attnfer.nn.Init;
@@ -181,7 +182,7 @@ final class AcMix extends Module implements AttentionMaps, Costed {
                 logits.add(queries.mul(slot(paddedKeys, a, b, ho, wo)).sum(new int[] {1}));
             }
         }
-        NDArray att = NDArrays.stack(logits, 1).softmax(1);
+        NDArray att = Ops.softmax(NDArrays.stack(logits, 1), 1);
         NDArray paddedValues = padded(values);
         NDArray out = null;
         for (int s = 0; s < kAtt * kAtt; s++) {
@@ -203,9 +204,11 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         long wo = queries.getShape().get(3);
         int h = (int) keys.getShape().get(2);
         int w = (int) keys.getShape().get(3);
-        NDArray pick = slotsOf(queries.getManager(), h, w, (int) ho, (int) wo).toType(queries.getDataType(), false);
+        NDArray slots = slotsOf(queries.getManager(), h, w, (int) ho, (int) wo);
+        // in the queries' type: bfloat16 in bfloat16 training, float64 in gradient checks
+        NDArray pick = BFloat16.holds(queries) ? BFloat16.cast(slots) : slots.toType(queries.getDataType(), false);
         NDArray scores = queries.reshape(b, headDim, -1).transpose(0, 2, 1).batchMatMul(keys.reshape(b, headDim, -1));
-        NDArray att = scores.transpose(1, 0, 2).batchMatMul(pick).softmax(2);
+        NDArray att = Ops.softmax(scores.transpose(1, 0, 2).batchMatMul(pick), 2);
         NDArray spread = att.batchMatMul(pick.transpose(0, 2, 1)).transpose(1, 2, 0);
         NDArray out = values.reshape(b, headDim, -1).batchMatMul(spread).reshape(b, headDim, ho, wo);
         return new NDList(out, att.transpose(1, 2, 0).reshape(b, (long) kAtt * kAtt, ho, wo));
@@ -254,8 +257,8 @@ final class AcMix extends Module implements AttentionMaps, Costed {
         NDArray shifted = f.transpose(0, 2, 1, 3).reshape(n, -1, h, w);
         NDArray outConv = run(depConv, ps, shifted, training, params);
 
-        NDArray r1 = ps.getValue(rate1, x.getDevice(), training);
-        NDArray r2 = ps.getValue(rate2, x.getDevice(), training);
+        NDArray r1 = BFloat16.like(ps.getValue(rate1, x.getDevice(), training), outAtt);
+        NDArray r2 = BFloat16.like(ps.getValue(rate2, x.getDevice(), training), outConv);
         return new NDList(outAtt.mul(r1).add(outConv.mul(r2)));
     }
 

@@ -24,15 +24,11 @@ final class SpaceToDepth extends Module {
         Shape s = x.getShape();
         long h = s.get(2);
         long w = s.get(3);
-        if (h % 2 == 1) {
-            x = NDArrays.concat(
-                    new NDList(x, x.getManager().zeros(new Shape(s.get(0), s.get(1), 1, w), x.getDataType())), 2);
-            h++;
-        }
-        if (w % 2 == 1) {
-            x = NDArrays.concat(
-                    new NDList(x, x.getManager().zeros(new Shape(s.get(0), s.get(1), h, 1), x.getDataType())), 3);
-            w++;
+        if (h % 2 == 1 || w % 2 == 1) {
+            // one zero row at the bottom, one zero column on the right; the pad keeps x's type
+            x = x.pad(new Shape(0, w % 2, 0, h % 2), 0);
+            h += h % 2;
+            w += w % 2;
         }
         NDList groups = new NDList();
         for (int[] o : OFFSETS) {
