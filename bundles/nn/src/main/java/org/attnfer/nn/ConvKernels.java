@@ -25,10 +25,16 @@ final class ConvKernels {
      */
     static NDArray training(ConvRoute route, ConvShape s, NDArray x, NDArray w, NDArray b) {
         return switch (route) {
-            case GEMM -> gemm(s, x, w, b);
+            case GEMM -> gemm(s, x, w, b, GemmConvolution.Gather.VIEWS);
+            case GEMM_IM2COL -> gemm(s, x, w, b, GemmConvolution.Gather.IM2COL);
             case GEMM_BF16 -> {
                 NDArray x16 = BFloat16.cast(x);
-                yield gemm(s, x16, BFloat16.like(w, x16), b == null ? null : BFloat16.like(b, x16));
+                yield gemm(
+                        s,
+                        x16,
+                        BFloat16.like(w, x16),
+                        b == null ? null : BFloat16.like(b, x16),
+                        GemmConvolution.Gather.VIEWS);
             }
             // channels-last input, as the training layout has it (a no-op then); Grad-CAM's may not
             case ONEDNN -> {
@@ -40,7 +46,7 @@ final class ConvKernels {
         };
     }
 
-    private static NDArray gemm(ConvShape s, NDArray x, NDArray w, NDArray b) {
+    private static NDArray gemm(ConvShape s, NDArray x, NDArray w, NDArray b, GemmConvolution.Gather gather) {
         return GemmConvolution.forward(
                 x,
                 w,
@@ -48,7 +54,8 @@ final class ConvKernels {
                 s.kernel(),
                 s.stride(),
                 s.padding(),
-                new Shape(s.batch(), s.out(), s.outHeight(), s.outWidth()));
+                new Shape(s.batch(), s.out(), s.outHeight(), s.outWidth()),
+                gather);
     }
 
     /**

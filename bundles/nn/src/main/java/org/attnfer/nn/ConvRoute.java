@@ -20,6 +20,12 @@ public enum ConvRoute {
      * it is stored, where oneDNN reorders it into its blocked layout at every call.
      */
     GEMM(true, "one matrix product (im2col for k×k)"),
+    /**
+     * Training, k×k kernels: {@link #GEMM} with the columns from libtorch's im2col, whose backward
+     * is one col2im pass where the strided views of {@link #GEMM} cost a zeroed input-sized
+     * gradient each.
+     */
+    GEMM_IM2COL(true, "one matrix product on libtorch's im2col"),
     /** Training: libtorch's convolution in bfloat16 (input, weight and result), accumulating in float32. */
     ONEDNN_BF16(true, "libtorch's convolution in bfloat16"),
     /** Training: {@link #GEMM} in bfloat16, accumulating in float32. */

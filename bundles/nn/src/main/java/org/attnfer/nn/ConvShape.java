@@ -86,6 +86,9 @@ public record ConvShape(
             if (product) {
                 c.add(ConvRoute.GEMM);
             }
+            if (product && kernel > 1) {
+                c.add(ConvRoute.GEMM_IM2COL);
+            }
         } else {
             if (packed() && bfloat16()) {
                 c.add(ConvRoute.PREPACKED_BF16);

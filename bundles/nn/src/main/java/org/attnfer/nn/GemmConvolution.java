@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.attnfer.nn.pytorch.TorchScript;
 
 /**
  * {@link ConvRoute#GEMM}: a convolution computed as one matrix product on channels-last data, each
@@ -19,6 +22,32 @@ import ai.djl.ndarray.types.Shape;
 final class GemmConvolution {
 
     private GemmConvolution() {}
+
+    /** How a k×k convolution gathers its taps into the product's columns. */
+    enum Gather {
+        /**
+         * k² strided views of the padded input, stacked: one copy forward, but autograd gives
+         * every view an input-sized zeroed gradient and adds them up.
+         */
+        VIEWS,
+        /** libtorch's im2col: a copy to NCHW and the columns forward, one col2im pass backward. */
+        IM2COL
+    }
+
+    private static final class Im2col {
+        // TorchScript forwards take tensors only, so the geometry is compiled into one module per kind
+        private static final Map<String, TorchScript> SCRIPTS = new ConcurrentHashMap<>();
+
+        static TorchScript of(int k, int s, int p) {
+            return SCRIPTS.computeIfAbsent(
+                    k + "_" + s + "_" + p, key -> TorchScript.compile("Im2col_" + key, """
+                    def forward(self, x: Tensor) -> Tensor:
+                      # [N, C·k·k, L], row c·k² + i·k + j as the weight's [C,k,k] rows; then a row per output pixel
+                      cols = ops.aten.im2col(torch.contiguous(x), [%1$d, %1$d], [1, 1], [%3$d, %3$d], [%2$d, %2$d])
+                      return torch.reshape(torch.transpose(cols, 1, 2), [-1, cols.size(1)])
+                    """.formatted(k, s, p)));
+        }
+    }
 
     /**
      * The weight {@code [out, in, k…]} as the product's right-hand side {@code [in·k…, out]}, a view
@@ -36,7 +65,7 @@ final class GemmConvolution {
      * zero padding {@code p}, stride {@code s}, dilation 1, one group; {@code b} may be null. The
      * result is {@code [N,K,Ho,Wo]}, stored channels-last.
      */
-    static NDArray forward(NDArray x, NDArray w, NDArray b, int k, int s, int p, Shape out) {
+    static NDArray forward(NDArray x, NDArray w, NDArray b, int k, int s, int p, Shape out, Gather gather) {
         long n = out.get(0);
         long ho = out.get(2);
         long wo = out.get(3);
@@ -46,6 +75,8 @@ final class GemmConvolution {
         if (k == 1 && p == 0) {
             NDArray taps = s == 1 ? nhwc : nhwc.get(new NDIndex(":, ::{}, ::{}, :", s, s));
             columns = taps.reshape(n * ho * wo, c);
+        } else if (gather == Gather.IM2COL) {
+            columns = Im2col.of(k, s, p).forwardRecording(x);
         } else {
             NDArray padded = p == 0 ? nhwc : nhwc.pad(new Shape(0, 0, p, p, p, p), 0);
             NDList taps = new NDList(k * k);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every convolution route against libtorch's float64 convolution, on shapes that include those
  * a kernel library got wrong on some processor (channel counts oneDNN pads, 1×1 convolutions of
- * 80, 512 and 1,024 channels on channels-last input): a route either computes a shape right, or
+ * 80, 512 and 1,024 channels on channels-last input) and maps smaller than the kernel's window:
+ * a route either computes a shape right, or
  * the check {@link Routes} runs before using it says it does not; the route the policy chooses is
  * always right.
  */
@@ -51,7 +52,10 @@ class ConvRoutesTest {
         {32, 32, 9, 8, 3, 1, 2, 2, 1, 1, 2},
         {32, 32, 9, 8, 3, 1, 1, 1, 2, 1, 2},
         {32, 48, 9, 7, 1, 2, 0, 1, 1, 0, 1},
-        {32, 48, 9, 7, 1, 1, 0, 1, 1, 1, 1}
+        {32, 48, 9, 7, 1, 1, 0, 1, 1, 1, 1},
+        // maps smaller than the kernel's window, as ResNet's last stage on 48-pixel faces
+        {16, 24, 2, 2, 3, 1, 1, 1, 1, 1, 3},
+        {16, 8, 2, 1, 3, 1, 1, 1, 1, 0, 2}
     };
 
     private static List<ConvShape> shapes() {
@@ -147,14 +151,17 @@ class ConvRoutesTest {
 
     @Test
     void theProductRoutesAreRightOnEveryShape() {
-        // the routes of last resort: plain products (MKL) and libtorch without oneDNN
+        // plain products (MKL), the routes of last resort with libtorch without oneDNN
+        Map<ConvRoute, Integer> checked = new java.util.EnumMap<>(ConvRoute.class);
         for (ConvShape s : shapes()) {
-            for (ConvRoute r : List.of(ConvRoute.GEMM, ConvRoute.SLOW)) {
+            for (ConvRoute r : List.of(ConvRoute.GEMM, ConvRoute.GEMM_IM2COL, ConvRoute.SLOW)) {
                 if (s.candidates().contains(r)) {
                     assertThat(error(r, s)).as("%s on %s", r, s).isLessThanOrEqualTo(1e-4);
+                    checked.merge(r, 1, Integer::sum);
                 }
             }
         }
+        assertThat(checked).containsOnlyKeys(ConvRoute.GEMM, ConvRoute.GEMM_IM2COL, ConvRoute.SLOW);
     }
 
     @Test

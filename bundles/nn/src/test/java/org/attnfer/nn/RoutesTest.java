@@ -64,7 +64,7 @@ class RoutesTest {
         timing.time(ConvRoute.PREPACKED, 2.0);
         assertThat(routes.route(INFER)).isEqualTo(ConvRoute.PLAIN);
         assertThat(routes.route(TRAIN)).isEqualTo(ConvRoute.GEMM);
-        assertThat(timing.calls).hasSize(2 + 4);
+        assertThat(timing.calls).hasSize(3 + 4);
         Routes.Decision d = routes.decisions().get(1);
         assertThat(d.reason()).isEqualTo(Routes.Reason.MEASURED);
         assertThat(d.faults()).containsOnlyKeys(ConvRoute.PRODUCT);
@@ -131,7 +131,7 @@ class RoutesTest {
         Routes routes = policy(cache, timing);
         assertThat(dir.resolve("routes.json.probe-" + gone)).doesNotExist();
         assertThat(routes.route(TRAIN)).isEqualTo(ConvRoute.ONEDNN);
-        assertThat(timing.calls).containsExactly(TRAIN.key() + " onednn");
+        assertThat(timing.calls).containsExactly(TRAIN.key() + " onednn", TRAIN.key() + " gemm_im2col");
         assertThat(routes.decisions().get(0).faults()).containsKey(ConvRoute.GEMM);
         // and the marker of this process is gone once it is done
         try (var files = Files.list(dir)) {
@@ -150,7 +150,10 @@ class RoutesTest {
 
     @Test
     void aShapeNoRouteComputesRightStopsWithTheFaults(@TempDir Path dir) {
-        FakeTiming timing = new FakeTiming().fault(ConvRoute.ONEDNN, "NaN").fault(ConvRoute.GEMM, "output off by 1");
+        FakeTiming timing = new FakeTiming()
+                .fault(ConvRoute.ONEDNN, "NaN")
+                .fault(ConvRoute.GEMM, "output off by 1")
+                .fault(ConvRoute.GEMM_IM2COL, "input gradient off by 1");
         assertThatThrownBy(() -> policy(dir.resolve("r.json"), timing).route(TRAIN))
                 .hasMessageStartingWith("no convolution route computes " + TRAIN + " right on this machine")
                 .hasMessageContaining("NaN");
@@ -160,8 +163,9 @@ class RoutesTest {
     void routesAreNamedInSettings() {
         assertThat(ConvRoute.of("onednn_bf16")).isEqualTo(ConvRoute.ONEDNN_BF16);
         assertThatThrownBy(() -> ConvRoute.of("cudnn"))
-                .hasMessage("no convolution route 'cudnn' (known: onednn, gemm, onednn_bf16, gemm_bf16, prepacked, "
-                        + "prepacked_bf16, product, plain, slow)");
+                .hasMessage(
+                        "no convolution route 'cudnn' (known: onednn, gemm, gemm_im2col, onednn_bf16, gemm_bf16, prepacked, "
+                                + "prepacked_bf16, product, plain, slow)");
         assertThat(TRAIN.key()).isEqualTo("train float32 32x64x12x12 -> 64 k3 s1 p1 d1 g1");
         assertThat(INFER.candidates())
                 .containsExactly(ConvRoute.PREPACKED, ConvRoute.PRODUCT, ConvRoute.PLAIN, ConvRoute.SLOW);
