@@ -246,8 +246,7 @@ class DistributionIT {
         // every training shape was measured once, and the next process reads the decisions
         assertThat(auto.path("route_table")).isNotEmpty();
         assertThat(auto.path("route_table").findValuesAsText("reason")).containsOnly("measured");
-        assertThat(auto.path("route_table").findValuesAsText("route"))
-                .allMatch(r -> r.equals("gemm") || r.startsWith("onednn"));
+        assertThat(auto.path("route_table").findValuesAsText("route")).isSubsetOf("onednn", "gemm", "gemm_im2col");
         JsonNode again = bench(env);
         assertThat(again.path("route_table").findValuesAsText("reason")).containsOnly("cached");
         assertThat(again.path("route_table").findValuesAsText("route"))

@@ -225,8 +225,8 @@ public record TrainingConfig(
             ParamSpec.ofChoice(
                     "precision",
                     Arrays.stream(Precision.values()).map(Precision::id).toList(),
-                    "arithmetic of training: float32, or convolutions multiplying in bfloat16 (autocast; fast on "
-                            + "CPUs with AVX512_BF16 or AMX)"));
+                    "arithmetic of training: float32, or bfloat16 activations and products with float32 weights, "
+                            + "statistics and loss (as autocast; fast on CPUs with AVX512_BF16 or AMX)"));
 
     /** Checks the combination. */
     public TrainingConfig {
