@@ -25,7 +25,7 @@ final class ConvKernels {
      */
     static NDArray training(ConvRoute route, ConvShape s, NDArray x, NDArray w, NDArray b) {
         return switch (route) {
-            case GEMM -> gemm(s, x, w, b, GemmConvolution.Gather.VIEWS);
+            case GEMM -> gemm(s, x, w, b, GemmConvolution.Gather.UNFOLD);
             case GEMM_IM2COL -> gemm(s, x, w, b, GemmConvolution.Gather.IM2COL);
             case GEMM_BF16 -> {
                 NDArray x16 = BFloat16.cast(x);
@@ -34,7 +34,7 @@ final class ConvKernels {
                         x16,
                         BFloat16.like(w, x16),
                         b == null ? null : BFloat16.like(b, x16),
-                        GemmConvolution.Gather.VIEWS);
+                        GemmConvolution.Gather.UNFOLD);
             }
             // channels-last input, as the training layout has it (a no-op then); Grad-CAM's may not
             case ONEDNN -> {

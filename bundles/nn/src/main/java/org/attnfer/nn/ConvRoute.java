@@ -16,14 +16,13 @@ public enum ConvRoute {
     ONEDNN(true, "libtorch's convolution (oneDNN) on channels-last input"),
     /**
      * Training: one matrix product on channels-last activations, each output pixel a row; a 1×1
-     * convolution is a product of views, a k×k one gathers its k² taps first. Reads the weight as
+     * convolution is a product of views, a k×k one copies its unfolded input first. Reads the weight as
      * it is stored, where oneDNN reorders it into its blocked layout at every call.
      */
-    GEMM(true, "one matrix product (im2col for k×k)"),
+    GEMM(true, "one matrix product (unfolded input for k×k)"),
     /**
      * Training, k×k kernels: {@link #GEMM} with the columns from libtorch's im2col, whose backward
-     * is one col2im pass where the strided views of {@link #GEMM} cost a zeroed input-sized
-     * gradient each.
+     * is one col2im pass (on some shapes faster than the unfolding of {@link #GEMM}).
      */
     GEMM_IM2COL(true, "one matrix product on libtorch's im2col"),
     /** Training: libtorch's convolution in bfloat16 (input, weight and result), accumulating in float32. */

@@ -1,8 +1,6 @@
 package org.attnfer.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -14,9 +12,9 @@ import org.attnfer.nn.pytorch.TorchScript;
  * {@link ConvRoute#GEMM}: a convolution computed as one matrix product on channels-last data, each
  * output pixel a row, its {@code in·k·k} input taps the columns, the weight {@code [out, in·k·k]}
  * read as it is stored. On channels-last activations a 1×1 convolution is a product of views, with
- * no copy at all; a k×k one gathers its k² shifted taps first (im2col). Where the product has few
- * rows (small maps, wide layers) this can beat a kernel library that reorders the weight into its
- * own layout at every call; where the rows are many, the im2col copy grows with them. Which is the
+ * no copy at all; a k×k one gathers its k² shifted taps into columns first ({@link Gather}). Where
+ * the product has few rows (small maps, wide layers) this can beat a kernel library that reorders
+ * the weight into its own layout at every call; where the rows are many, the copy grows with them. Which is the
  * case is measured per shape ({@link Routes}).
  */
 final class GemmConvolution {
@@ -26,26 +24,35 @@ final class GemmConvolution {
     /** How a k×k convolution gathers its taps into the product's columns. */
     enum Gather {
         /**
-         * k² strided views of the padded input, stacked: one copy forward, but autograd gives
-         * every view an input-sized zeroed gradient and adds them up.
+         * The padded channels-last input unfolded along height and width (two views), copied once
+         * into the columns; backward, one accumulating pass per unfolded axis.
          */
-        VIEWS,
+        UNFOLD,
         /** libtorch's im2col: a copy to NCHW and the columns forward, one col2im pass backward. */
-        IM2COL
-    }
+        IM2COL;
 
-    private static final class Im2col {
         // TorchScript forwards take tensors only, so the geometry is compiled into one module per kind
         private static final Map<String, TorchScript> SCRIPTS = new ConcurrentHashMap<>();
 
-        static TorchScript of(int k, int s, int p) {
-            return SCRIPTS.computeIfAbsent(
-                    k + "_" + s + "_" + p, key -> TorchScript.compile("Im2col_" + key, """
-                    def forward(self, x: Tensor) -> Tensor:
+        /** The columns {@code [N·Ho·Wo, C·k·k]} of {@code x [N,C,H,W]}, column c·k² + i·k + j. */
+        NDArray columns(NDArray x, int k, int s, int p) {
+            String key = name() + "_" + k + "_" + s + "_" + p;
+            String body = this == UNFOLD ? """
+                      # [N,H,W,C] padded, unfolded to [N,Ho,Wo,C,k,k]: the weight's [C,k,k] order
+                      t = torch.constant_pad_nd(torch.permute(x, [0, 2, 3, 1]), [0, 0, %3$d, %3$d, %3$d, %3$d], 0.0)
+                      t = t.unfold(1, %1$d, %2$d).unfold(2, %1$d, %2$d)
+                      return torch.reshape(t, [-1, t.size(3) * %1$d * %1$d])
+                    """ : """
                       # [N, C·k·k, L], row c·k² + i·k + j as the weight's [C,k,k] rows; then a row per output pixel
                       cols = ops.aten.im2col(torch.contiguous(x), [%1$d, %1$d], [1, 1], [%3$d, %3$d], [%2$d, %2$d])
                       return torch.reshape(torch.transpose(cols, 1, 2), [-1, cols.size(1)])
-                    """.formatted(k, s, p)));
+                    """;
+            return SCRIPTS.computeIfAbsent(
+                            key,
+                            kind -> TorchScript.compile(
+                                    "Gather_" + kind,
+                                    "def forward(self, x: Tensor) -> Tensor:\n" + body.formatted(k, s, p)))
+                    .forwardRecording(x);
         }
     }
 
@@ -69,25 +76,13 @@ final class GemmConvolution {
         long n = out.get(0);
         long ho = out.get(2);
         long wo = out.get(3);
-        long c = x.getShape().get(1);
-        NDArray nhwc = x.transpose(0, 2, 3, 1);
         NDArray columns;
         if (k == 1 && p == 0) {
+            NDArray nhwc = x.transpose(0, 2, 3, 1);
             NDArray taps = s == 1 ? nhwc : nhwc.get(new NDIndex(":, ::{}, ::{}, :", s, s));
-            columns = taps.reshape(n * ho * wo, c);
-        } else if (gather == Gather.IM2COL) {
-            columns = Im2col.of(k, s, p).forwardRecording(x);
+            columns = taps.reshape(n * ho * wo, x.getShape().get(1));
         } else {
-            NDArray padded = p == 0 ? nhwc : nhwc.pad(new Shape(0, 0, p, p, p, p), 0);
-            NDList taps = new NDList(k * k);
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < k; j++) {
-                    taps.add(padded.get(new NDIndex(
-                            ":, {}:{}:{}, {}:{}:{}, :", i, i + (ho - 1) * s + 1, s, j, j + (wo - 1) * s + 1, s)));
-                }
-            }
-            // [N,Ho,Wo,C,k·k]: column c·k² + i·k + j, the order of the weight's [C,k,k] rows
-            columns = NDArrays.stack(taps, 4).reshape(n * ho * wo, c * k * k);
+            columns = gather.columns(x, k, s, p);
         }
         NDArray y = columns.matMul(rightHandSide(w, x.getManager()));
         if (b != null) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,6 +33,7 @@ import org.attnfer.nn.ComputeSettings;
 import org.attnfer.nn.ModelStats;
 import org.attnfer.nn.Precision;
 import org.attnfer.nn.Routes;
+import org.attnfer.nn.pytorch.OperatorProfile;
 import org.attnfer.train.TrainStep;
 import org.attnfer.train.Trainer;
 import org.attnfer.train.TrainingConfig;
@@ -154,6 +156,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Option(
+                names = "--profile",
+                paramLabel = "FILE",
+                description = "After the measured steps, profile three more with libtorch's operator profiler: writes "
+                        + "its trace to FILE (Chrome trace format) and prints the operators by self time per step.")
+        Path profile;
+
         Composition compose(Composer composer) {
             return m.compose(composer);
         }
@@ -190,7 +199,7 @@ final class BenchCommand implements Runnable {
                 model.setBlock(c.block());
                 new Trainer().initialize(model, input, 0);
                 long macs = ModelStats.trace(model.getBlock(), o.m.input).get(0).macs();
-                double[] seconds = measure(o, trainStep(model, input, step.batch, o.m.classes, step.precision));
+                double[] seconds = measure(spec, o, trainStep(model, input, step.batch, o.m.classes, step.precision));
                 // a training step costs about three forward passes (forward, two for backward)
                 report(spec, o, c, "train", step.batch, seconds, macs, 3, step.precision);
             }
@@ -239,7 +248,7 @@ final class BenchCommand implements Runnable {
                 model.setBlock(c.block());
                 new Trainer().initialize(model, input(o.m.input), 0);
                 long macs = ModelStats.trace(model.getBlock(), o.m.input).get(0).macs();
-                double[] seconds = measure(o, inferenceStep(model, o.m.input, batch, precision));
+                double[] seconds = measure(spec, o, inferenceStep(model, o.m.input, batch, precision));
                 report(spec, o, c, "infer", batch, seconds, macs, 1, precision);
             }
             return 0;
@@ -589,7 +598,7 @@ final class BenchCommand implements Runnable {
         return new InputSpec((int) s.get(0), (int) s.get(1));
     }
 
-    private static double[] measure(ModelOptions o, Runnable body) {
+    private static double[] measure(CommandSpec spec, ModelOptions o, Runnable body) {
         long until = System.nanoTime() + (long) (o.warmupSeconds * 1e9);
         for (int i = 0; i < o.warmup || System.nanoTime() < until; i++) {
             body.run();
@@ -600,7 +609,36 @@ final class BenchCommand implements Runnable {
             body.run();
             seconds[i] = (System.nanoTime() - t) / 1e9;
         }
+        if (o.profile != null) {
+            profile(spec, o.profile, body);
+        }
         return seconds;
+    }
+
+    /** Three profiled steps: the trace to {@code file}, the costliest operators per step to stderr. */
+    private static void profile(CommandSpec spec, Path file, Runnable body) {
+        int steps = 3;
+        OperatorProfile.record(file, () -> {
+            for (int i = 0; i < steps; i++) {
+                body.run();
+            }
+        });
+        List<OperatorProfile.Operator> ops = OperatorProfile.summarise(file);
+        double total =
+                ops.stream().mapToDouble(OperatorProfile.Operator::selfMillis).sum();
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("operator self time per step, %d profiled steps (trace: %s)%n", steps, file);
+        for (OperatorProfile.Operator op : ops.subList(0, Math.min(25, ops.size()))) {
+            err.printf(
+                    Locale.ROOT,
+                    "%9.2f ms %5.1f%% %6d calls  %s%n",
+                    op.selfMillis() / steps,
+                    100 * op.selfMillis() / total,
+                    op.calls() / steps,
+                    op.name());
+        }
+        err.printf(Locale.ROOT, "%9.2f ms in all%n", total / steps);
+        err.flush();
     }
 
     private static void report(

@@ -5,7 +5,7 @@
  * bfloat16, in-place operations), and {@link org.attnfer.nn.pytorch.GradMode}. No other package of
  * the framework imports {@code ai.djl.pytorch}.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package org.attnfer.nn.pytorch;
 
 import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,89 @@
+package org.attnfer.nn.pytorch;
+
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * libtorch's operator profiler, which DJL's engine-neutral API does not expose: where a step's time
+ * goes, operator by operator, as PyTorch's {@code torch.profiler} reports it for the peer.
+ */
+public final class OperatorProfile {
+
+    /** One operator's share of the profiled time. */
+    public record Operator(String name, long calls, double selfMillis) {}
+
+    private OperatorProfile() {}
+
+    /**
+     * Runs {@code body} under libtorch's profiler and writes its trace to {@code trace} in the Chrome
+     * trace format (chrome://tracing, Perfetto).
+     */
+    public static void record(Path trace, Runnable body) {
+        JniUtils.startProfile(false, true, false);
+        try {
+            body.run();
+        } finally {
+            JniUtils.stopProfile(trace.toString());
+        }
+    }
+
+    /**
+     * The operators of a trace by self time (time not spent in operators they called), largest first.
+     *
+     * @throws UncheckedIOException naming the file when it cannot be read as a trace
+     */
+    public static List<Operator> summarise(Path trace) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readAllBytes(trace));
+        } catch (IOException e) {
+            throw new UncheckedIOException(trace + ": not a readable profiler trace: " + e.getMessage(), e);
+        }
+        JsonNode events = root.isArray() ? root : root.path("traceEvents");
+        Map<String, List<double[]>> byThread = new HashMap<>();
+        Map<Integer, String> names = new HashMap<>();
+        for (JsonNode e : events) {
+            if (!"X".equals(e.path("ph").asText()) || !e.has("dur")) {
+                continue;
+            }
+            int id = names.size();
+            names.put(id, e.path("name").asText());
+            byThread.computeIfAbsent(e.path("tid").asText(), t -> new ArrayList<>())
+                    .add(new double[] {e.path("ts").asDouble(), e.path("dur").asDouble(), id});
+        }
+        Map<String, double[]> totals = new HashMap<>();
+        for (List<double[]> spans : byThread.values()) {
+            // outer spans first where two start together, so that nesting follows from the order
+            spans.sort(Comparator.<double[]>comparingDouble(s -> s[0]).thenComparingDouble(s -> -s[1]));
+            Deque<double[]> open = new ArrayDeque<>();
+            for (double[] s : spans) {
+                while (!open.isEmpty() && open.peek()[0] + open.peek()[1] <= s[0]) {
+                    open.pop();
+                }
+                double[] total = totals.computeIfAbsent(names.get((int) s[2]), n -> new double[2]);
+                total[0]++;
+                total[1] += s[1];
+                if (!open.isEmpty()) {
+                    totals.get(names.get((int) open.peek()[2]))[1] -= s[1];
+                }
+                open.push(s);
+            }
+        }
+        List<Operator> out = new ArrayList<>();
+        totals.forEach((name, t) -> out.add(new Operator(name, (long) t[0], t[1] / 1000)));
+        out.sort(Comparator.comparingDouble(Operator::selfMillis).reversed());
+        return out;
+    }
+}

@@ -1,0 +1,71 @@
+package org.attnfer.nn.pytorch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** libtorch's operator profiler: a trace is written, and self time excludes nested operators. */
+class OperatorProfileTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void recordsTheOperatorsThatRan() {
+        Path trace = dir.resolve("trace.json");
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.ones(new Shape(64, 64));
+            OperatorProfile.record(trace, () -> {
+                for (int i = 0; i < 3; i++) {
+                    a.matMul(a).toFloatArray();
+                }
+            });
+        }
+        Map<String, Long> calls = OperatorProfile.summarise(trace).stream()
+                .collect(Collectors.toMap(OperatorProfile.Operator::name, OperatorProfile.Operator::calls));
+        assertThat(calls).containsEntry("aten::mm", 3L);
+    }
+
+    @Test
+    void selfTimeIsTheSpanLessTheSpansNestedInIt() throws Exception {
+        // one thread: outer 0–100 µs holds a 0–30 and a 40–60 span, the first holding 10–20; another
+        // thread's span overlapping in time does not nest
+        Path trace = dir.resolve("nested.json");
+        Files.writeString(trace, """
+                {"traceEvents": [
+                  {"name": "outer", "ph": "X", "ts": 0, "dur": 100, "tid": 1},
+                  {"name": "inner", "ph": "X", "ts": 0, "dur": 30, "tid": 1},
+                  {"name": "leaf", "ph": "X", "ts": 10, "dur": 10, "tid": 1},
+                  {"name": "inner", "ph": "X", "ts": 40, "dur": 20, "tid": 1},
+                  {"name": "outer", "ph": "X", "ts": 5, "dur": 50, "tid": 2},
+                  {"name": "marker", "ph": "i", "ts": 1, "tid": 1}
+                ]}
+                """);
+        List<OperatorProfile.Operator> ops = OperatorProfile.summarise(trace);
+        assertThat(ops).extracting(OperatorProfile.Operator::name).containsExactly("outer", "inner", "leaf");
+        assertThat(ops.get(0).selfMillis()).isCloseTo((100 - 30 - 20 + 50) / 1000.0, within(1e-9));
+        assertThat(ops.get(0).calls()).isEqualTo(2);
+        assertThat(ops.get(1).selfMillis()).isCloseTo((30 - 10 + 20) / 1000.0, within(1e-9));
+        assertThat(ops.get(2).selfMillis()).isCloseTo(10 / 1000.0, within(1e-9));
+    }
+
+    @Test
+    void anUnreadableTraceIsNamed() throws Exception {
+        Path trace = Files.writeString(dir.resolve("broken.json"), "{not json");
+        assertThatThrownBy(() -> OperatorProfile.summarise(trace))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageStartingWith(trace + ": not a readable profiler trace");
+    }
+}
