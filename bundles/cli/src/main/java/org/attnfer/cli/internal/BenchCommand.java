@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -163,7 +164,11 @@ final class BenchCommand implements Runnable {
                         + "its trace to FILE (Chrome trace format) and prints the operators by self time per step.")
         Path profile;
 
-        Composition compose(Composer composer) {
+        /** The composed model; first a check that the profile can be written, not after the benchmark. */
+        Composition compose(Composer composer) throws NoSuchFileException {
+            if (profile != null) {
+                Outputs.folder(profile);
+            }
             return m.compose(composer);
         }
     }

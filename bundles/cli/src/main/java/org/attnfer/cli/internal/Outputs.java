@@ -15,11 +15,7 @@ final class Outputs {
 
     /** Writes a PNG through a temporary file beside it, renamed over it once complete. */
     static void png(BufferedImage image, Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(parent)) {
-            throw new NoSuchFileException(
-                    parent.toString(), null, "no such folder to write " + file.getFileName() + " into");
-        }
+        Path parent = folder(file);
         Path temp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
         try {
             if (!ImageIO.write(image, "png", temp.toFile())) {
@@ -31,5 +27,15 @@ final class Outputs {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /** The folder {@code file} is to be written into. */
+    static Path folder(Path file) throws NoSuchFileException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new NoSuchFileException(
+                    parent.toString(), null, "no such folder to write " + file.getFileName() + " into");
+        }
+        return parent;
     }
 }

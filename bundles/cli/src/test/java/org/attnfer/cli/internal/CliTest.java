@@ -332,6 +332,29 @@ class CliTest {
     }
 
     @Test
+    void aProfiledBenchmarkWritesTheTraceAndNamesTheCostliestOperators() throws IOException {
+        String[] bench = {"bench", "infer", "resnet18", "--input", "1x16x16", "--warmup-seconds", "0", "--steps", "1"};
+        Path trace = dir.resolve("step.json");
+        Result r = fer(concat(bench, "--peak-gflops", "50", "--profile", trace.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        // libtorch's legacy profiler writes the Chrome trace as a bare array of events
+        JsonNode events = Json.MAPPER.readTree(trace.toFile());
+        assertThat(events.isArray()).isTrue();
+        assertThat(events.size()).isPositive();
+        assertThat(r.err())
+                .contains("operator self time per step, 3 profiled steps")
+                .contains("aten::");
+        // a folder that does not exist is named at once, not after the measured steps
+        Path nowhere = dir.resolve("nowhere").resolve("step.json");
+        Result missing = fer(concat(bench, "--profile", nowhere.toString()));
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err().strip())
+                .startsWith("fer bench infer: ")
+                .contains(nowhere.getParent().toString())
+                .doesNotContain("\n");
+    }
+
+    @Test
     void aTrainingBenchmarkRunsInTheGivenPrecision() throws IOException {
         Result r = fer(
                 "bench",

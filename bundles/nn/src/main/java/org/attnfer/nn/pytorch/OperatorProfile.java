@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,14 +30,32 @@ public final class OperatorProfile {
 
     /**
      * Runs {@code body} under libtorch's profiler and writes its trace to {@code trace} in the Chrome
-     * trace format (chrome://tracing, Perfetto).
+     * trace format (chrome://tracing, Perfetto), with the input shapes: whole, through a temporary
+     * file beside it.
+     *
+     * @throws UncheckedIOException naming the folder, before {@code body} runs, when it does not exist
      */
     public static void record(Path trace, Runnable body) {
-        JniUtils.startProfile(false, true, false);
+        Path parent = trace.toAbsolutePath().getParent();
         try {
-            body.run();
-        } finally {
-            JniUtils.stopProfile(trace.toString());
+            if (!Files.isDirectory(parent)) {
+                throw new NoSuchFileException(
+                        parent.toString(), null, "no such folder to write " + trace.getFileName() + " into");
+            }
+            Path temp = Files.createTempFile(parent, "." + trace.getFileName(), ".tmp");
+            try {
+                JniUtils.startProfile(false, true, false);
+                try {
+                    body.run();
+                } finally {
+                    JniUtils.stopProfile(temp.toString());
+                }
+                Files.move(temp, trace, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

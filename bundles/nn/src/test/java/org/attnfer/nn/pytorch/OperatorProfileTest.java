@@ -36,6 +36,18 @@ class OperatorProfileTest {
         Map<String, Long> calls = OperatorProfile.summarise(trace).stream()
                 .collect(Collectors.toMap(OperatorProfile.Operator::name, OperatorProfile.Operator::calls));
         assertThat(calls).containsEntry("aten::mm", 3L);
+        assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
+    }
+
+    @Test
+    void aMissingFolderIsNamedBeforeAnythingRuns() {
+        Path trace = dir.resolve("missing").resolve("trace.json");
+        boolean[] ran = {false};
+        assertThatThrownBy(() -> OperatorProfile.record(trace, () -> ran[0] = true))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(trace.getParent().toString())
+                .hasMessageContaining("no such folder to write trace.json into");
+        assertThat(ran[0]).isFalse();
     }
 
     @Test
