@@ -16,8 +16,8 @@ public enum ConvRoute {
     ONEDNN(true, "libtorch's convolution (oneDNN) on channels-last input"),
     /**
      * Training: one matrix product on channels-last activations, each output pixel a row; a 1×1
-     * convolution is a product of views, a k×k one copies its unfolded input first. Reads the weight as
-     * it is stored, where oneDNN reorders it into its blocked layout at every call.
+     * convolution is a product of views, a k×k one copies its unfolded input first. Reads the
+     * weight as it is stored, where oneDNN reorders it into its blocked layout at every call.
      */
     GEMM(true, "one matrix product (unfolded input for k×k)"),
     /**

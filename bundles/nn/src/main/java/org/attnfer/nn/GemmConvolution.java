@@ -12,10 +12,10 @@ import org.attnfer.nn.pytorch.TorchScript;
  * {@link ConvRoute#GEMM}: a convolution computed as one matrix product on channels-last data, each
  * output pixel a row, its {@code in·k·k} input taps the columns, the weight {@code [out, in·k·k]}
  * read as it is stored. On channels-last activations a 1×1 convolution is a product of views, with
- * no copy at all; a k×k one gathers its k² shifted taps into columns first ({@link Gather}). Where
- * the product has few rows (small maps, wide layers) this can beat a kernel library that reorders
- * the weight into its own layout at every call; where the rows are many, the copy grows with them. Which is the
- * case is measured per shape ({@link Routes}).
+ * no copy at all; a k×k one gathers its k² shifted taps into columns first ({@link Gather}).
+ * Where the product has few rows (small maps, wide layers) this can beat a kernel library that
+ * reorders the weight into its own layout at every call; where the rows are many, the copy grows
+ * with them. Which is the case is measured per shape ({@link Routes}).
  */
 final class GemmConvolution {
 
@@ -27,28 +27,33 @@ final class GemmConvolution {
          * The padded channels-last input unfolded along height and width (two views), copied once
          * into the columns; backward, one accumulating pass per unfolded axis.
          */
-        UNFOLD,
+        UNFOLD("""
+                  # [N,H,W,C] padded, unfolded to [N,Ho,Wo,C,k,k]: the weight's [C,k,k] order
+                  t = torch.constant_pad_nd(torch.permute(x, [0, 2, 3, 1]), [0, 0, %3$d, %3$d, %3$d, %3$d], 0.0)
+                  t = t.unfold(1, %1$d, %2$d).unfold(2, %1$d, %2$d)
+                  return torch.reshape(t, [-1, t.size(3) * %1$d * %1$d])
+                """),
         /** libtorch's im2col: a copy to NCHW and the columns forward, one col2im pass backward. */
-        IM2COL;
+        IM2COL("""
+                  # [N, C·k·k, L], row c·k² + i·k + j as the weight's [C,k,k] rows; then a row per output pixel
+                  cols = ops.aten.im2col(torch.contiguous(x), [%1$d, %1$d], [1, 1], [%3$d, %3$d], [%2$d, %2$d])
+                  return torch.reshape(torch.transpose(cols, 1, 2), [-1, cols.size(1)])
+                """);
 
         // TorchScript forwards take tensors only, so the geometry is compiled into one module per kind
         private static final Map<String, TorchScript> SCRIPTS = new ConcurrentHashMap<>();
 
+        /** The body of the forward, formatted with kernel, stride and padding. */
+        private final String body;
+
+        Gather(String body) {
+            this.body = body;
+        }
+
         /** The columns {@code [N·Ho·Wo, C·k·k]} of {@code x [N,C,H,W]}, column c·k² + i·k + j. */
         NDArray columns(NDArray x, int k, int s, int p) {
-            String key = name() + "_" + k + "_" + s + "_" + p;
-            String body = this == UNFOLD ? """
-                      # [N,H,W,C] padded, unfolded to [N,Ho,Wo,C,k,k]: the weight's [C,k,k] order
-                      t = torch.constant_pad_nd(torch.permute(x, [0, 2, 3, 1]), [0, 0, %3$d, %3$d, %3$d, %3$d], 0.0)
-                      t = t.unfold(1, %1$d, %2$d).unfold(2, %1$d, %2$d)
-                      return torch.reshape(t, [-1, t.size(3) * %1$d * %1$d])
-                    """ : """
-                      # [N, C·k·k, L], row c·k² + i·k + j as the weight's [C,k,k] rows; then a row per output pixel
-                      cols = ops.aten.im2col(torch.contiguous(x), [%1$d, %1$d], [1, 1], [%3$d, %3$d], [%2$d, %2$d])
-                      return torch.reshape(torch.transpose(cols, 1, 2), [-1, cols.size(1)])
-                    """;
             return SCRIPTS.computeIfAbsent(
-                            key,
+                            name() + "_" + k + "_" + s + "_" + p,
                             kind -> TorchScript.compile(
                                     "Gather_" + kind,
                                     "def forward(self, x: Tensor) -> Tensor:\n" + body.formatted(k, s, p)))

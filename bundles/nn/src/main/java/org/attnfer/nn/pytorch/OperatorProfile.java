@@ -26,6 +26,13 @@ public final class OperatorProfile {
     /** One operator's share of the profiled time. */
     public record Operator(String name, long calls, double selfMillis) {}
 
+    /** One event of a trace, in microseconds. */
+    private record Span(String name, double start, double duration) {
+        double end() {
+            return start + duration;
+        }
+    }
+
     private OperatorProfile() {}
 
     /**
@@ -72,31 +79,31 @@ public final class OperatorProfile {
             throw new UncheckedIOException(trace + ": not a readable profiler trace: " + e.getMessage(), e);
         }
         JsonNode events = root.isArray() ? root : root.path("traceEvents");
-        Map<String, List<double[]>> byThread = new HashMap<>();
-        Map<Integer, String> names = new HashMap<>();
+        Map<String, List<Span>> byThread = new HashMap<>();
         for (JsonNode e : events) {
-            if (!"X".equals(e.path("ph").asText()) || !e.has("dur")) {
-                continue;
+            if ("X".equals(e.path("ph").asText()) && e.has("dur")) {
+                byThread.computeIfAbsent(e.path("tid").asText(), t -> new ArrayList<>())
+                        .add(new Span(
+                                e.path("name").asText(),
+                                e.path("ts").asDouble(),
+                                e.path("dur").asDouble()));
             }
-            int id = names.size();
-            names.put(id, e.path("name").asText());
-            byThread.computeIfAbsent(e.path("tid").asText(), t -> new ArrayList<>())
-                    .add(new double[] {e.path("ts").asDouble(), e.path("dur").asDouble(), id});
         }
         Map<String, double[]> totals = new HashMap<>();
-        for (List<double[]> spans : byThread.values()) {
+        for (List<Span> spans : byThread.values()) {
             // outer spans first where two start together, so that nesting follows from the order
-            spans.sort(Comparator.<double[]>comparingDouble(s -> s[0]).thenComparingDouble(s -> -s[1]));
-            Deque<double[]> open = new ArrayDeque<>();
-            for (double[] s : spans) {
-                while (!open.isEmpty() && open.peek()[0] + open.peek()[1] <= s[0]) {
+            spans.sort(
+                    Comparator.comparingDouble(Span::start).thenComparing(Span::duration, Comparator.reverseOrder()));
+            Deque<Span> open = new ArrayDeque<>();
+            for (Span s : spans) {
+                while (!open.isEmpty() && open.peek().end() <= s.start()) {
                     open.pop();
                 }
-                double[] total = totals.computeIfAbsent(names.get((int) s[2]), n -> new double[2]);
+                double[] total = totals.computeIfAbsent(s.name(), n -> new double[2]);
                 total[0]++;
-                total[1] += s[1];
+                total[1] += s.duration();
                 if (!open.isEmpty()) {
-                    totals.get(names.get((int) open.peek()[2]))[1] -= s[1];
+                    totals.get(open.peek().name())[1] -= s.duration();
                 }
                 open.push(s);
             }
