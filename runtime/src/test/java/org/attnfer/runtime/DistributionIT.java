@@ -1,6 +1,7 @@
 package org.attnfer.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -262,6 +266,32 @@ class DistributionIT {
         Result badMkl = script(Map.of("FER_MKL", "intel"), "modules");
         assertThat(badMkl.code()).isEqualTo(2);
         assertThat(badMkl.out()).isEqualTo("fer: FER_MKL must be auto, shim, generic, not 'intel'\n");
+    }
+
+    @Test
+    void processesStartedTogetherTakeOneShimDecision() throws Exception {
+        assumeTrue(
+                Files.exists(DIST.resolve("lib/native/libattnfer-mkl-vendor.so")),
+                "MKL's shim was not built here (no C compiler)");
+        Map<String, String> env =
+                Map.of("FER_ROUTES_CACHE", tmp.resolve("routes").toString());
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<Result> a = two.submit(() -> script(env, "modules"));
+            Future<Result> b = two.submit(() -> script(env, "modules"));
+            String both = a.get().out() + b.get().out();
+            // a job array's tasks must not measure it each: their results would differ in the last digits
+            assertThat(Pattern.compile("measuring once whether MKL's vendor shim")
+                            .matcher(both)
+                            .results()
+                            .count())
+                    .as(both)
+                    .isEqualTo(1);
+            assertThat(a.get().code()).isZero();
+            assertThat(b.get().code()).isZero();
+        } finally {
+            two.shutdownNow();
+        }
     }
 
     @Test
