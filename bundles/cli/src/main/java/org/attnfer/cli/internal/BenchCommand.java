@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.attnfer.api.Params;
 import org.attnfer.api.data.Dataset;
@@ -160,8 +161,9 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--profile",
                 paramLabel = "FILE",
-                description = "After the measured steps, profile three more with libtorch's operator profiler: writes "
-                        + "its trace to FILE (Chrome trace format) and prints the operators by self time per step.")
+                description = "After the measured steps, profile three more, one by one, with libtorch's operator "
+                        + "profiler; of the median step, write the trace to FILE (Chrome trace format) and print the "
+                        + "operators by self time.")
         Path profile;
 
         /** The composed model; first a check that the profile can be written, not after the benchmark. */
@@ -620,29 +622,33 @@ final class BenchCommand implements Runnable {
         return seconds;
     }
 
-    /** Three profiled steps: the trace to {@code file}, the costliest operators per step to stderr. */
+    /**
+     * Three steps profiled one by one; of the median one, the trace to {@code file} and the costliest
+     * operators to stderr.
+     */
     private static void profile(CommandSpec spec, Path file, Runnable body) {
-        int steps = 3;
-        OperatorProfile.record(file, () -> {
-            for (int i = 0; i < steps; i++) {
-                body.run();
-            }
-        });
-        List<OperatorProfile.Operator> ops = OperatorProfile.summarise(file);
-        double total =
-                ops.stream().mapToDouble(OperatorProfile.Operator::selfMillis).sum();
+        OperatorProfile.Steps steps = OperatorProfile.medianStep(3, file, body);
+        List<OperatorProfile.Operator> ops = steps.operators();
+        double total = steps.stepMillis().get(steps.kept());
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("operator self time per step, %d profiled steps (trace: %s)%n", steps, file);
+        err.printf(
+                Locale.ROOT,
+                "operator self time of the median of %d profiled steps (operator time per step: %s ms; trace: %s)%n",
+                steps.stepMillis().size(),
+                steps.stepMillis().stream()
+                        .map(t -> String.format(Locale.ROOT, "%.0f", t))
+                        .collect(Collectors.joining(", ")),
+                file);
         for (OperatorProfile.Operator op : ops.subList(0, Math.min(25, ops.size()))) {
             err.printf(
                     Locale.ROOT,
                     "%9.2f ms %5.1f%% %6d calls  %s%n",
-                    op.selfMillis() / steps,
+                    op.selfMillis(),
                     100 * op.selfMillis() / total,
-                    op.calls() / steps,
+                    op.calls(),
                     op.name());
         }
-        err.printf(Locale.ROOT, "%9.2f ms in all%n", total / steps);
+        err.printf(Locale.ROOT, "%9.2f ms in all%n", total);
         err.flush();
     }
 

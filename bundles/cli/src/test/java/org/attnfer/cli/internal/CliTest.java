@@ -342,7 +342,7 @@ class CliTest {
         assertThat(events.isArray()).isTrue();
         assertThat(events.size()).isPositive();
         assertThat(r.err())
-                .contains("operator self time per step, 3 profiled steps")
+                .contains("operator self time of the median of 3 profiled steps (operator time per step: ")
                 .contains("aten::");
         // a folder that does not exist is named at once, not after the measured steps
         Path nowhere = dir.resolve("nowhere").resolve("step.json");

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -25,6 +26,15 @@ public final class OperatorProfile {
 
     /** One operator's share of the profiled time. */
     public record Operator(String name, long calls, double selfMillis) {}
+
+    /**
+     * Several steps profiled one by one, and the one kept.
+     *
+     * @param operators the kept step's operators by self time, largest first
+     * @param stepMillis every step's operator time, in the order they ran
+     * @param kept the index of the kept step: the one whose operator time is the median
+     */
+    public record Steps(List<Operator> operators, List<Double> stepMillis, int kept) {}
 
     /** One event of a trace, in microseconds. */
     private record Span(String name, double start, double duration) {
@@ -43,12 +53,8 @@ public final class OperatorProfile {
      * @throws UncheckedIOException naming the folder, before {@code body} runs, when it does not exist
      */
     public static void record(Path trace, Runnable body) {
-        Path parent = trace.toAbsolutePath().getParent();
+        Path parent = folderOf(trace);
         try {
-            if (!Files.isDirectory(parent)) {
-                throw new NoSuchFileException(
-                        parent.toString(), null, "no such folder to write " + trace.getFileName() + " into");
-            }
             Path temp = Files.createTempFile(parent, "." + trace.getFileName(), ".tmp");
             try {
                 JniUtils.startProfile(false, true, false);
@@ -64,6 +70,64 @@ public final class OperatorProfile {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Profiles {@code steps} runs of {@code step}, each under a profiler of its own, and keeps the
+     * trace and the operators of the step whose operator time is the median: a step that the
+     * machine stalled (every large operator waiting tens of milliseconds, seen once in a few
+     * profiled steps) then neither skews the table nor fills the trace.
+     *
+     * @throws UncheckedIOException naming the folder, before {@code step} runs, when it does not exist
+     */
+    public static Steps medianStep(int steps, Path trace, Runnable step) {
+        Path parent = folderOf(trace);
+        List<Path> traces = new ArrayList<>();
+        try {
+            try {
+                List<List<Operator>> summaries = new ArrayList<>();
+                double[] millis = new double[steps];
+                for (int i = 0; i < steps; i++) {
+                    traces.add(Files.createTempFile(parent, "." + trace.getFileName() + "-" + i, ".tmp"));
+                    record(traces.get(i), step);
+                    summaries.add(summarise(traces.get(i)));
+                    millis[i] = summaries.get(i).stream()
+                            .mapToDouble(Operator::selfMillis)
+                            .sum();
+                }
+                int kept = medianIndex(millis);
+                Files.move(
+                        traces.get(kept), trace, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return new Steps(
+                        summaries.get(kept), Arrays.stream(millis).boxed().toList(), kept);
+            } finally {
+                for (Path t : traces) {
+                    Files.deleteIfExists(t);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The index of the median of {@code values} (of the lower one of the middle two for an even count). */
+    static int medianIndex(double[] values) {
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble(i -> values[i]));
+        return order[(values.length - 1) / 2];
+    }
+
+    /** The folder a trace goes into; named when it does not exist. */
+    private static Path folderOf(Path trace) {
+        Path parent = trace.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new UncheckedIOException(new NoSuchFileException(
+                    parent.toString(), null, "no such folder to write " + trace.getFileName() + " into"));
+        }
+        return parent;
     }
 
     /**

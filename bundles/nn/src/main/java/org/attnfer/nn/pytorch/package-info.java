@@ -6,7 +6,7 @@
  * {@link org.attnfer.nn.pytorch.OperatorProfile}. No other package of the framework imports
  * {@code ai.djl.pytorch}.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 package org.attnfer.nn.pytorch;
 
 import org.osgi.annotation.versioning.Version;

@@ -40,6 +40,42 @@ class OperatorProfileTest {
     }
 
     @Test
+    void ofSeveralStepsTheMedianOneIsKept() {
+        Path trace = dir.resolve("median.json");
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.ones(new Shape(64, 64));
+            OperatorProfile.Steps steps = OperatorProfile.medianStep(3, trace, () -> {
+                for (int i = 0; i < 2; i++) {
+                    a.matMul(a).toFloatArray();
+                }
+            });
+            assertThat(steps.stepMillis()).hasSize(3);
+            assertThat(steps.operators())
+                    .filteredOn(o -> o.name().equals("aten::mm"))
+                    .extracting(OperatorProfile.Operator::calls)
+                    .containsExactly(2L);
+            assertThat(steps.operators().stream()
+                            .mapToDouble(OperatorProfile.Operator::selfMillis)
+                            .sum())
+                    .isCloseTo(steps.stepMillis().get(steps.kept()), within(1e-6));
+        }
+        // the file holds the kept step alone: two products, not six
+        Map<String, Long> calls = OperatorProfile.summarise(trace).stream()
+                .collect(Collectors.toMap(OperatorProfile.Operator::name, OperatorProfile.Operator::calls));
+        assertThat(calls).containsEntry("aten::mm", 2L);
+        assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
+    }
+
+    @Test
+    void theMedianStepIsTheMiddleOneWhateverTheOrder() {
+        // a stalled step (900) is never the one kept
+        assertThat(OperatorProfile.medianIndex(new double[] {510, 900, 500})).isEqualTo(0);
+        assertThat(OperatorProfile.medianIndex(new double[] {900, 500, 510})).isEqualTo(2);
+        assertThat(OperatorProfile.medianIndex(new double[] {7})).isEqualTo(0);
+        assertThat(OperatorProfile.medianIndex(new double[] {3, 1, 2, 4})).isEqualTo(2);
+    }
+
+    @Test
     void aMissingFolderIsNamedBeforeAnythingRuns() {
         Path trace = dir.resolve("missing").resolve("trace.json");
         boolean[] ran = {false};
