@@ -27,16 +27,21 @@ class OperatorProfileTest {
         Path trace = dir.resolve("trace.json");
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray a = m.ones(new Shape(64, 64));
-            OperatorProfile.record(trace, () -> {
-                for (int i = 0; i < 3; i++) {
-                    a.matMul(a).toFloatArray();
-                }
-            });
+            OperatorProfile.record(trace, () -> products(a, 3));
         }
-        Map<String, Long> calls = OperatorProfile.summarise(trace).stream()
-                .collect(Collectors.toMap(OperatorProfile.Operator::name, OperatorProfile.Operator::calls));
-        assertThat(calls).containsEntry("aten::mm", 3L);
+        assertThat(calls(trace)).containsEntry("aten::mm", 3L);
         assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
+    }
+
+    private static void products(NDArray a, int n) {
+        for (int i = 0; i < n; i++) {
+            a.matMul(a).toFloatArray();
+        }
+    }
+
+    private static Map<String, Long> calls(Path trace) {
+        return OperatorProfile.summarise(trace).stream()
+                .collect(Collectors.toMap(OperatorProfile.Operator::name, OperatorProfile.Operator::calls));
     }
 
     @Test
@@ -44,11 +49,7 @@ class OperatorProfileTest {
         Path trace = dir.resolve("median.json");
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray a = m.ones(new Shape(64, 64));
-            OperatorProfile.Steps steps = OperatorProfile.medianStep(3, trace, () -> {
-                for (int i = 0; i < 2; i++) {
-                    a.matMul(a).toFloatArray();
-                }
-            });
+            OperatorProfile.Steps steps = OperatorProfile.medianStep(3, trace, () -> products(a, 2));
             assertThat(steps.stepMillis()).hasSize(3);
             assertThat(steps.operators())
                     .filteredOn(o -> o.name().equals("aten::mm"))
@@ -60,9 +61,7 @@ class OperatorProfileTest {
                     .isCloseTo(steps.stepMillis().get(steps.kept()), within(1e-6));
         }
         // the file holds the kept step alone: two products, not six
-        Map<String, Long> calls = OperatorProfile.summarise(trace).stream()
-                .collect(Collectors.toMap(OperatorProfile.Operator::name, OperatorProfile.Operator::calls));
-        assertThat(calls).containsEntry("aten::mm", 2L);
+        assertThat(calls(trace)).containsEntry("aten::mm", 2L);
         assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
     }
 
