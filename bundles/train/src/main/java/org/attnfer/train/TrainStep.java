@@ -99,6 +99,7 @@ public final class TrainStep {
         }
         BatchMix.Mixed mixed = mix.apply(data, labels.length, input, draws);
         try (NDManager step = model.getNDManager().newSubManager()) {
+            NDArray x = step.create(data, new Shape(labels.length, input.channels(), input.size(), input.size()));
             NDArray target = step.create(longs(labels, null));
             NDArray partnerTarget = mixed == null ? target : step.create(longs(labels, mixed.partner()));
             float value;
@@ -106,38 +107,30 @@ public final class TrainStep {
             float[] probabilities = null;
             Optimizer.Group gradients;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                // the loss and its softmax in float32, whatever the network computes in
+                NDArray logits = BFloat16.toFloat32(model.getBlock()
+                        .forward(store, new NDList(precision.input(x)), true, Draws.with(forwardParams, draws))
+                        .singletonOrThrow());
                 NDArray l;
-                // the forward's arrays go into a manager closed before backward: autograd keeps what
-                // backward needs and frees each as backward passes it, as eager PyTorch does, so the
-                // gradients reuse memory that is still in cache instead of fresh memory
-                try (NDManager forward = step.newSubManager()) {
-                    NDArray x = forward.create(
-                            data, new Shape(labels.length, input.channels(), input.size(), input.size()));
-                    // the loss and its softmax in float32, whatever the network computes in
-                    NDArray logits = BFloat16.toFloat32(model.getBlock()
-                            .forward(store, new NDList(precision.input(x)), true, Draws.with(forwardParams, draws))
-                            .singletonOrThrow());
-                    if (soft != null) {
-                        NDArray p = forward.create(soft.probabilities(), logits.getShape());
-                        l = loss.distilled(logits, target, p, soft.weight(), forward);
-                    } else {
-                        l = mixed == null
-                                ? loss.evaluate(logits, target, forward)
-                                : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), forward);
-                    }
-                    value = l.getFloat();
-                    if (!Float.isFinite(value)) {
-                        return new Result(value, 0, null);
-                    }
-                    // a mixed item counts as right when the prediction is its heavier label
-                    NDArray dominant = mixed == null || mixed.ownLabelDominates() ? target : partnerTarget;
-                    correct = (int) logits.argMax(1).eq(dominant).sum().getLong();
-                    if (soft != null) {
-                        probabilities = logits.softmax(1).toFloatArray();
-                    }
-                    l.attach(step);
+                if (soft != null) {
+                    NDArray p = step.create(soft.probabilities(), logits.getShape());
+                    l = loss.distilled(logits, target, p, soft.weight(), step);
+                } else {
+                    l = mixed == null
+                            ? loss.evaluate(logits, target, step)
+                            : loss.evaluate(logits, target, partnerTarget, mixed.lambda(), step);
+                }
+                value = l.getFloat();
+                if (!Float.isFinite(value)) {
+                    return new Result(value, 0, null);
                 }
                 gradients = Optimizer.gradients(params, l, step);
+                // a mixed item counts as right when the prediction is its heavier label
+                NDArray dominant = mixed == null || mixed.ownLabelDominates() ? target : partnerTarget;
+                correct = (int) logits.argMax(1).eq(dominant).sum().getLong();
+                if (soft != null) {
+                    probabilities = logits.softmax(1).toFloatArray();
+                }
             }
             if (clipNorm > 0) {
                 Optimizer.clip(gradients, clipNorm);
