@@ -41,7 +41,7 @@ public final class ComputeSettings {
     private static final Map<String, String> CPU = firstEntry(read(Path.of("/proc/cpuinfo")));
     private static final Layout LAYOUT = layoutSetting();
     // changes whenever what a route decision means or how it is stored changes
-    private static final String ROUTES_FORMAT = "routes 4";
+    private static final String ROUTES_FORMAT = "routes 5";
 
     private ComputeSettings() {}
 

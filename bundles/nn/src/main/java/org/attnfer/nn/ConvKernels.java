@@ -36,6 +36,7 @@ final class ConvKernels {
                         b == null ? null : BFloat16.like(b, x16),
                         GemmConvolution.Gather.UNFOLD);
             }
+            case GEMM_SELECT_BF16 -> SelectConvolution.forward(s, BFloat16.cast(x), w, b);
             // channels-last input, as the training layout has it (a no-op then); Grad-CAM's may not
             case ONEDNN -> {
                 NDArray y = libtorch(ChannelsLast.SCRIPT.forwardRecording(BFloat16.toFloat32(x)), w, b, s);

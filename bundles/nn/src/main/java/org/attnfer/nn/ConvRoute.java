@@ -29,6 +29,11 @@ public enum ConvRoute {
     ONEDNN_BF16(true, "libtorch's convolution in bfloat16"),
     /** Training: {@link #GEMM} in bfloat16, accumulating in float32. */
     GEMM_BF16(true, "one matrix product in bfloat16"),
+    /**
+     * Training, k×k kernels on small maps: the columns gathered by a product with a fixed 0/1
+     * selection matrix, then {@link #GEMM_BF16}'s product; the gather's backward is a product too.
+     */
+    GEMM_SELECT_BF16(true, "two matrix products in bfloat16, the gather one with a 0/1 matrix"),
     /** Inference: oneDNN on a weight laid out once, with the BatchNorm after it folded in. */
     PREPACKED(false, "oneDNN on a prepacked weight, BatchNorm folded"),
     /** Inference: the same on a weight packed in bfloat16. */
@@ -55,7 +60,7 @@ public enum ConvRoute {
 
     /** Whether it multiplies in bfloat16. */
     public boolean bfloat16() {
-        return this == ONEDNN_BF16 || this == GEMM_BF16 || this == PREPACKED_BF16;
+        return this == ONEDNN_BF16 || this == GEMM_BF16 || this == GEMM_SELECT_BF16 || this == PREPACKED_BF16;
     }
 
     /** What it does, in a few words. */

@@ -80,6 +80,9 @@ public record ConvShape(
             if (product) {
                 c.add(ConvRoute.GEMM_BF16);
             }
+            if (product && SelectConvolution.fits(this)) {
+                c.add(ConvRoute.GEMM_SELECT_BF16);
+            }
             c.add(ConvRoute.ONEDNN);
         } else if (training) {
             c.add(ConvRoute.ONEDNN);

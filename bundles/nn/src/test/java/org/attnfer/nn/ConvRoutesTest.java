@@ -55,7 +55,8 @@ class ConvRoutesTest {
         {32, 48, 9, 7, 1, 1, 0, 1, 1, 1, 1},
         // maps smaller than the kernel's window, as ResNet's last stage on 48-pixel faces
         {16, 24, 2, 2, 3, 1, 1, 1, 1, 1, 3},
-        {16, 8, 2, 1, 3, 1, 1, 1, 1, 0, 2}
+        {16, 8, 2, 1, 3, 1, 1, 1, 1, 0, 2},
+        {8, 8, 5, 5, 3, 2, 1, 1, 1, 0, 2}
     };
 
     private static List<ConvShape> shapes() {
@@ -165,6 +166,20 @@ class ConvRoutesTest {
     }
 
     @Test
+    void theSelectionRouteIsRightWhereverItIsACandidate() {
+        // padding rows of the selection matrix are zero, and stride 2 skips pixels
+        List<ConvShape> small = shapes().stream()
+                .filter(s -> s.candidates().contains(ConvRoute.GEMM_SELECT_BF16))
+                .toList();
+        assertThat(small)
+                .extracting(s -> s.height() + "x" + s.width() + " s" + s.stride())
+                .containsExactly("2x2 s1", "2x1 s1", "5x5 s2");
+        for (ConvShape s : small) {
+            assertThat(error(ConvRoute.GEMM_SELECT_BF16, s)).as("%s", s).isLessThanOrEqualTo(5e-2);
+        }
+    }
+
+    @Test
     void theRouteThePolicyChoosesIsRight() {
         for (ConvShape s : shapes()) {
             ConvRoute r = Routes.policy().route(s);
@@ -218,7 +233,7 @@ class ConvRoutesTest {
         NDArray w = manager.ones(new Shape(16, 16, 3, 3));
         NDArray b = manager.full(new Shape(16), 1f);
         b.setRequiresGradient(true);
-        for (ConvRoute r : List.of(ConvRoute.ONEDNN_BF16, ConvRoute.GEMM_BF16)) {
+        for (ConvRoute r : List.of(ConvRoute.ONEDNN_BF16, ConvRoute.GEMM_BF16, ConvRoute.GEMM_SELECT_BF16)) {
             List<NDArray> out = run(r, s, x, w, b, BFloat16.cast(manager.ones(new Shape(1, 16, 1, 1))));
             // the next layer gets bfloat16: 16·9 rounded pixels plus the bias, exact in 8 bits
             assertThat(BFloat16.holds(out.get(0))).as("%s", r).isTrue();
@@ -227,7 +242,8 @@ class ConvRoutesTest {
             assertThat(out.get(1).toFloatArray()).as("%s", r).containsOnly(16f);
             assertThat(out.get(2).toFloatArray()).as("%s", r).containsOnly(1f);
         }
-        assertThat(b.getGradient().toFloatArray()).containsOnly(2f);
+        // each route adds its own 1 to the bias gradient
+        assertThat(b.getGradient().toFloatArray()).containsOnly(3f);
         ConvShape exact =
                 new ConvShape(true, Precision.FLOAT32, 1, 16, 16, 3, 3, 3, 1, 0, 1, 1, true, ConvShape.Caller.LAYER);
         assertThat(run(ConvRoute.ONEDNN, exact, x, w, b, manager.ones(new Shape(1, 16, 1, 1)))

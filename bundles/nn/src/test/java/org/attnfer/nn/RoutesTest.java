@@ -164,8 +164,8 @@ class RoutesTest {
         assertThat(ConvRoute.of("onednn_bf16")).isEqualTo(ConvRoute.ONEDNN_BF16);
         assertThatThrownBy(() -> ConvRoute.of("cudnn"))
                 .hasMessage(
-                        "no convolution route 'cudnn' (known: onednn, gemm, gemm_im2col, onednn_bf16, gemm_bf16, prepacked, "
-                                + "prepacked_bf16, product, plain, slow)");
+                        "no convolution route 'cudnn' (known: onednn, gemm, gemm_im2col, onednn_bf16, gemm_bf16, gemm_select_bf16, "
+                                + "prepacked, prepacked_bf16, product, plain, slow)");
         assertThat(TRAIN.key()).isEqualTo("train float32 32x64x12x12 -> 64 k3 s1 p1 d1 g1");
         assertThat(INFER.candidates())
                 .containsExactly(ConvRoute.PREPACKED, ConvRoute.PRODUCT, ConvRoute.PLAIN, ConvRoute.SLOW);
