@@ -22,6 +22,11 @@ final class SelectConvolution {
     /** The largest selection matrix, in entries, that makes a shape a candidate (maps up to 6×6 at 3×3). */
     static final long MAX_ENTRIES = 4096;
 
+    // one module per output size (TorchScript forwards take tensors only), one matrix per geometry
+    private static final Map<String, TorchScript> SCRIPTS = new ConcurrentHashMap<>();
+    private static final Map<String, NDArray> SELECTIONS = new ConcurrentHashMap<>();
+    private static final NDManager CONSTANTS = NDManager.newBaseManager();
+
     private SelectConvolution() {}
 
     /** Whether the shape's selection matrix is small enough for this route. */
@@ -33,14 +38,9 @@ final class SelectConvolution {
         return s.outHeight() * s.outWidth() * s.kernel() * s.kernel() * s.height() * s.width();
     }
 
-    // one module per output size (TorchScript forwards take tensors only), one matrix per geometry
-    private static final Map<String, TorchScript> SCRIPTS = new ConcurrentHashMap<>();
-    private static final Map<String, NDArray> SELECTIONS = new ConcurrentHashMap<>();
-    private static final NDManager CONSTANTS = NDManager.newBaseManager();
-
     /**
      * The convolution of the bfloat16 {@code x [N,C,H,W]} (channels-last) with the float32 weight
-     * {@code w [K,C,k,k]}, cast to bfloat16 in the same pass that lays it out; {@code b} may be null.
+     * {@code w [K,C,k,k]}, cast to bfloat16 and laid out tap-major; {@code b} may be null.
      * The result is bfloat16 {@code [N,K,Ho,Wo]}, channels-last.
      */
     static NDArray forward(ConvShape s, NDArray x, NDArray w, NDArray b) {
@@ -55,7 +55,7 @@ final class SelectConvolution {
                   t = torch.reshape(torch.permute(x, [0, 2, 3, 1]), [n, -1, c])
                   cols = torch.bmm(g.expand(n, -1, -1), t)
                   cols = torch.reshape(cols, [n * %1$d * %2$d, -1])
-                  # the weight as [K, k, k, C], cast and laid out in one copy (0 is torch.contiguous_format)
+                  # the weight cast, then laid out as [K, k, k, C] to match the columns
                   rhs = torch.permute(w.to(x.dtype), [0, 2, 3, 1]).contiguous()
                   y = torch.mm(cols, torch.reshape(rhs, [w.size(0), -1]).t())
                   return torch.permute(torch.reshape(y, [n, %1$d, %2$d, -1]), [0, 3, 1, 2])
